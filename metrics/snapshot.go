@@ -1,0 +1,111 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Summary is a histogram reduced to the figures reports print. Durations are zero
+// when Count is zero.
+type Summary struct {
+	Count int64         `json:"count"`
+	Min   time.Duration `json:"min"`
+	Mean  time.Duration `json:"mean"`
+	P50   time.Duration `json:"p50"`
+	P90   time.Duration `json:"p90"`
+	P99   time.Duration `json:"p99"`
+	P999  time.Duration `json:"p99_9"`
+	Max   time.Duration `json:"max"`
+}
+
+// Totals are the run's counters at one instant. Gauges (Clients*, Connections,
+// Streams) are current values; everything else counts since the start of the run.
+type Totals struct {
+	ClientsWanted       int64 `json:"clients_wanted"`
+	ClientsConnecting   int64 `json:"clients_connecting"`
+	ClientsOpen         int64 `json:"clients_open"`
+	ClientsReconnecting int64 `json:"clients_reconnecting"` // waiting out retry before the next attempt
+	ClientsFailed       int64 `json:"clients_failed"`       // ended for good (fatal status, 204...)
+
+	Connections       int64 `json:"connections"`        // TCP connections open now
+	Streams           int64 `json:"streams"`            // SSE streams open now
+	ConnectionsOpened int64 `json:"connections_opened"` // TCP connections ever established
+	StreamsOpened     int64 `json:"streams_opened"`     // responses ever accepted as event streams
+
+	Reconnects      int64 `json:"reconnects"`       // reconnection attempts after a lost stream
+	Drops           int64 `json:"drops"`            // connections the harness dropped on purpose (churn, mass disconnect)
+	EventsReceived  int64 `json:"events_received"`  // dispatched events
+	BytesReceived   int64 `json:"bytes_received"`   // stream body bytes
+	Comments        int64 `json:"comments"`         // comment lines (heartbeats)
+	Errors          int64 `json:"errors"`           // sum of ErrorsByClass
+	LatencyOverflow int64 `json:"latency_overflow"` // records outside 1µs…1h, counted not lost
+}
+
+// Rates are per-second rates over the last interval.
+type Rates struct {
+	Events      float64 `json:"events"`
+	Bytes       float64 `json:"bytes"`
+	Connections float64 `json:"connections"` // new TCP connections
+	Errors      float64 `json:"errors"`
+	Comments    float64 `json:"comments"`
+}
+
+// Findings are the replay checker's counts; Examples keeps the first few.
+type Findings struct {
+	Lost       int64     `json:"lost"`        // incidents where events went missing
+	LostEvents int64     `json:"lost_events"` // events missing in those incidents
+	Duplicated int64     `json:"duplicated"`
+	Reordered  int64     `json:"reordered"`
+	Examples   []Finding `json:"examples,omitempty"`
+}
+
+// Total reports the number of findings of every class.
+func (f Findings) Total() int64 { return f.Lost + f.Duplicated + f.Reordered }
+
+// Finding is one example of a replay fault at one client.
+type Finding struct {
+	Client   int           `json:"client"`
+	Class    string        `json:"class"` // "lost", "duplicated", "reordered"
+	Expected string        `json:"expected"`
+	Got      string        `json:"got"`
+	At       time.Duration `json:"at"` // since the start of the run
+}
+
+// RunInfo is what the engine says about the run itself; metrics only carries it.
+type RunInfo struct {
+	Target        string        `json:"target"`
+	ProtocolAsked string        `json:"protocol_asked"` // h1, h2, h2c
+	ProtocolSeen  string        `json:"protocol_seen"`  // e.g. "HTTP/2.0"; several joined by ","
+	Scenario      string        `json:"scenario"`
+	Stage         string        `json:"stage"`          // "ramp-up", "hold", "ramp-down", "done"
+	StageProgress float64       `json:"stage_progress"` // 0..1 within the stage
+	Length        time.Duration `json:"length"`         // planned length of the whole run
+	Paused        bool          `json:"paused"`         // ramp paused by the user
+}
+
+// Snapshot is the state of a run at one tick. It is immutable once made: consumers
+// may keep it, and must not change it (the histograms included).
+type Snapshot struct {
+	Seq      int           // 1, 2, 3… per run
+	At       time.Time     // wall clock of the tick
+	Elapsed  time.Duration // since the start of the run (monotonic)
+	Interval time.Duration // length of the interval this snapshot closes
+	Final    bool          // the last snapshot of the run
+
+	Run    RunInfo
+	Totals Totals
+	Rates  Rates
+
+	// Latency summaries for the last interval and for the whole run, by Kind.
+	IntervalLatency [NumKinds]Summary
+	TotalLatency    [NumKinds]Summary
+	// Interval histograms by Kind (for the .hlog); Cumulative ones for the result file.
+	IntervalHist   [NumKinds]*hdrhistogram.Histogram
+	CumulativeHist [NumKinds]*hdrhistogram.Histogram
+
+	ErrorsByClass map[string]int64 // since the start
+	EventsByType  map[string]int64 // since the start
+	Findings      Findings
+	Notes         []string // notable happenings during this interval, oldest first
+}

@@ -1,0 +1,90 @@
+package scenarios
+
+import (
+	"time"
+
+	"sseload/sse"
+)
+
+// Scenario is everything that defines a run: plain data, copied into the result file
+// so the run can be reproduced. The zero value of each field is documented; Defaults
+// fills them and Validate reports every problem at once.
+type Scenario struct {
+	Name string `yaml:"name" json:"name"`
+
+	// Target is the stream URL; empty means the embedded reference server.
+	Target string `yaml:"target" json:"target"`
+	// Protocol is "h1" (default), "h2" (TLS with ALPN) or "h2c" (prior knowledge).
+	Protocol string `yaml:"protocol" json:"protocol"`
+	// H2Conns spreads HTTP/2 streams over this many connections; 0 = as many as the
+	// server's SETTINGS_MAX_CONCURRENT_STREAMS requires.
+	H2Conns int `yaml:"h2_conns" json:"h2_conns"`
+	// Headers are sent on every request, "Name: value" each. Authorization and Cookie
+	// values are redacted wherever a scenario is printed or stored.
+	Headers  []string `yaml:"headers" json:"headers"`
+	Insecure bool     `yaml:"insecure" json:"insecure"` // skip TLS verification
+	// SourceIPs binds clients round-robin to these local addresses:
+	// "127.0.0.1-127.0.0.16" or "127.0.0.1,127.0.0.2"; empty = the kernel's choice.
+	SourceIPs string `yaml:"source_ips" json:"source_ips"`
+
+	// Clients is the wanted number of concurrent clients during the hold stage.
+	Clients  int           `yaml:"clients" json:"clients"`
+	Ramp     time.Duration `yaml:"ramp" json:"ramp"`           // ramp-up length; 0 = all at once
+	Duration time.Duration `yaml:"duration" json:"duration"`   // hold length at Clients
+	RampDown time.Duration `yaml:"ramp_down" json:"ramp_down"` // ramp-down length; 0 = stop at once
+	// Rate limits new connections per second (first connects and reconnects);
+	// 0 = unlimited.
+	Rate float64 `yaml:"rate" json:"rate"`
+
+	Churn       Churn            `yaml:"churn" json:"churn"`
+	Disconnects []MassDisconnect `yaml:"disconnects" json:"disconnects"`
+	// DropStyle is how the harness drops a connection: "close" (FIN, default) or
+	// "abort" (RST).
+	DropStyle string `yaml:"drop_style" json:"drop_style"`
+
+	// Check is the replay checker: "sequence", "witness" or "none"; empty means
+	// "sequence" against the reference server and "none" otherwise.
+	Check     string `yaml:"check" json:"check"`
+	Witnesses int    `yaml:"witnesses" json:"witnesses"` // witness clients that never churn (witness mode); 0 = 3
+	// LatencyField is the JSON field of the data holding the send time in Unix
+	// nanoseconds; empty = "ts", the reference server's.
+	LatencyField string `yaml:"latency_field" json:"latency_field"`
+
+	// Retry overrides the initial reconnection time (the spec's 3s); the server's
+	// retry: still wins. Backoff goes beyond the spec and is off by default.
+	Retry   time.Duration `yaml:"retry" json:"retry"`
+	Backoff sse.Backoff   `yaml:"backoff" json:"backoff"`
+
+	Tick       time.Duration `yaml:"tick" json:"tick"` // snapshot interval; 0 = 1s
+	Thresholds []string      `yaml:"thresholds" json:"thresholds"`
+
+	// Shard runs part I (0-based) of N of the clients; the zero value runs them all.
+	Shard Shard `yaml:"shard" json:"shard"`
+}
+
+// Churn drops clients on purpose; they reconnect the way EventSource does. The zero
+// value means no churn.
+type Churn struct {
+	// Rate is the fraction of open clients dropped per second (0.02 = 2 %/s).
+	Rate float64 `yaml:"rate" json:"rate"`
+	// Lifetime, instead of Rate, gives each connection a lifetime drawn from
+	// Distribution ("fixed", "uniform" over [0, 2×Lifetime], "exponential" with mean
+	// Lifetime).
+	Lifetime     time.Duration `yaml:"lifetime" json:"lifetime"`
+	Distribution string        `yaml:"distribution" json:"distribution"`
+}
+
+// MassDisconnect drops Fraction of the open clients at once At into the run.
+type MassDisconnect struct {
+	At       time.Duration `yaml:"at" json:"at"`
+	Fraction float64       `yaml:"fraction" json:"fraction"` // 0..1
+}
+
+// Shard selects part of the clients for distributed runs.
+type Shard struct {
+	Index int `yaml:"index" json:"index"`
+	Count int `yaml:"count" json:"count"`
+}
+
+// Length returns the planned length of the run: ramp, hold and ramp-down.
+func (s Scenario) Length() time.Duration { return s.Ramp + s.Duration + s.RampDown }

@@ -1,0 +1,12 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// PLACEHOLDER: replaced by the owner of this command.
+func newServeCmd() *cobra.Command {
+	return &cobra.Command{Use: "serve", RunE: func(*cobra.Command, []string) error { return errors.New("not built yet") }}
+}
