@@ -1,12 +1,304 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"sseload/load"
+	"sseload/metrics"
+	"sseload/results"
+	"sseload/scenarios"
+	"sseload/target"
+	"sseload/tui"
 )
 
-// PLACEHOLDER: replaced by the owner of this command.
+// runOptions are the run command's flags that are not scenario fields.
+type runOptions struct {
+	scenario   string
+	out        string
+	noTUI      bool
+	quiet      bool
+	noColor    bool
+	serverRate float64
+	payload    int
+	faults     []string
+	flags      scenarioFlags
+}
+
 func newRunCmd() *cobra.Command {
-	return &cobra.Command{Use: "run", RunE: func(*cobra.Command, []string) error { return errors.New("not built yet") }}
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run [URL]",
+		Short: "Run a load test against an SSE endpoint (default: the embedded reference server)",
+		Long: `Run opens many concurrent EventSource clients against URL, holds them for the
+scenario's stages (ramp-up, hold, ramp-down), optionally drops and reconnects them
+(churn, mass disconnects), checks that every stream resumes from Last-Event-ID, and
+records latency in HDR histograms. A live dashboard shows progress in a terminal;
+without one (pipe, CI=true, --no-tui) one progress line per second goes to stderr.
+The end-of-run summary goes to stdout.
+
+With no URL and no --scenario, sseload starts its reference server in-process on a
+free loopback port and runs the "quickstart" scenario against it: 1,000 clients over
+10s, held 20s, 2 %/s churn, replay checking on.
+
+The run length is ramp + duration + ramp-down. --scenario takes a YAML file or a
+built-in name (` + strings.Join(scenarios.Builtins(), ", ") + `); flags given on the
+command line override the file.
+
+Exit status: 0 success, 1 error, 99 a --threshold failed, 130 interrupted (the result
+is still written, marked partial).`,
+		Example: `  sseload run
+  sseload run http://127.0.0.1:8080/events --clients 5000 --ramp 30s --duration 2m
+  sseload run https://sse.local/stream --protocol h2 --clients 20000 --h2-conns 4 \
+      -H 'Authorization: Bearer …' --threshold 'delivery.p99<50ms' --out result.json
+  sseload run --scenario churn --churn 5% --disconnect 30s:50% --drop-style abort`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), cmd, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.scenario, "scenario", "", "scenario YAML file or built-in name")
+	f.StringVar(&o.out, "out", "", "write the result document here (JSON) and an HdrHistogram log beside it (.hlog)")
+	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
+	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")
+	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
+	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
+	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
+	o.flags.register(f)
+	return cmd
+}
+
+func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []string) error {
+	sc, src, embedded, err := buildScenario(cmd.Flags(), o, args)
+	if err != nil {
+		return err
+	}
+	thresholds, err := results.ParseThresholds(sc.Thresholds)
+	if err != nil {
+		return fmt.Errorf("--threshold: %w", err)
+	}
+	if _, err := raiseFileLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "sseload: warning:", err)
+	}
+
+	opts := load.Options{}
+	if embedded {
+		srv, err := startEmbedded(ctx, sc, o)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		sc.Target = srv.URL()
+		opts.RootCAs = srv.CertPool()
+	}
+	if err := scenarios.Locate(sc.Validate(), src, cmd.Flags().Changed); err != nil {
+		return err
+	}
+
+	var hlog *os.File
+	if o.out != "" {
+		if hlog, err = os.Create(hlogPath(o.out)); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		defer hlog.Close()
+	}
+	collector := results.NewCollector(writerOrNil(hlog))
+	var view *progressView // set before the run starts observing
+	opts.Observe = func(s metrics.Snapshot) {
+		collector.Observe(s)
+		view.observe(s)
+	}
+	en, err := load.New(sc, opts)
+	if err != nil {
+		return err
+	}
+	view = newProgressView(o, en, sc)
+	sum, err := view.run(ctx, en)
+	if err != nil {
+		return err
+	}
+
+	r, err := collector.Result(results.Meta{
+		Version:       version,
+		Command:       os.Args,
+		Scenario:      sc,
+		Start:         sum.Start,
+		End:           sum.End,
+		Partial:       sum.Interrupted,
+		PartialReason: partialReason(ctx, sum),
+	})
+	if err != nil {
+		return err
+	}
+	r.Thresholds = results.Evaluate(r, thresholds)
+	if o.out != "" {
+		if err := results.Write(o.out, r); err != nil {
+			return err
+		}
+		if err := collector.Err(); err != nil {
+			fmt.Fprintln(os.Stderr, "sseload: warning: interval log:", err)
+		}
+	}
+	if err := results.WriteSummary(os.Stdout, r); err != nil {
+		return err
+	}
+	if o.out != "" {
+		fmt.Printf("\nresult written to %s (interval log %s)\n", o.out, hlogPath(o.out))
+	}
+	if err := results.CheckThresholds(r.Thresholds); err != nil {
+		return &exitError{code: 99, err: err}
+	}
+	if ctx.Err() != nil {
+		return &exitError{code: 130, err: errors.New("interrupted: partial result")}
+	}
+	return nil
+}
+
+func partialReason(ctx context.Context, sum load.Summary) string {
+	switch {
+	case !sum.Interrupted:
+		return ""
+	case ctx.Err() != nil:
+		return "interrupted by signal"
+	}
+	return "stopped from the dashboard"
+}
+
+// hlogPath puts the interval log beside the result: result.json → result.hlog.
+func hlogPath(out string) string {
+	return strings.TrimSuffix(out, ".json") + ".hlog"
+}
+
+func writerOrNil(f *os.File) io.Writer {
+	if f == nil {
+		return nil
+	}
+	return f
+}
+
+// startEmbedded starts the reference server on a free loopback port, speaking the
+// protocol the scenario asks for.
+func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*target.Server, error) {
+	cfg := target.Config{
+		Addr:        "127.0.0.1:0",
+		Rate:        o.serverRate,
+		PayloadSize: o.payload,
+		TLS:         sc.Protocol == "h2",
+		H2C:         sc.Protocol == "h2c",
+	}
+	for _, f := range o.faults {
+		if err := target.ParseFault(f, &cfg.Faults); err != nil {
+			return nil, fmt.Errorf("--server-fault: %w", err)
+		}
+	}
+	srv, err := target.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(ctx); err != nil {
+		return nil, fmt.Errorf("starting the reference server: %w", err)
+	}
+	return srv, nil
+}
+
+// progressView shows the run as it goes: the dashboard, plain lines, or nothing.
+type progressView struct {
+	dash  *tui.Dashboard
+	plain *tui.Plain
+}
+
+func newProgressView(o *runOptions, en *load.Engine, sc scenarios.Scenario) *progressView {
+	switch {
+	case o.quiet:
+		return &progressView{}
+	case tui.UsePlain(os.Stdout, o.noTUI, os.Getenv):
+		return &progressView{plain: tui.NewPlain(os.Stderr)}
+	}
+	return &progressView{dash: tui.New(tui.Options{
+		Controls: en,
+		NoColor:  o.noColor || os.Getenv("NO_COLOR") != "",
+		Title:    "sseload · " + sc.Name,
+	})}
+}
+
+func (v *progressView) observe(s metrics.Snapshot) {
+	switch {
+	case v.dash != nil:
+		v.dash.Observe(s)
+	case v.plain != nil:
+		v.plain.Observe(s)
+	}
+}
+
+// run runs the engine; with the dashboard the engine runs on its own goroutine
+// and the dashboard on this one, and quitting the dashboard ends the run.
+func (v *progressView) run(ctx context.Context, en *load.Engine) (load.Summary, error) {
+	if v.dash == nil {
+		return en.Run(ctx)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var sum load.Summary
+	var runErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sum, runErr = en.Run(runCtx)
+		v.dash.Finish()
+	}()
+	dashErr := v.dash.Run(ctx)
+	cancel()
+	<-done
+	return sum, errors.Join(runErr, dashErr)
+}
+
+// scenarioFlags are the flags that set scenario fields; only those the user gave
+// override the scenario file or built-in.
+type scenarioFlags struct {
+	sc          scenarios.Scenario
+	churn       string
+	disconnects []string
+	shard       string
+}
+
+func (s *scenarioFlags) register(f *pflag.FlagSet) {
+	sc := &s.sc
+	f.StringVar(&sc.Name, "name", "", "scenario name shown in reports")
+	f.StringVar(&sc.Target, "target", "", "stream URL (the same as the URL argument)")
+	f.StringVar(&sc.Protocol, "protocol", "h1", "h1 (one TCP connection per client), h2 (TLS with ALPN) or h2c (prior knowledge)")
+	f.IntVar(&sc.H2Conns, "h2-conns", 0, "spread HTTP/2 streams over this many connections (0: as the server's stream limit requires)")
+	f.StringArrayVarP(&sc.Headers, "header", "H", nil, "request header 'Name: value', repeatable (Authorization and Cookie are redacted everywhere)")
+	f.BoolVar(&sc.Insecure, "insecure", false, "skip TLS certificate verification")
+	f.StringVar(&sc.SourceIPs, "source-ips", "", "bind clients to these local addresses, e.g. 127.0.0.1-127.0.0.16 (passes the ~28k ports per address)")
+	f.IntVar(&sc.Clients, "clients", 100, "concurrent clients to hold")
+	f.DurationVar(&sc.Ramp, "ramp", 0, "ramp-up time to reach --clients")
+	f.DurationVar(&sc.Duration, "duration", 30*time.Second, "hold time at --clients (the run is ramp + duration + ramp-down)")
+	f.DurationVar(&sc.RampDown, "ramp-down", 0, "ramp-down time at the end")
+	f.Float64Var(&sc.Rate, "rate", 0, "new connections per second, reconnects included (0: unlimited)")
+	f.StringVar(&s.churn, "churn", "", "fraction of open clients dropped per second, e.g. 2% or 0.02")
+	f.DurationVar(&sc.Churn.Lifetime, "churn-lifetime", 0, "instead of --churn: drop each connection after a lifetime of this mean")
+	f.StringVar(&sc.Churn.Distribution, "churn-distribution", "", "lifetime distribution: fixed, uniform or exponential")
+	f.StringArrayVar(&s.disconnects, "disconnect", nil, "mass disconnect AT:FRACTION, e.g. 15s:50%, repeatable")
+	f.StringVar(&sc.DropStyle, "drop-style", "close", "how dropped connections end: close (FIN) or abort (RST)")
+	f.StringVar(&sc.Check, "check", "", "replay check: sequence, witness or none (default: sequence against the embedded server, none otherwise)")
+	f.IntVar(&sc.Witnesses, "witnesses", 3, "witness clients that never churn (--check witness)")
+	f.StringVar(&sc.LatencyField, "latency-field", "ts", "JSON field of the event data holding the send time in Unix nanoseconds")
+	f.DurationVar(&sc.Retry, "retry", 0, "initial reconnection time (0: the spec's 3s); the server's retry: wins")
+	f.DurationVar(&sc.Backoff.Initial, "backoff-initial", 0, "beyond the spec: first reconnect wait of an exponential backoff")
+	f.DurationVar(&sc.Backoff.Max, "backoff-max", 0, "beyond the spec: backoff cap")
+	f.Float64Var(&sc.Backoff.Jitter, "backoff-jitter", 0, "beyond the spec: jitter fraction 0..1 of each wait")
+	f.Float64Var(&sc.Backoff.Factor, "backoff-factor", 0, "beyond the spec: wait multiplier per failed attempt")
+	f.DurationVar(&sc.Tick, "tick", time.Second, "snapshot interval (progress, interval log)")
+	f.StringArrayVar(&sc.Thresholds, "threshold", nil, "pass/fail objective, e.g. 'delivery.p99<50ms', 'errors.rate<1%', 'replay.lost==0'; repeatable")
+	f.StringVar(&s.shard, "shard", "", "run part I/N of the clients (for several load generators)")
 }

@@ -1,12 +1,329 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"sseload/scenarios"
+	"sseload/sse"
 )
 
-// PLACEHOLDER: replaced by the owner of this command.
+// tailOptions are the flags of "sseload tail".
+type tailOptions struct {
+	headers     []string
+	lastEventID string
+	noReconnect bool
+	maxEvents   int
+	http2       bool
+	h2c         bool
+	insecure    bool
+	timeout     time.Duration
+	retry       time.Duration
+	json        bool
+	comments    bool
+}
+
+// tailHeaderTimeout bounds the wait for a response head; nothing bounds the
+// body, which is the stream.
+const tailHeaderTimeout = 30 * time.Second
+
+// errTailTimeout is the cause of the context --timeout ends.
+var errTailTimeout = errors.New("tail timeout")
+
 func newTailCmd() *cobra.Command {
-	return &cobra.Command{Use: "tail", RunE: func(*cobra.Command, []string) error { return errors.New("not built yet") }}
+	var o tailOptions
+	cmd := &cobra.Command{
+		Use:   "tail URL",
+		Short: "Print a server's event stream, reconnecting like a browser",
+		Long: `tail connects to an event stream and prints each event as it arrives, like
+"curl -N" but parsed, and reconnecting like a browser's EventSource: after a network
+error or the end of the stream it waits the reconnection time (3s, --retry, or the
+stream's retry: field) and reconnects with Last-Event-ID. It keeps retrying network
+errors, also when the first connection fails, unless --no-reconnect is given.
+Each reconnection is reported on stderr as one line.
+
+Plain output prints each event as "event:", "id:" (when there is one) and "data:"
+lines followed by a blank line; --json prints one object per line:
+{"type":"message","data":"…","lastEventId":"…"}, and {"comment":"…"} with --comments.
+
+Exit status: 0 when the server ends the stream for good (204, or any end with
+--no-reconnect), after --max-events events, on Ctrl-C, or when --timeout ends a run
+in which a stream opened; 1 with one line on stderr when the server answers with
+another status or Content-Type (no retry), when a connection fails with
+--no-reconnect, or when --timeout ends before any stream opened.`,
+		Example: `  sseload tail http://127.0.0.1:8080/events
+  sseload tail --json --max-events 10 -H 'Authorization: Bearer T' https://example.com/stream
+  sseload tail --h2c --last-event-id 42 http://127.0.0.1:8080/events`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), args[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.headers, "header", "H", nil, `extra request header "Name: value" (repeatable)`)
+	f.StringVar(&o.lastEventID, "last-event-id", "", "resume from this event ID (sent as Last-Event-ID)")
+	f.BoolVar(&o.noReconnect, "no-reconnect", false, "exit when the stream ends (0) or the connection fails (1) instead of reconnecting")
+	f.IntVar(&o.maxEvents, "max-events", 0, "exit 0 after this many events; 0 = no limit")
+	f.BoolVar(&o.http2, "http2", false, "use HTTP/2 over TLS and require the server to negotiate h2 (https URLs)")
+	f.BoolVar(&o.h2c, "h2c", false, "use cleartext HTTP/2 with prior knowledge (http URLs)")
+	f.BoolVar(&o.insecure, "insecure", false, "skip TLS certificate verification")
+	f.DurationVar(&o.timeout, "timeout", 0, "stop after this long in total, exit 0 if a stream opened (1 if none did); 0 = no limit")
+	f.DurationVar(&o.retry, "retry", 0, "initial reconnection time; 0 = 3s; the stream's retry: field replaces it")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per event")
+	f.BoolVar(&o.comments, "comments", false, "also print comment lines")
+	cmd.MarkFlagsMutuallyExclusive("http2", "h2c")
+	return cmd
+}
+
+// run tails rawURL until the stream ends for good, ctx ends or a limit is met.
+func (o *tailOptions) run(ctx context.Context, rawURL string, stdout, stderr io.Writer) error {
+	cfg, err := o.config(rawURL)
+	if err != nil {
+		return err
+	}
+	tr := o.transport()
+	defer tr.CloseIdleConnections()
+	if o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, errTailTimeout)
+		defer cancel()
+	}
+	s := &tailSession{o: o, url: cfg.URL, out: &tailPrinter{w: stdout, json: o.json}, stderr: stderr}
+	s.c = sse.NewClient(cfg, tr, s.hooks())
+	return s.result(ctx, s.c.Run(ctx))
+}
+
+// tailSession is one tail's state, touched only by the client's hooks, which
+// all run on the goroutine running the client.
+type tailSession struct {
+	o      *tailOptions
+	url    string
+	out    *tailPrinter
+	stderr io.Writer
+	c      *sse.Client
+
+	opened  bool
+	events  int
+	lastErr error // the latest failed attempt, for --timeout's message
+	stopErr error // why a hook stopped the client, if one did
+}
+
+func (s *tailSession) hooks() sse.Hooks {
+	h := sse.Hooks{
+		Open: func(resp *http.Response) {
+			s.opened = true
+			if s.o.http2 && resp.ProtoMajor != 2 {
+				s.stop(fmt.Errorf("--http2: %s answered over %s, not HTTP/2 (no ALPN h2)", scenarios.RedactURL(s.url), resp.Proto))
+			}
+		},
+		Event: func(ev sse.Event) {
+			if err := s.out.event(ev); err != nil {
+				s.stop(fmt.Errorf("write output: %w", err))
+				return
+			}
+			if s.events++; s.o.maxEvents > 0 && s.events >= s.o.maxEvents {
+				s.c.Close()
+			}
+		},
+		Error: func(err error) { s.lastErr = err },
+		Reconnecting: func(wait time.Duration, cause error) {
+			fmt.Fprintf(s.stderr, "sseload: reconnecting in %v after: %v\n", wait, describeConnErr(cause))
+		},
+	}
+	if s.o.comments {
+		h.Comment = func(text []byte) {
+			if err := s.out.comment(text); err != nil {
+				s.stop(fmt.Errorf("write output: %w", err))
+			}
+		}
+	}
+	return h
+}
+
+// stop ends the client because of err, which tail then returns.
+func (s *tailSession) stop(err error) {
+	s.stopErr = err
+	s.c.Close()
+}
+
+// result maps how the client's Run ended to tail's error (nil = exit 0).
+func (s *tailSession) result(ctx context.Context, err error) error {
+	switch {
+	case s.stopErr != nil:
+		return s.stopErr
+	case err == nil, errors.Is(err, sse.ErrClosed):
+		return nil
+	case ctx.Err() != nil && context.Cause(ctx) == errTailTimeout:
+		if s.opened {
+			return nil
+		}
+		if s.lastErr != nil {
+			return fmt.Errorf("no stream opened within --timeout %v; last error: %w", s.o.timeout, describeConnErr(s.lastErr))
+		}
+		return fmt.Errorf("no stream opened within --timeout %v", s.o.timeout)
+	case ctx.Err() != nil:
+		return nil // Ctrl-C: the user stopped it
+	}
+	return describeConnErr(err)
+}
+
+// config checks the flags and builds the client's configuration.
+func (o *tailOptions) config(rawURL string) (sse.Config, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return sse.Config{}, fmt.Errorf("bad URL %q: want http://host/path or https://host/path", scenarios.RedactURL(rawURL))
+	}
+	var errs []error
+	switch {
+	case o.http2 && u.Scheme != "https":
+		errs = append(errs, fmt.Errorf("--http2 needs an https URL, got %q (use --h2c for cleartext HTTP/2)", scenarios.RedactURL(rawURL)))
+	case o.h2c && u.Scheme != "http":
+		errs = append(errs, fmt.Errorf("--h2c needs an http URL, got %q (use --http2 over TLS)", scenarios.RedactURL(rawURL)))
+	}
+	if o.maxEvents < 0 {
+		errs = append(errs, fmt.Errorf("--max-events %d: want 0 or more", o.maxEvents))
+	}
+	if o.timeout < 0 {
+		errs = append(errs, fmt.Errorf("--timeout %v: want 0 or more", o.timeout))
+	}
+	if o.retry < 0 {
+		errs = append(errs, fmt.Errorf("--retry %v: want 0 or more", o.retry))
+	}
+	header := make(http.Header, len(o.headers))
+	for _, line := range o.headers {
+		name, value, err := scenarios.ParseHeader(line)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-H: %w", err))
+			continue
+		}
+		header.Add(name, value)
+	}
+	cfg := sse.Config{
+		URL:         rawURL,
+		Header:      header,
+		LastEventID: o.lastEventID,
+		Retry:       o.retry,
+		NoReconnect: o.noReconnect,
+	}
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// transport builds tail's transport: HTTP/1.1 by default, HTTP/2 over TLS with
+// --http2, h2c with --h2c. Only the response head has a timeout: the body is the
+// stream and stays open as long as the server keeps it.
+func (o *tailOptions) transport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = tailHeaderTimeout
+	if o.insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // #nosec G402 -- asked for with --insecure
+	}
+	var p http.Protocols
+	switch {
+	case o.http2:
+		p.SetHTTP2(true)
+	case o.h2c:
+		p.SetUnencryptedHTTP2(true)
+	default:
+		p.SetHTTP1(true)
+	}
+	tr.Protocols = &p
+	return tr
+}
+
+// describeConnErr rewrites the network errors people meet most into one plain
+// phrase ("connection refused to 127.0.0.1:9999"), keeping err for errors.Is.
+func describeConnErr(err error) error {
+	var op *net.OpError
+	if errors.Is(err, syscall.ECONNREFUSED) && errors.As(err, &op) && op.Addr != nil {
+		return &describedError{msg: "connection refused to " + op.Addr.String(), err: err}
+	}
+	return err
+}
+
+// describedError replaces an error's text while keeping it in the chain.
+type describedError struct {
+	msg string
+	err error
+}
+
+func (e *describedError) Error() string { return e.msg }
+func (e *describedError) Unwrap() error { return e.err }
+
+// tailPrinter writes events and comments, one Write each, so that a reader of
+// a pipe sees whole events.
+type tailPrinter struct {
+	w    io.Writer
+	json bool
+	buf  bytes.Buffer
+}
+
+// tailJSONEvent is the --json form of an event, named like EventSource's
+// MessageEvent fields.
+type tailJSONEvent struct {
+	Type        string `json:"type"`
+	Data        string `json:"data"`
+	LastEventID string `json:"lastEventId"`
+}
+
+func (p *tailPrinter) event(ev sse.Event) error {
+	p.buf.Reset()
+	if p.json {
+		return p.writeJSON(tailJSONEvent{Type: string(ev.Type), Data: string(ev.Data), LastEventID: string(ev.LastEventID)})
+	}
+	p.buf.WriteString("event: ")
+	p.buf.Write(ev.Type)
+	p.buf.WriteByte('\n')
+	if len(ev.LastEventID) > 0 {
+		p.buf.WriteString("id: ")
+		p.buf.Write(ev.LastEventID)
+		p.buf.WriteByte('\n')
+	}
+	for line := range bytes.SplitSeq(ev.Data, []byte("\n")) {
+		p.buf.WriteString("data: ")
+		p.buf.Write(line)
+		p.buf.WriteByte('\n')
+	}
+	p.buf.WriteByte('\n')
+	_, err := p.w.Write(p.buf.Bytes())
+	return err
+}
+
+func (p *tailPrinter) comment(text []byte) error {
+	p.buf.Reset()
+	if p.json {
+		return p.writeJSON(struct {
+			Comment string `json:"comment"`
+		}{string(text)})
+	}
+	p.buf.WriteString(": ")
+	p.buf.Write(text)
+	p.buf.WriteByte('\n')
+	_, err := p.w.Write(p.buf.Bytes())
+	return err
+}
+
+// writeJSON writes v as one line, with <, > and & left readable.
+func (p *tailPrinter) writeJSON(v any) error {
+	enc := json.NewEncoder(&p.buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := p.w.Write(p.buf.Bytes())
+	return err
 }

@@ -36,10 +36,11 @@ type Totals struct {
 	Reconnects      int64 `json:"reconnects"`       // reconnection attempts after a lost stream
 	Drops           int64 `json:"drops"`            // connections the harness dropped on purpose (churn, mass disconnect)
 	EventsReceived  int64 `json:"events_received"`  // dispatched events
+	EventsReplayed  int64 `json:"events_replayed"`  // of those, sent before their connection was requested (no delivery latency)
 	BytesReceived   int64 `json:"bytes_received"`   // stream body bytes
 	Comments        int64 `json:"comments"`         // comment lines (heartbeats)
 	Errors          int64 `json:"errors"`           // sum of ErrorsByClass
-	LatencyOverflow int64 `json:"latency_overflow"` // records outside 1µs…1h, counted not lost
+	LatencyOverflow int64 `json:"latency_overflow"` // records outside 0…1h (negative or over an hour), counted not lost
 }
 
 // Rates are per-second rates over the last interval.

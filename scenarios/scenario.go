@@ -10,6 +10,7 @@ import (
 // so the run can be reproduced. The zero value of each field is documented; Defaults
 // fills them and Validate reports every problem at once.
 type Scenario struct {
+	// Name labels the run in reports and result files; free text, may be empty.
 	Name string `yaml:"name" json:"name"`
 
 	// Target is the stream URL; empty means the embedded reference server.

@@ -1,0 +1,59 @@
+package load
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"sseload/sse"
+)
+
+// classify maps a client error to one of the fixed classes that results count.
+func classify(err error) string {
+	var status *sse.StatusError
+	var ctype *sse.ContentTypeError
+	var netErr net.Error
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var recErr tls.RecordHeaderError
+	var alert tls.AlertError
+	switch {
+	case errors.As(err, &status):
+		return "http " + strconv.Itoa(status.Code)
+	case errors.As(err, &ctype):
+		return "bad content type"
+	case errors.Is(err, sse.ErrLineTooLong):
+		return "line too long"
+	case errors.Is(err, sse.ErrEventTooLarge):
+		return "event too large"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "dial refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset by peer"
+	case errors.Is(err, syscall.EPIPE):
+		return "broken pipe"
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+		return "out of file descriptors"
+	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EADDRINUSE):
+		return "out of local ports"
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &recErr), errors.As(err, &alert):
+		return "tls"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "closed by server"
+	case strings.Contains(err.Error(), "stream error"), strings.Contains(err.Error(), "http2:"):
+		return "protocol error"
+	case strings.Contains(err.Error(), "tls:"):
+		return "tls"
+	}
+	return "other"
+}

@@ -1,0 +1,252 @@
+package load
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"sseload/metrics"
+	"sseload/sse"
+)
+
+// phase is where one client stands; each phase is a gauge in metrics.Counters.
+type phase int32
+
+const (
+	phaseNone phase = iota
+	phaseConnecting
+	phaseOpen
+	phaseReconnecting
+	phaseFailed
+)
+
+// client is one simulated EventSource. Its hooks run on its own goroutine (the one
+// in sse.Client.Run); only drop and the phase are touched from elsewhere.
+type client struct {
+	id      int
+	witness bool
+	e       *engine
+	cur     atomic.Pointer[sse.Client] // the EventSource now running, for drop
+	stream  *metrics.Stream
+	cancel  context.CancelFunc
+	phase   atomic.Int32
+
+	// Times on the engine's monotonic clock (since start); zero = not pending.
+	// HTTP/2 reports some trace events from the transport's goroutines: atomics.
+	connectStart atomic.Int64
+	wrote        atomic.Int64
+	opened       time.Duration
+	wroteWall    int64 // Unix ns the open stream's request was written
+	lostAt       time.Duration
+	firstPending bool
+	lifetime     *time.Timer
+}
+
+func (c *client) setPhase(p phase) {
+	old := phase(c.phase.Swap(int32(p)))
+	if old == p {
+		return
+	}
+	k := c.e.rec.Counters()
+	gauge := func(p phase) *atomic.Int64 {
+		switch p {
+		case phaseConnecting:
+			return &k.ClientsConnecting
+		case phaseOpen:
+			return &k.ClientsOpen
+		case phaseReconnecting:
+			return &k.ClientsReconnecting
+		case phaseFailed:
+			return &k.ClientsFailed
+		}
+		return nil
+	}
+	if g := gauge(old); g != nil {
+		g.Add(-1)
+	}
+	if g := gauge(p); g != nil {
+		g.Add(1)
+	}
+}
+
+// run keeps the client alive until ctx ends: a client that fails for good (a fatal
+// status, a 204) is replaced after the reconnection time, as an application would
+// create a new EventSource, so the wanted count holds.
+func (c *client) run(ctx context.Context) {
+	defer c.finish()
+	ctx = withSlot(ctx, c.id)
+	hooks := c.hooks()
+	for {
+		c.setPhase(phaseConnecting)
+		s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, hooks)
+		c.cur.Store(s)
+		err := s.Run(ctx)
+		c.cur.Store(nil)
+		if ctx.Err() != nil {
+			return
+		}
+		c.streamLost()
+		c.setPhase(phaseFailed)
+		if err == nil { // a 204; other ends for good went through Hooks.Error
+			c.e.rec.Error("closed by server (204)")
+		}
+		t := time.NewTimer(c.e.retry())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		c.e.rec.Counters().Reconnects.Add(1)
+		c.lostAt = 0
+	}
+}
+
+func (c *client) hooks() sse.Hooks {
+	return sse.Hooks{
+		Open:         c.onOpen,
+		Event:        c.onEvent,
+		Comment:      c.onComment,
+		Error:        c.onError,
+		Reconnecting: c.onReconnecting,
+		State: func(s sse.ReadyState) {
+			if s == sse.Connecting && phase(c.phase.Load()) == phaseReconnecting {
+				c.setPhase(phaseConnecting)
+			}
+		},
+		Trace: &httptrace.ClientTrace{
+			ConnectStart: func(string, string) { c.connectStart.Store(int64(c.e.now())) },
+			ConnectDone: func(_, _ string, err error) {
+				if err == nil && c.e.cfg.plainConnect {
+					c.recordSince(metrics.Connect, c.connectStart.Load())
+				}
+			},
+			TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+				if err == nil {
+					c.recordSince(metrics.Connect, c.connectStart.Load())
+				}
+			},
+			WroteRequest: func(httptrace.WroteRequestInfo) { c.wrote.Store(int64(c.e.now())) },
+		},
+	}
+}
+
+func (c *client) recordSince(k metrics.Kind, from int64) {
+	if from != 0 {
+		c.e.rec.Record(k, c.id, c.e.now()-time.Duration(from))
+	}
+}
+
+func (c *client) onOpen(resp *http.Response) {
+	now := c.e.now()
+	c.e.sawProto(resp.Proto)
+	k := c.e.rec.Counters()
+	k.Streams.Add(1)
+	k.StreamsOpened.Add(1)
+	c.setPhase(phaseOpen)
+	wrote := time.Duration(c.wrote.Load())
+	if wrote != 0 {
+		c.e.rec.Record(metrics.Open, c.id, now-wrote)
+	}
+	c.wroteWall = c.e.start.Add(wrote).UnixNano()
+	if c.lostAt != 0 {
+		c.e.rec.Record(metrics.Reconnect, c.id, now-c.lostAt)
+	}
+	c.opened = now
+	c.firstPending = true
+	c.stream.Resumed([]byte(resp.Request.Header.Get("Last-Event-ID")))
+	c.startLifetime()
+}
+
+func (c *client) onEvent(ev sse.Event) {
+	now := c.e.now()
+	k := c.e.rec.Counters()
+	k.EventsReceived.Add(1)
+	if c.firstPending {
+		c.firstPending = false
+		c.e.rec.Record(metrics.FirstEvent, c.id, now-c.opened)
+		if c.lostAt != 0 {
+			c.e.rec.Record(metrics.Resume, c.id, now-c.lostAt)
+			c.lostAt = 0
+		}
+	}
+	if ts, ok := sendTime(ev.Data, c.e.cfg.latencyKey); ok {
+		// An event sent before this connection's request was written is a replay:
+		// its wait belongs to the resume latency, not to delivery.
+		if ts >= c.wroteWall {
+			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(time.Now().UnixNano()-ts))
+		} else {
+			k.EventsReplayed.Add(1)
+		}
+	}
+	c.e.rec.EventType(c.id, ev.Type)
+	if len(ev.LastEventID) > 0 {
+		c.e.rec.Dispatched(c.id, ev.LastEventID, c.e.start.Add(now))
+	}
+	c.stream.Event(ev.LastEventID)
+}
+
+func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(1) }
+
+func (c *client) onError(err error) {
+	c.e.rec.Error(classify(err))
+}
+
+func (c *client) onReconnecting(time.Duration, error) {
+	c.streamLost()
+	c.setPhase(phaseReconnecting)
+	c.e.rec.Counters().Reconnects.Add(1)
+}
+
+// finish leaves the gauges as if the client had never been.
+func (c *client) finish() {
+	c.stopLifetime()
+	if phase(c.phase.Load()) == phaseOpen {
+		c.e.rec.Counters().Streams.Add(-1)
+	}
+	c.setPhase(phaseNone)
+}
+
+// streamLost ends the open stream's accounting, once per stream.
+func (c *client) streamLost() {
+	c.stopLifetime()
+	if phase(c.phase.Load()) == phaseOpen {
+		c.e.rec.Counters().Streams.Add(-1)
+	}
+	if c.lostAt == 0 {
+		c.lostAt = c.e.now()
+	}
+}
+
+// drop breaks the client's connection on purpose; it reconnects as EventSource does.
+// Safe from any goroutine.
+func (c *client) drop() bool {
+	if c.witness || phase(c.phase.Load()) != phaseOpen {
+		return false
+	}
+	s := c.cur.Load()
+	if s == nil {
+		return false
+	}
+	s.Drop(c.e.dropCause)
+	c.e.rec.Counters().Drops.Add(1)
+	return true
+}
+
+func (c *client) startLifetime() {
+	if c.witness || c.e.lifetime == nil {
+		return
+	}
+	d := c.e.lifetime()
+	c.lifetime = time.AfterFunc(d, func() { c.drop() })
+}
+
+func (c *client) stopLifetime() {
+	if c.lifetime != nil {
+		c.lifetime.Stop()
+		c.lifetime = nil
+	}
+}

@@ -1,0 +1,67 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+
+	"sseload/metrics"
+)
+
+// errDropAbort is the cause a dropped client's connection is canceled with when the
+// scenario wants an abortive close (RST rather than FIN).
+var errDropAbort = errors.New("sseload: connection aborted by the harness")
+
+// errDropClose is the cause of a graceful drop (FIN).
+var errDropClose = errors.New("sseload: connection closed by the harness")
+
+// dialer opens TCP connections from the scenario's source addresses and keeps the
+// connection gauges. It is shared by every client and safe for concurrent use.
+type dialer struct {
+	sources  []netip.Addr // empty: the kernel picks
+	counters *metrics.Counters
+}
+
+// dial connects to addr from source address number slot (modulo the list).
+func (d *dialer) dial(ctx context.Context, slot int, addr string) (net.Conn, error) {
+	nd := net.Dialer{}
+	if len(d.sources) > 0 {
+		nd.LocalAddr = &net.TCPAddr{IP: d.sources[slot%len(d.sources)].AsSlice()}
+	}
+	c, err := nd.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	d.counters.Connections.Add(1)
+	d.counters.ConnectionsOpened.Add(1)
+	return &countedConn{Conn: c, counters: d.counters}, nil
+}
+
+// countedConn decrements the open-connections gauge once, on the first Close.
+type countedConn struct {
+	net.Conn
+	counters *metrics.Counters
+	once     sync.Once
+}
+
+func (c *countedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.counters.Connections.Add(-1) })
+	return err
+}
+
+// abort closes c with an RST instead of a FIN: SO_LINGER 0 discards unsent data and
+// resets the connection, as a crashed client or a dropped mobile link would.
+func abort(c net.Conn) error {
+	if cc, ok := c.(*countedConn); ok {
+		if tc, ok := cc.Conn.(*net.TCPConn); ok {
+			// Best effort: if linger cannot be set the close is still a close.
+			if err := tc.SetLinger(0); err != nil {
+				return errors.Join(err, c.Close())
+			}
+		}
+	}
+	return c.Close()
+}

@@ -1,0 +1,286 @@
+package load
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sseload/metrics"
+	"sseload/scenarios"
+	"sseload/sse"
+)
+
+// schedulerTick is how often the scheduler adjusts the client count, churns and
+// checks for scheduled disconnects.
+const schedulerTick = 50 * time.Millisecond
+
+// Options are the engine's seams. The zero value is valid.
+type Options struct {
+	// Observe receives one snapshot per tick and the final one; it is called from a
+	// single goroutine and may block (the dashboard does until it takes the snapshot).
+	Observe func(metrics.Snapshot)
+	// RootCAs are trusted for TLS targets in addition to nothing else; nil = the
+	// system roots.
+	RootCAs *x509.CertPool
+}
+
+// Summary is what a run leaves behind.
+type Summary struct {
+	Final       metrics.Snapshot // the last snapshot (Final is set)
+	Start, End  time.Time
+	Interrupted bool // the run's context ended before the planned length
+	// Streams holds each client's replay accounting, in the order clients ended.
+	Streams []metrics.StreamCounts
+}
+
+// Engine runs one scenario. Its TogglePause and ScaleWanted steer a run in progress
+// and are safe for concurrent use.
+type Engine struct {
+	e *engine
+}
+
+// New prepares a run of sc, which must already be valid (scenarios.Validate) and
+// carry a target URL.
+func New(sc scenarios.Scenario, opts Options) (*Engine, error) {
+	e, err := newEngine(sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{e: e}, nil
+}
+
+// Run runs the scenario and returns once every goroutine it started has exited.
+// Canceling ctx ends the run early and still yields a complete Summary.
+func (en *Engine) Run(ctx context.Context) (Summary, error) { return en.e.run(ctx) }
+
+// TogglePause pauses or resumes the ramp: the wanted count and the stage clock stand
+// still while paused, and the run is longer by the pause. It reports whether the
+// run is now paused.
+func (en *Engine) TogglePause() bool {
+	for {
+		old := en.e.paused.Load()
+		if en.e.paused.CompareAndSwap(old, !old) {
+			return !old
+		}
+	}
+}
+
+// ScaleWanted multiplies the wanted client count by factor and returns the count
+// now wanted at full strength (during ramps, that fraction of it is wanted).
+func (en *Engine) ScaleWanted(factor float64) int {
+	for {
+		old := en.e.scale.Load()
+		next := math.Float64bits(math.Float64frombits(old) * factor)
+		if en.e.scale.CompareAndSwap(old, next) {
+			return en.e.scaledClients()
+		}
+	}
+}
+
+// Run runs sc with observe receiving the snapshots; see Engine.Run.
+func Run(ctx context.Context, sc scenarios.Scenario, observe func(metrics.Snapshot)) (Summary, error) {
+	en, err := New(sc, Options{Observe: observe})
+	if err != nil {
+		return Summary{}, err
+	}
+	return en.Run(ctx)
+}
+
+type engineConfig struct {
+	plainConnect bool   // connect latency ends at TCP, not at a TLS handshake
+	latencyKey   []byte // `"ts":`
+}
+
+// engine is the state of one run, shared by the scheduler, the snapshotter and the
+// client goroutines.
+type engine struct {
+	sc         scenarios.Scenario
+	cfg        engineConfig
+	observe    func(metrics.Snapshot)
+	rec        *metrics.Recorder
+	checker    *metrics.Checker
+	transports *transports
+	header     http.Header
+	start      time.Time
+	dropCause  error
+	lifetime   func() time.Duration // nil: no lifetime churn
+
+	paused atomic.Bool
+	scale  atomic.Uint64 // float64 bits; 1 = the scenario's count
+
+	mu       sync.Mutex // guards what follows
+	stage    stage
+	protos   map[string]bool
+	streams  []metrics.StreamCounts
+	mismatch bool
+}
+
+func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
+	u, err := url.Parse(sc.Target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", sc.Target)
+	}
+	header := http.Header{}
+	for _, h := range sc.Headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok {
+			return nil, fmt.Errorf("header %q: want \"Name: value\"", scenarios.RedactHeader(h))
+		}
+		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	sources, err := scenarios.ParseSourceIPs(sc.SourceIPs)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := metrics.ParseMode(cmp(sc.Check, string(metrics.ModeNone)))
+	if err != nil {
+		return nil, err
+	}
+	// The scheduler injects scheduled disconnects in time order.
+	sc.Disconnects = slices.SortedFunc(slices.Values(sc.Disconnects), func(a, b scenarios.MassDisconnect) int {
+		return int(a.At - b.At)
+	})
+	e := &engine{
+		sc:      sc,
+		observe: opts.Observe,
+		header:  header,
+		protos:  map[string]bool{},
+		cfg: engineConfig{
+			plainConnect: u.Scheme == "http",
+			latencyKey:   fieldKey(cmp(sc.LatencyField, "ts")),
+		},
+		dropCause: errDropClose,
+	}
+	if e.observe == nil {
+		e.observe = func(metrics.Snapshot) {}
+	}
+	if sc.DropStyle == "abort" {
+		e.dropCause = errDropAbort
+	}
+	e.scale.Store(math.Float64bits(1))
+	e.lifetime = lifetimeFunc(sc.Churn)
+	e.rec = metrics.NewRecorder(metrics.Config{})
+	e.checker = metrics.NewChecker(mode, 0, e.rec.Start())
+	e.rec.SetChecker(e.checker)
+	e.transports, err = newTransports(transportConfig{
+		protocol: sc.Protocol,
+		h2Conns:  sc.H2Conns,
+		insecure: sc.Insecure,
+		roots:    opts.RootCAs,
+		rate:     sc.Rate,
+		dialer:   &dialer{sources: sources, counters: e.rec.Counters()},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// lifetimeFunc draws connection lifetimes for lifetime churn, or returns nil.
+func lifetimeFunc(c scenarios.Churn) func() time.Duration {
+	if c.Lifetime <= 0 {
+		return nil
+	}
+	l := float64(c.Lifetime)
+	switch c.Distribution {
+	case "uniform":
+		return func() time.Duration { return time.Duration(rand.Float64() * 2 * l) }
+	case "exponential":
+		return func() time.Duration { return time.Duration(rand.ExpFloat64() * l) }
+	}
+	return func() time.Duration { return c.Lifetime }
+}
+
+func (e *engine) now() time.Duration { return time.Since(e.start) }
+
+func (e *engine) retry() time.Duration { return cmpDur(e.sc.Retry, 3*time.Second) }
+
+func cmpDur(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+func (e *engine) scaledClients() int {
+	return int(math.Round(float64(e.sc.Clients) * math.Float64frombits(e.scale.Load())))
+}
+
+func (e *engine) sseConfig() sse.Config {
+	return sse.Config{
+		URL:     e.sc.Target,
+		Header:  e.header,
+		Retry:   e.sc.Retry,
+		Backoff: e.sc.Backoff,
+	}
+}
+
+// sawProto records the protocol of an accepted response, and reports a server
+// that answered with another protocol than the one asked.
+func (e *engine) sawProto(p string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.protos[p] {
+		e.protos[p] = true
+		e.rec.Note("responses seen with protocol %s", p)
+	}
+	if e.sc.Protocol != "h1" && e.sc.Protocol != "" && p != "HTTP/2.0" {
+		e.rec.Error("protocol mismatch")
+		if !e.mismatch {
+			e.mismatch = true
+			e.rec.Note("asked %s, server answered %s", e.sc.Protocol, p)
+		}
+	}
+}
+
+func (e *engine) info() metrics.RunInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seen := make([]string, 0, len(e.protos))
+	for p := range e.protos {
+		seen = append(seen, p)
+	}
+	slices.Sort(seen)
+	return metrics.RunInfo{
+		Target:        e.sc.Target,
+		ProtocolAsked: cmp(e.sc.Protocol, "h1"),
+		ProtocolSeen:  strings.Join(seen, ","),
+		Scenario:      e.sc.Name,
+		Stage:         e.stage.name,
+		StageProgress: e.stage.progress,
+		Length:        e.sc.Length(),
+		Paused:        e.paused.Load(),
+	}
+}
+
+func (e *engine) setStage(st stage) {
+	e.mu.Lock()
+	changed := e.stage.name != st.name
+	e.stage = st
+	e.mu.Unlock()
+	if changed {
+		e.rec.Note("stage %s", st.name)
+	}
+}
+
+func (e *engine) ended(c *client) {
+	e.mu.Lock()
+	e.streams = append(e.streams, c.stream.Counts())
+	e.mu.Unlock()
+}

@@ -1,0 +1,278 @@
+package load
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"sseload/metrics"
+	"sseload/scenarios"
+	"sseload/target"
+)
+
+// startTarget runs a reference server for one test.
+func startTarget(t *testing.T, cfg target.Config) *target.Server {
+	t.Helper()
+	srv, err := target.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// quick is a small scenario against url: every client at once, short retry.
+func quick(url string, clients int, d time.Duration) scenarios.Scenario {
+	return scenarios.Scenario{
+		Name: "test", Target: url, Protocol: "h1", Clients: clients, Duration: d,
+		Check: "sequence", Retry: 100 * time.Millisecond, Tick: 200 * time.Millisecond,
+	}
+}
+
+func run(t *testing.T, sc scenarios.Scenario, opts Options) Summary {
+	t.Helper()
+	en, err := New(sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := en.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// TestAccountingLawUnderChurn holds the harness to DESIGN.md's law: for every
+// stream, events sent = events received (unique) + events counted lost, here
+// under churn and a mass disconnect against the correct server.
+func TestAccountingLawUnderChurn(t *testing.T) {
+	for _, style := range []string{"close", "abort"} {
+		t.Run(style, func(t *testing.T) {
+			// The server sends its 150 events in the first 0.75s; the run goes on
+			// long after, so every stream can catch up before it ends, even on a
+			// loaded machine.
+			const maxEvents = 150
+			srv := startTarget(t, target.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond})
+			sc := quick(srv.URL(), 100, 3*time.Second)
+			sc.DropStyle = style
+			sc.Churn.Rate = 0.3
+			sc.Disconnects = []scenarios.MassDisconnect{{At: 700 * time.Millisecond, Fraction: 0.5}}
+			sum := run(t, sc, Options{})
+
+			tot := sum.Final.Totals
+			if tot.Drops == 0 || tot.Reconnects == 0 {
+				t.Fatalf("drops %d, reconnects %d: want churn to have happened", tot.Drops, tot.Reconnects)
+			}
+			if tot.EventsReplayed == 0 {
+				t.Error("no events replayed from Last-Event-ID under churn")
+			}
+			if f := sum.Final.Findings; f.Total() != 0 {
+				t.Fatalf("findings against the correct server: %+v", f)
+			}
+			if len(sum.Streams) != 100 {
+				t.Fatalf("got accounting for %d streams, want 100", len(sum.Streams))
+			}
+			var received int64
+			for i, s := range sum.Streams {
+				received += s.Received
+				if s.FirstID == 0 {
+					// Opened after the last event: nothing was sent to it.
+					if s.Received != 0 {
+						t.Errorf("stream %d received %d events with no first id", i, s.Received)
+					}
+					continue
+				}
+				if s.LastID != maxEvents {
+					t.Errorf("stream %d ended at id %d, want %d", i, s.LastID, maxEvents)
+				}
+				sent := maxEvents - s.FirstID + 1
+				if sent != s.Unique+s.Lost {
+					t.Errorf("stream %d: sent %d != received %d + lost %d", i, sent, s.Unique, s.Lost)
+				}
+			}
+			if received != tot.EventsReceived {
+				t.Errorf("streams received %d events, counters say %d", received, tot.EventsReceived)
+			}
+			if got := sum.Final.TotalLatency[metrics.Reconnect].Count; got == 0 {
+				t.Error("no reconnect latency recorded")
+			}
+			if got := sum.Final.TotalLatency[metrics.Delivery].Count + tot.EventsReplayed; got != tot.EventsReceived {
+				t.Errorf("delivery latency count + replayed = %d, want one per event (%d)", got, tot.EventsReceived)
+			}
+		})
+	}
+}
+
+// TestCheckerCatchesFaults proves each deliberate fault of the reference server is
+// caught by the replay checker.
+func TestCheckerCatchesFaults(t *testing.T) {
+	tests := []struct {
+		fault string
+		want  func(metrics.Findings) int64
+	}{
+		{"drop-on-replay", func(f metrics.Findings) int64 { return f.Lost }},
+		{"dup-on-replay", func(f metrics.Findings) int64 { return f.Duplicated }},
+		{"reorder", func(f metrics.Findings) int64 { return f.Reordered }},
+		{"ignore-last-event-id", func(f metrics.Findings) int64 { return f.Lost }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			cfg := target.Config{Rate: 200, Retry: 100 * time.Millisecond}
+			if err := target.ParseFault(tt.fault, &cfg.Faults); err != nil {
+				t.Fatal(err)
+			}
+			srv := startTarget(t, cfg)
+			sc := quick(srv.URL(), 30, 1500*time.Millisecond)
+			sc.Churn.Rate = 0.5
+			sum := run(t, sc, Options{})
+			f := sum.Final.Findings
+			if tt.want(f) == 0 {
+				t.Fatalf("%s: findings %+v, want the fault caught", tt.fault, f)
+			}
+			if len(f.Examples) == 0 {
+				t.Errorf("%s: no example kept", tt.fault)
+			}
+		})
+	}
+}
+
+func TestProtocols(t *testing.T) {
+	tests := []struct {
+		name     string
+		cfg      target.Config
+		protocol string
+		seen     string
+	}{
+		{"h1", target.Config{Rate: 50}, "h1", "HTTP/1.1"},
+		{"h2", target.Config{Rate: 50, TLS: true}, "h2", "HTTP/2.0"},
+		{"h2c", target.Config{Rate: 50, H2C: true}, "h2c", "HTTP/2.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startTarget(t, tt.cfg)
+			sc := quick(srv.URL(), 50, 700*time.Millisecond)
+			sc.Protocol = tt.protocol
+			sum := run(t, sc, Options{RootCAs: srv.CertPool()})
+			tot := sum.Final.Totals
+			if sum.Final.Run.ProtocolSeen != tt.seen {
+				t.Errorf("protocol seen %q, want %q (errors %v)", sum.Final.Run.ProtocolSeen, tt.seen, sum.Final.ErrorsByClass)
+			}
+			if got := srv.Stats().ProtoCounts[tt.seen]; got != 50 {
+				t.Errorf("server saw %d %s streams, want 50 (%v)", got, tt.seen, srv.Stats().ProtoCounts)
+			}
+			if tot.StreamsOpened != 50 || tot.EventsReceived == 0 {
+				t.Errorf("streams opened %d, events %d: want 50 streams with events", tot.StreamsOpened, tot.EventsReceived)
+			}
+			wantConns := int64(50)
+			if tt.protocol != "h1" {
+				wantConns = 1 // multiplexed under the server's default stream limit
+			}
+			if tot.ConnectionsOpened != wantConns {
+				t.Errorf("TCP connections opened %d, want %d", tot.ConnectionsOpened, wantConns)
+			}
+			if tot.Connections != 0 || tot.Streams != 0 || tot.ClientsOpen != 0 {
+				t.Errorf("gauges after the run: conns %d streams %d open %d, want 0", tot.Connections, tot.Streams, tot.ClientsOpen)
+			}
+		})
+	}
+}
+
+func TestH2ConnsSpreadsStreams(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 20, H2C: true})
+	sc := quick(srv.URL(), 40, 500*time.Millisecond)
+	sc.Protocol, sc.H2Conns = "h2c", 4
+	sum := run(t, sc, Options{})
+	if got := sum.Final.Totals.ConnectionsOpened; got != 4 {
+		t.Errorf("--h2-conns 4 opened %d connections, want 4", got)
+	}
+}
+
+func TestSourceIPs(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 20})
+	sc := quick(srv.URL(), 20, 400*time.Millisecond)
+	sc.SourceIPs = "127.0.0.1-127.0.0.4"
+	run(t, sc, Options{})
+	ips := srv.Stats().RemoteIPs
+	for _, ip := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"} {
+		if ips[ip] != 5 {
+			t.Errorf("server saw %d connections from %s, want 5 (%v)", ips[ip], ip, ips)
+		}
+	}
+}
+
+func TestCancelEndsRunPromptly(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 50})
+	sc := quick(srv.URL(), 50, time.Minute)
+	en, err := New(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	sum, err := en.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 2500*time.Millisecond {
+		t.Errorf("canceled run took %v, want about 0.5s", took)
+	}
+	if !sum.Interrupted || !sum.Final.Final {
+		t.Errorf("interrupted %v, final %v: want both", sum.Interrupted, sum.Final.Final)
+	}
+}
+
+func TestRateLimitPacesConnections(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 20})
+	sc := quick(srv.URL(), 100, 500*time.Millisecond)
+	sc.Rate = 40 // 0.5 s at 40/s: about 20 connections
+	sum := run(t, sc, Options{})
+	if got := sum.Final.Totals.ConnectionsOpened; got < 15 || got > 25 {
+		t.Errorf("opened %d connections in 0.5s at 40/s, want about 20", got)
+	}
+}
+
+func TestFatalStatusCountedAndClientsReplaced(t *testing.T) {
+	cfg := target.Config{}
+	if err := target.ParseFault("status=503", &cfg.Faults); err != nil {
+		t.Fatal(err)
+	}
+	srv := startTarget(t, cfg)
+	sc := quick(srv.URL(), 10, 450*time.Millisecond)
+	sum := run(t, sc, Options{})
+	got := sum.Final.ErrorsByClass["http 503"]
+	// 10 clients fail at once, then are replaced every 100 ms: 4 or 5 rounds.
+	if got < 30 || got > 60 {
+		t.Errorf("http 503 errors %d, want 10 clients × 4–5 attempts", got)
+	}
+	if sum.Final.Totals.StreamsOpened != 0 {
+		t.Errorf("streams opened against a 503 server: %d", sum.Final.Totals.StreamsOpened)
+	}
+}
+
+func TestControls(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 20})
+	sc := quick(srv.URL(), 20, time.Minute)
+	en, err := New(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := en.ScaleWanted(1.5); got != 30 {
+		t.Errorf("ScaleWanted(1.5) = %d, want 30", got)
+	}
+	if !en.TogglePause() || en.TogglePause() {
+		t.Error("TogglePause did not toggle")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	sum, err := en.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum.Final.Totals.StreamsOpened; got != 30 {
+		t.Errorf("streams opened %d, want the scaled 30", got)
+	}
+}

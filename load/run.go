@@ -1,0 +1,176 @@
+package load
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"sseload/metrics"
+)
+
+// run is the scheduler: it owns the client goroutines and the snapshotter, and
+// returns only after all of them have exited.
+func (e *engine) run(ctx context.Context) (Summary, error) {
+	e.start = time.Now()
+	sum := Summary{Start: e.start}
+
+	snapCtx, stopSnaps := context.WithCancel(context.Background())
+	var snaps sync.WaitGroup
+	snaps.Go(func() { e.snapshotEvery(snapCtx) })
+
+	var clients sync.WaitGroup
+	s := scheduler{e: e, wg: &clients}
+	s.loop(ctx)
+	s.stopAll()
+	clients.Wait()
+	e.transports.closeAll()
+
+	stopSnaps()
+	snaps.Wait()
+	e.setStage(stage{name: "done", progress: 1})
+	final := e.rec.Snapshot(e.info(), true)
+	e.observe(final)
+
+	sum.Final = final
+	sum.End = time.Now()
+	sum.Interrupted = ctx.Err() != nil
+	e.mu.Lock()
+	sum.Streams = e.streams
+	e.mu.Unlock()
+	return sum, nil
+}
+
+// snapshotEvery hands a snapshot to the observer once per tick until ctx ends.
+func (e *engine) snapshotEvery(ctx context.Context) {
+	t := time.NewTicker(cmpDur(e.sc.Tick, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			e.observe(e.rec.Snapshot(e.info(), false))
+		}
+	}
+}
+
+// scheduler keeps the wanted number of clients running and injects the faults. It is
+// used by the Run goroutine only.
+type scheduler struct {
+	e      *engine
+	wg     *sync.WaitGroup
+	active []*client // in start order; ramp-down stops the newest first
+	nextID int
+
+	clock      time.Duration // run clock: elapsed minus paused time
+	last       time.Time
+	churnCarry float64
+	massDone   int // scheduled disconnects already injected (in order of At)
+}
+
+func (s *scheduler) loop(ctx context.Context) {
+	e := s.e
+	tick := time.NewTicker(schedulerTick)
+	defer tick.Stop()
+	s.last = time.Now()
+	for {
+		now := time.Now()
+		dt := now.Sub(s.last)
+		s.last = now
+		if !e.paused.Load() {
+			s.clock += dt
+		}
+		st := stageAt(e.sc, s.clock)
+		e.setStage(st)
+		if st.name == "done" {
+			return
+		}
+		wanted := wantedClients(e.scaledClients(), st.wanted, e.sc.Shard)
+		e.rec.Counters().ClientsWanted.Store(int64(wanted))
+		s.resize(ctx, wanted)
+		if !e.paused.Load() {
+			s.churn(dt)
+			s.massDisconnects()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *scheduler) resize(ctx context.Context, wanted int) {
+	for len(s.active) < wanted {
+		s.spawn(ctx)
+	}
+	for len(s.active) > wanted {
+		last := s.active[len(s.active)-1]
+		s.active = s.active[:len(s.active)-1]
+		last.cancel()
+	}
+}
+
+func (s *scheduler) spawn(ctx context.Context) {
+	e := s.e
+	id := s.nextID
+	s.nextID++
+	witness := e.sc.Check == string(metrics.ModeWitness) && id < max(e.sc.Witnesses, 1)
+	cctx, cancel := context.WithCancel(ctx)
+	c := &client{id: id, witness: witness, e: e, cancel: cancel, stream: e.checker.Stream(id, witness)}
+	s.active = append(s.active, c)
+	s.wg.Go(func() {
+		defer cancel()
+		c.run(cctx)
+		e.ended(c)
+	})
+}
+
+func (s *scheduler) stopAll() {
+	for _, c := range s.active {
+		c.cancel()
+	}
+	s.active = nil
+}
+
+// churn drops Churn.Rate of the open clients per second, picked at random.
+func (s *scheduler) churn(dt time.Duration) {
+	rate := s.e.sc.Churn.Rate
+	if rate <= 0 || len(s.active) == 0 {
+		return
+	}
+	open := float64(s.e.rec.Counters().ClientsOpen.Load())
+	s.churnCarry += rate * open * dt.Seconds()
+	n := int(s.churnCarry)
+	s.churnCarry -= float64(n)
+	// Picks may land on clients that are not open; a few extra tries keep the rate
+	// close without scanning every client.
+	for tries := 0; n > 0 && tries < 4*n+4; tries++ {
+		if s.active[rand.IntN(len(s.active))].drop() {
+			n--
+		}
+	}
+}
+
+// massDisconnects injects the scheduled disconnects that are due.
+func (s *scheduler) massDisconnects() {
+	ds := s.e.sc.Disconnects
+	for s.massDone < len(ds) && ds[s.massDone].At <= s.clock {
+		d := ds[s.massDone]
+		s.massDone++
+		order := rand.Perm(len(s.active))
+		want := int(math.Round(d.Fraction * float64(s.e.rec.Counters().ClientsOpen.Load())))
+		dropped := 0
+		for _, i := range order {
+			if dropped >= want {
+				break
+			}
+			if s.active[i].drop() {
+				dropped++
+			}
+		}
+		s.e.rec.Note("mass disconnect: dropped %d clients (%.0f%% of open)", dropped, d.Fraction*100)
+	}
+}

@@ -1,0 +1,150 @@
+package metrics
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Mode is how a Checker judges replay correctness.
+type Mode string
+
+// The checker modes (DESIGN.md, "Replay correctness").
+const (
+	// ModeSequence expects integer ids that grow by one per event; after a
+	// reconnection with Last-Event-ID N, the next event must be N+1.
+	ModeSequence Mode = "sequence"
+	// ModeWitness takes ids as opaque: the order a few witness clients that never
+	// disconnect see is the truth, and every other stream, from its first resume
+	// on, must see the same ids from its resume point.
+	ModeWitness Mode = "witness"
+	// ModeNone checks nothing, at no cost.
+	ModeNone Mode = "none"
+)
+
+// ParseMode returns the Mode called s: "sequence", "witness" or "none".
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case ModeSequence, ModeWitness, ModeNone:
+		return m, nil
+	}
+	return "", fmt.Errorf("replay check %q: want sequence, witness or none", s)
+}
+
+// Checker judges the replay correctness of every client's stream and counts the
+// faults it finds across all of them (Findings), keeping the first few as
+// examples. Each client gets its own Stream. Findings and Stream are safe for
+// concurrent use; a nil *Checker checks nothing.
+type Checker struct {
+	mode        Mode
+	start       time.Time
+	maxExamples int
+	hist        *history // witness mode only
+
+	lost, lostEvents, duplicated, reordered atomic.Int64
+
+	exMu     sync.Mutex
+	examples []Finding
+	exFull   atomic.Bool // examples holds maxExamples: skip formatting new ones
+}
+
+// NewChecker returns a Checker in mode keeping the first maxExamples examples (0
+// = 10, negative = none); example times count from start. A mode ParseMode
+// rejects checks nothing, like ModeNone. In witness mode it allocates the
+// witnesses' history (about 4 MB).
+func NewChecker(mode Mode, maxExamples int, start time.Time) *Checker {
+	return newChecker(mode, maxExamples, start, historyLen)
+}
+
+// newChecker is NewChecker with a history of historySize positions (a power of
+// two).
+func newChecker(mode Mode, maxExamples int, start time.Time, historySize int) *Checker {
+	switch {
+	case maxExamples == 0:
+		maxExamples = DefaultMaxExamples
+	case maxExamples < 0:
+		maxExamples = 0
+	}
+	if mode != ModeSequence && mode != ModeWitness {
+		mode = ModeNone
+	}
+	c := &Checker{mode: mode, start: start, maxExamples: maxExamples}
+	c.exFull.Store(maxExamples == 0)
+	if mode == ModeWitness {
+		c.hist = newHistory(historySize)
+	}
+	return c
+}
+
+// Mode returns the checker's mode; ModeNone for a nil Checker.
+func (c *Checker) Mode() Mode {
+	if c == nil {
+		return ModeNone
+	}
+	return c.mode
+}
+
+// Stream returns a new Stream for client's events. In witness mode, witness says
+// the client is a witness: it never churns, and its ids make the history the
+// others are checked against. In ModeNone (or on a nil Checker) it returns nil,
+// a Stream whose methods do nothing.
+func (c *Checker) Stream(client int, witness bool) *Stream {
+	if c == nil || c.mode == ModeNone {
+		return nil
+	}
+	return &Stream{c: c, client: client, witness: witness && c.mode == ModeWitness}
+}
+
+// Findings returns the faults found so far in every stream, and a copy of the
+// examples. It is safe for concurrent use with the Streams; the counts are read
+// one by one, not at a single instant.
+func (c *Checker) Findings() Findings {
+	if c == nil {
+		return Findings{}
+	}
+	f := Findings{
+		Lost:       c.lost.Load(),
+		LostEvents: c.lostEvents.Load(),
+		Duplicated: c.duplicated.Load(),
+		Reordered:  c.reordered.Load(),
+	}
+	c.exMu.Lock()
+	f.Examples = append([]Finding(nil), c.examples...)
+	c.exMu.Unlock()
+	return f
+}
+
+// count adds verdict v to the totals.
+func (c *Checker) count(v verdict) {
+	switch v.class {
+	case classLost:
+		c.lost.Add(1)
+		c.lostEvents.Add(v.lost)
+	case classDuplicated:
+		c.duplicated.Add(1)
+	case classReordered:
+		c.reordered.Add(1)
+		c.lostEvents.Add(-1)
+		if v.closed { // every event of that loss came after all: no loss
+			c.lost.Add(-1)
+		}
+	}
+}
+
+// wantsExample reports whether another example would be kept.
+func (c *Checker) wantsExample() bool { return !c.exFull.Load() }
+
+// example keeps f if there is room. An example stays once kept, even if later
+// arrivals turn its loss into reordering.
+func (c *Checker) example(f Finding) {
+	f.At = time.Since(c.start)
+	c.exMu.Lock()
+	defer c.exMu.Unlock()
+	if len(c.examples) < c.maxExamples {
+		c.examples = append(c.examples, f)
+	}
+	if len(c.examples) >= c.maxExamples {
+		c.exFull.Store(true)
+	}
+}

@@ -1,0 +1,60 @@
+package metrics
+
+import "sync/atomic"
+
+// Counters are the run's counters as typed atomics the engine adds to (and, for
+// gauges, stores into) directly; every field mirrors the Totals field of the same
+// name. All are safe for concurrent use. Errors and LatencyOverflow are not here:
+// the Recorder derives them (Recorder.Error, Recorder.Record).
+type Counters struct {
+	ClientsWanted       atomic.Int64
+	ClientsConnecting   atomic.Int64
+	ClientsOpen         atomic.Int64
+	ClientsReconnecting atomic.Int64
+	ClientsFailed       atomic.Int64
+
+	Connections       atomic.Int64
+	Streams           atomic.Int64
+	ConnectionsOpened atomic.Int64
+	StreamsOpened     atomic.Int64
+
+	Reconnects     atomic.Int64
+	Drops          atomic.Int64
+	EventsReplayed atomic.Int64
+
+	// The per-event counters get a cache line each: every client goroutine adds
+	// to them for every event, and sharing a line would make them contend with
+	// each other as well as with themselves.
+	_              [cacheLine]byte
+	EventsReceived atomic.Int64
+	_              [cacheLine - 8]byte
+	BytesReceived  atomic.Int64
+	_              [cacheLine - 8]byte
+	Comments       atomic.Int64
+	_              [cacheLine - 8]byte
+}
+
+// cacheLine is the padding unit that keeps hot atomics apart.
+const cacheLine = 64
+
+// Load returns the counters' current values. Each is read atomically, but not all
+// at the same instant. Errors and LatencyOverflow are left zero.
+func (c *Counters) Load() Totals {
+	return Totals{
+		ClientsWanted:       c.ClientsWanted.Load(),
+		ClientsConnecting:   c.ClientsConnecting.Load(),
+		ClientsOpen:         c.ClientsOpen.Load(),
+		ClientsReconnecting: c.ClientsReconnecting.Load(),
+		ClientsFailed:       c.ClientsFailed.Load(),
+		Connections:         c.Connections.Load(),
+		Streams:             c.Streams.Load(),
+		ConnectionsOpened:   c.ConnectionsOpened.Load(),
+		StreamsOpened:       c.StreamsOpened.Load(),
+		Reconnects:          c.Reconnects.Load(),
+		Drops:               c.Drops.Load(),
+		EventsReplayed:      c.EventsReplayed.Load(),
+		EventsReceived:      c.EventsReceived.Load(),
+		BytesReceived:       c.BytesReceived.Load(),
+		Comments:            c.Comments.Load(),
+	}
+}

@@ -1,0 +1,140 @@
+package metrics
+
+import (
+	"math"
+	"sort"
+)
+
+// judge classifies a stream's events by ordinal: the event id itself in sequence
+// mode, the id's position in the witnesses' history in witness mode. It holds the
+// accounting law: every ordinal in [first, high] is either received (unique) or
+// counted lost, so high − first + 1 == unique + lost at all times.
+//
+// An ordinal above high is new; the ones it skips are lost, and remembered as a
+// gap so that a late arrival among them is reordered rather than duplicated (and
+// no longer lost). Anything else at or below high is a duplicate. Only the last
+// maxGaps gaps are remembered, which bounds memory per stream: a late arrival
+// from a forgotten gap counts as duplicated and its events stay lost.
+type judge struct {
+	based       bool  // first and high are set
+	first, high int64 // the range of ordinals the stream is accountable for
+	gaps        []gap // missing ordinals, ascending, disjoint, within [first, high]
+
+	unique, lost, duplicated, reordered int64
+}
+
+// gap is a run of missing ordinals from one loss incident.
+type gap struct {
+	lo, hi int64
+	inc    *incident // shared by the pieces of a split gap
+}
+
+// incident is one loss: the number of its events still missing.
+type incident struct{ left int64 }
+
+// maxGaps bounds the gaps a stream remembers.
+const maxGaps = 64
+
+// The classes of a verdict; the names are Finding.Class values.
+const (
+	classLost       = "lost"
+	classDuplicated = "duplicated"
+	classReordered  = "reordered"
+)
+
+// verdict is the judgement of one event.
+type verdict struct {
+	class    string // "" when the event was the expected one
+	expected int64  // the ordinal that was due (high+1 before the event)
+	lost     int64  // classLost: events newly missing
+	closed   bool   // classReordered: the event was its incident's last missing one
+}
+
+// resume sets the base from a Last-Event-ID's ordinal n when the stream has none
+// yet: the next event is due to be n+1. Once based, a resume changes nothing; the
+// next event is judged against what the stream has seen.
+func (j *judge) resume(n int64) {
+	if j.based || n == math.MaxInt64 {
+		return
+	}
+	j.based, j.first, j.high = true, n+1, n
+}
+
+// due returns the ordinal the stream expects next.
+func (j *judge) due() int64 {
+	if j.high == math.MaxInt64 {
+		return j.high
+	}
+	return j.high + 1
+}
+
+// event judges the arrival of ordinal n.
+func (j *judge) event(n int64) verdict {
+	if !j.based {
+		j.based, j.first, j.high = true, n, n
+		j.unique++
+		return verdict{expected: n}
+	}
+	exp := j.due()
+	switch {
+	case n > j.high:
+		j.high = n
+		j.unique++
+		if n == exp {
+			return verdict{expected: exp}
+		}
+		missing := n - exp
+		j.lost += missing
+		j.addGap(exp, n-1, missing)
+		return verdict{class: classLost, expected: exp, lost: missing}
+	case n >= j.first:
+		if found, closed := j.takeGap(n); found {
+			j.unique++
+			j.lost--
+			j.reordered++
+			return verdict{class: classReordered, expected: exp, closed: closed}
+		}
+	}
+	j.duplicated++
+	return verdict{class: classDuplicated, expected: exp}
+}
+
+// addGap remembers [lo, hi] as missing, forgetting the oldest gap if need be.
+func (j *judge) addGap(lo, hi, n int64) {
+	j.gaps = append(j.gaps, gap{lo: lo, hi: hi, inc: &incident{left: n}})
+	j.trimGaps()
+}
+
+func (j *judge) trimGaps() {
+	if over := len(j.gaps) - maxGaps; over > 0 {
+		j.gaps = append(j.gaps[:0], j.gaps[over:]...)
+	}
+}
+
+// takeGap removes n from the gaps; it reports whether n was missing, and whether
+// it was the last missing event of its incident.
+func (j *judge) takeGap(n int64) (found, closed bool) {
+	i := sort.Search(len(j.gaps), func(i int) bool { return j.gaps[i].hi >= n })
+	if i == len(j.gaps) || j.gaps[i].lo > n {
+		return false, false
+	}
+	g := &j.gaps[i]
+	g.inc.left--
+	closed = g.inc.left == 0
+	switch {
+	case g.lo == g.hi:
+		j.gaps = append(j.gaps[:i], j.gaps[i+1:]...)
+	case n == g.lo:
+		g.lo++
+	case n == g.hi:
+		g.hi--
+	default:
+		upper := gap{lo: n + 1, hi: g.hi, inc: g.inc}
+		g.hi = n - 1
+		j.gaps = append(j.gaps, gap{})
+		copy(j.gaps[i+2:], j.gaps[i+1:])
+		j.gaps[i+1] = upper
+		j.trimGaps()
+	}
+	return true, closed
+}

@@ -1,0 +1,150 @@
+package metrics
+
+import "strconv"
+
+// Stream judges one client's events across its connections. It is used by the
+// client's goroutine only: its methods are not safe for concurrent use with each
+// other (the Checker's Findings are). A nil *Stream, which a Checker in ModeNone
+// hands out, does nothing and counts nothing.
+type Stream struct {
+	c       *Checker
+	client  int
+	witness bool // a witness in witness mode
+
+	j judge
+	// received counts every event; invalid the ones whose id sequence mode
+	// cannot read; unchecked the ones not judged (witness mode only).
+	received, invalid, unchecked int64
+	wait                         witnessWait // witness mode, non-witness streams
+}
+
+// StreamCounts are one stream's counts. They satisfy two laws:
+//
+//	LastID − FirstID + 1 == Unique + Lost
+//	Received == Unique + Duplicated + Invalid + Unchecked
+//
+// FirstID…LastID is the range the stream is accountable for: from its first event,
+// or from the event after the Last-Event-ID of its first resumed connection, to
+// the highest id seen. Before that range exists, FirstID is 1 and LastID 0. In
+// witness mode the "ids" are positions in the witnesses' history.
+type StreamCounts struct {
+	Received   int64 `json:"received"`   // events dispatched
+	Unique     int64 `json:"unique"`     // distinct ids in range received
+	Lost       int64 `json:"lost"`       // ids in range never received (events, not incidents)
+	Duplicated int64 `json:"duplicated"` // events whose id was already received
+	Reordered  int64 `json:"reordered"`  // events that arrived after a later one (counted in Unique)
+	Invalid    int64 `json:"invalid"`    // sequence mode: events whose id is not an integer
+	Unchecked  int64 `json:"unchecked"`  // witness mode: events not judged (see Stream.Event)
+	FirstID    int64 `json:"first_id"`
+	LastID     int64 `json:"last_id"`
+}
+
+// Resumed tells the stream that a new connection was opened sending lastEventID
+// as Last-Event-ID (nil or empty: none was sent). On a stream that has no range
+// yet, it sets the base: the next event is due to be the one after lastEventID.
+// Once the stream has a range it changes nothing: the next event is judged
+// against what the stream has already seen, so whatever the server sends after
+// any resume is classified. In sequence mode a lastEventID that is not an integer
+// sets no base; in witness mode one the witnesses have not seen yet is waited for
+// (see Event).
+func (s *Stream) Resumed(lastEventID []byte) {
+	if s == nil || s.witness || s.j.based {
+		return
+	}
+	if s.c.mode == ModeWitness {
+		s.resumeWitness(lastEventID)
+		return
+	}
+	if n, ok := parseID(lastEventID); ok {
+		s.j.resume(n)
+	}
+}
+
+// Event judges one dispatched event whose last event ID is id; id is not
+// retained.
+//
+// Sequence mode: the first event of a stream never resumed sets the base; after
+// that each event is the one due (the highest id so far + 1), or a jump over lost
+// ones, or an earlier id: reordered if it was missing, duplicated otherwise. An
+// id that is not an integer is counted as a "lost" incident of no events (the
+// due event did not come; the one that came cannot be placed), its text in the
+// example's Got, and does not move the stream on.
+//
+// Witness mode: a witness's ids extend the shared history, and the witness is
+// judged against it like a sequence. Another stream is judged only once a resume
+// has placed it in the history; events before that are unchecked. An id the
+// witnesses have not seen yet (this client is ahead of them) is held, with the
+// events after it, and judged on a later call once they have; if they have not
+// after 4096 more ids, or more than 256 events are held, it is counted as
+// unchecked instead.
+func (s *Stream) Event(id []byte) {
+	if s == nil {
+		return
+	}
+	s.received++
+	if s.c.mode == ModeWitness {
+		s.eventWitness(id)
+		return
+	}
+	n, ok := parseID(id)
+	if !ok {
+		s.invalid++
+		s.c.lost.Add(1)
+		if s.c.wantsExample() {
+			exp := "an integer id"
+			if s.j.based {
+				exp = strconv.FormatInt(s.j.due(), 10)
+			}
+			s.c.example(Finding{Client: s.client, Class: classLost, Expected: exp, Got: string(id)})
+		}
+		return
+	}
+	s.judged(s.j.event(n), n)
+}
+
+// judged counts verdict v of the event with ordinal n and keeps an example.
+func (s *Stream) judged(v verdict, n int64) {
+	if v.class == "" {
+		return
+	}
+	s.c.count(v)
+	if s.c.wantsExample() {
+		s.c.example(Finding{Client: s.client, Class: v.class, Expected: s.idText(v.expected), Got: s.idText(n)})
+	}
+}
+
+// idText returns the id of ordinal n for an example.
+func (s *Stream) idText(n int64) string {
+	if s.c.mode == ModeWitness {
+		if t, ok := s.c.hist.textAt(n); ok {
+			return t
+		}
+		return "(history position " + strconv.FormatInt(n, 10) + ")"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// Counts returns the stream's counts. In witness mode it first judges what events
+// held for the witnesses it now can; those still held count as unchecked.
+func (s *Stream) Counts() StreamCounts {
+	if s == nil {
+		return StreamCounts{FirstID: 1}
+	}
+	if s.c.mode == ModeWitness && !s.witness {
+		s.drain()
+	}
+	c := StreamCounts{
+		Received:   s.received,
+		Unique:     s.j.unique,
+		Lost:       s.j.lost,
+		Duplicated: s.j.duplicated,
+		Reordered:  s.j.reordered,
+		Invalid:    s.invalid,
+		Unchecked:  s.unchecked + int64(len(s.wait.held)),
+		FirstID:    1,
+	}
+	if s.j.based {
+		c.FirstID, c.LastID = s.j.first, s.j.high
+	}
+	return c
+}

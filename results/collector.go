@@ -1,0 +1,149 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"time"
+
+	"sseload/metrics"
+	"sseload/scenarios"
+)
+
+// Meta is what the caller knows about a run that the snapshots do not carry.
+type Meta struct {
+	Version  string             // sseload's version
+	Command  []string           // os.Args; redacted by Result
+	Scenario scenarios.Scenario // as run; redacted by Result
+	// Start and End bound the run. A zero End means Start plus the last snapshot's
+	// Elapsed; a zero Start means the last snapshot's tick minus its Elapsed.
+	Start, End    time.Time
+	Partial       bool   // the run stopped before its planned end
+	PartialReason string // why, e.g. "interrupted (SIGINT)"
+}
+
+// Collector keeps what a Result needs from a run's snapshots: the last snapshot,
+// one series point per tick and the peaks of the gauges; with an hlog writer it
+// also logs every tick's interval histograms. A Collector is not safe for
+// concurrent use: one goroutine (the snapshotter's observer) calls Observe and
+// then Result.
+type Collector struct {
+	hlog   *hlogWriter // nil without an hlog
+	last   metrics.Snapshot
+	seen   bool
+	series []Point
+	peak   struct{ clients, conns, streams int64 }
+}
+
+// NewCollector returns a Collector that also writes an interval log to hlog when
+// hlog is not nil. The caller owns hlog and closes it after the last Observe.
+func NewCollector(hlog io.Writer) *Collector {
+	c := &Collector{}
+	if hlog != nil {
+		c.hlog = newHlogWriter(hlog)
+	}
+	return c
+}
+
+// Observe takes one snapshot. Its signature fits the engine's observe callback. A
+// failure to write the interval log stops the log, not the run: Err reports it.
+func (c *Collector) Observe(s metrics.Snapshot) {
+	var prevErrors int64
+	if c.seen {
+		prevErrors = c.last.Totals.Errors
+	}
+	c.last, c.seen = s, true
+	t := s.Totals
+	c.peak.clients = max(c.peak.clients, t.ClientsOpen)
+	c.peak.conns = max(c.peak.conns, t.Connections)
+	c.peak.streams = max(c.peak.streams, t.Streams)
+	c.series = append(c.series, Point{
+		Elapsed:       s.Elapsed,
+		ClientsOpen:   t.ClientsOpen,
+		ClientsWanted: t.ClientsWanted,
+		Connections:   t.Connections,
+		Streams:       t.Streams,
+		EventsPerSec:  finite(s.Rates.Events),
+		BytesPerSec:   finite(s.Rates.Bytes),
+		Errors:        t.Errors - prevErrors,
+		DeliveryP99:   s.IntervalLatency[metrics.Delivery].P99,
+		OpenP99:       s.IntervalLatency[metrics.Open].P99,
+	})
+	if c.hlog != nil {
+		c.hlog.write(s)
+	}
+}
+
+// Err returns the first error writing the interval log, or nil.
+func (c *Collector) Err() error {
+	if c.hlog == nil {
+		return nil
+	}
+	return c.hlog.err
+}
+
+// Result builds the run's document from the last snapshot's cumulative histograms
+// and totals, the series and meta. It fails only if a histogram cannot be encoded.
+// The Result shares nothing with the Collector.
+func (c *Collector) Result(meta Meta) (Result, error) {
+	s := c.last
+	start, end := meta.Start, meta.End
+	if start.IsZero() && c.seen {
+		start = s.At.Add(-s.Elapsed)
+	}
+	if end.IsZero() {
+		end = start.Add(s.Elapsed)
+	}
+	r := Result{
+		Schema:        Schema,
+		Version:       meta.Version,
+		Command:       RedactCommand(meta.Command),
+		Target:        redactURL(firstNonEmpty(s.Run.Target, meta.Scenario.Target)),
+		ProtocolAsked: firstNonEmpty(s.Run.ProtocolAsked, meta.Scenario.Protocol),
+		ProtocolSeen:  s.Run.ProtocolSeen,
+		Scenario:      redactScenario(meta.Scenario),
+		// Sub uses the monotonic readings when both times have them; Round(0) then
+		// drops them so the stored times are plain wall clock.
+		Duration:      max(end.Sub(start), 0),
+		Start:         start.Round(0),
+		End:           end.Round(0),
+		Partial:       meta.Partial,
+		PartialReason: meta.PartialReason,
+		Series:        append([]Point(nil), c.series...),
+		Latency:       make(map[string]Histogram, metrics.NumKinds),
+		ErrorsByClass: cloneCounts(s.ErrorsByClass),
+		EventsByType:  cloneCounts(s.EventsByType),
+		Findings:      s.Findings,
+	}
+	r.Findings.Examples = append([]metrics.Finding(nil), s.Findings.Examples...)
+	r.Totals = Totals{
+		Totals:          s.Totals,
+		ClientsPeak:     c.peak.clients,
+		ConnectionsPeak: c.peak.conns,
+		StreamsPeak:     c.peak.streams,
+	}
+	r.Totals.derive(r.Duration)
+	for k := range metrics.NumKinds {
+		e, err := histogramEntry(s.CumulativeHist[k])
+		if err != nil {
+			return Result{}, fmt.Errorf("result: %s: %w", k, err)
+		}
+		r.Latency[k.String()] = e
+	}
+	return r, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// cloneCounts copies m; an empty m gives nil, as a Result read back from JSON has.
+func cloneCounts(m map[string]int64) map[string]int64 {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
+}

@@ -1,0 +1,154 @@
+package results
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"sseload/metrics"
+	"sseload/scenarios"
+)
+
+// Merge combines the results of shards of one run into one: histograms merge
+// exactly, counters (final gauges and peaks included) and findings add, the run
+// spans the earliest start to the latest end, and the merge is partial if any
+// shard was. Series and threshold results are dropped (evaluate the merged result
+// again). Version, command and scenario come from the first result, its shard
+// cleared; targets and protocols seen are listed once each.
+func Merge(rs ...Result) (Result, error) {
+	if len(rs) == 0 {
+		return Result{}, errors.New("merge: no results")
+	}
+	first := rs[0]
+	m := Result{
+		Schema:        Schema,
+		Version:       first.Version,
+		Command:       slices.Clone(first.Command),
+		ProtocolAsked: first.ProtocolAsked,
+		Scenario:      first.Scenario,
+		Latency:       make(map[string]Histogram),
+		ErrorsByClass: map[string]int64{},
+		EventsByType:  map[string]int64{},
+	}
+	m.Scenario.Shard = scenarios.Shard{}
+	var targets, protocols, reasons []string
+	hists := map[string]*hdrhistogram.Histogram{}
+	for i, r := range rs {
+		if r.Schema != Schema {
+			return Result{}, fmt.Errorf("merge: result %d: %w %q (want %q)", i+1, ErrSchema, r.Schema, Schema)
+		}
+		m.Shards += max(r.Shards, 1)
+		targets = appendNew(targets, r.Target)
+		for _, p := range strings.Split(r.ProtocolSeen, ",") {
+			protocols = appendNew(protocols, strings.TrimSpace(p))
+		}
+		if m.Start.IsZero() || (!r.Start.IsZero() && r.Start.Before(m.Start)) {
+			m.Start = r.Start
+		}
+		if r.End.After(m.End) {
+			m.End = r.End
+		}
+		if r.Partial {
+			m.Partial = true
+			reasons = appendNew(reasons, r.PartialReason)
+		}
+		addTotals(&m.Totals, r.Totals)
+		addCounts(m.ErrorsByClass, r.ErrorsByClass)
+		addCounts(m.EventsByType, r.EventsByType)
+		addFindings(&m.Findings, r.Findings)
+		if err := mergeHistograms(hists, r, i); err != nil {
+			return Result{}, err
+		}
+	}
+	m.ErrorsByClass = cloneCounts(m.ErrorsByClass)
+	m.EventsByType = cloneCounts(m.EventsByType)
+	m.Target = strings.Join(targets, ",")
+	m.ProtocolSeen = strings.Join(protocols, ",")
+	m.PartialReason = strings.Join(reasons, "; ")
+	m.Duration = max(m.End.Sub(m.Start), 0)
+	m.Totals.derive(m.Duration)
+	for name, h := range hists {
+		e, err := histogramEntry(h)
+		if err != nil {
+			return Result{}, fmt.Errorf("merge: %s: %w", name, err)
+		}
+		m.Latency[name] = e
+	}
+	return m, nil
+}
+
+// mergeHistograms adds r's histograms into hists, which are in the standard
+// geometry. A value the standard geometry cannot hold fails the merge: it would
+// not be exact.
+func mergeHistograms(hists map[string]*hdrhistogram.Histogram, r Result, i int) error {
+	for _, name := range r.histogramNames() {
+		h, err := r.Histogram(name)
+		if err != nil {
+			return fmt.Errorf("merge: result %d: %w", i+1, err)
+		}
+		into := hists[name]
+		if into == nil {
+			into = metrics.NewHistogram()
+			hists[name] = into
+		}
+		if dropped := into.Merge(h); dropped > 0 {
+			return fmt.Errorf("merge: result %d: histogram %q: %d values outside 1µs…1h", i+1, name, dropped)
+		}
+	}
+	return nil
+}
+
+// addTotals adds b's counters and peaks to a; derived figures are left for derive.
+func addTotals(a *Totals, b Totals) {
+	x, y := &a.Totals, b.Totals
+	x.ClientsWanted += y.ClientsWanted
+	x.ClientsConnecting += y.ClientsConnecting
+	x.ClientsOpen += y.ClientsOpen
+	x.ClientsReconnecting += y.ClientsReconnecting
+	x.ClientsFailed += y.ClientsFailed
+	x.Connections += y.Connections
+	x.Streams += y.Streams
+	x.ConnectionsOpened += y.ConnectionsOpened
+	x.StreamsOpened += y.StreamsOpened
+	x.Reconnects += y.Reconnects
+	x.Drops += y.Drops
+	x.EventsReceived += y.EventsReceived
+	x.BytesReceived += y.BytesReceived
+	x.Comments += y.Comments
+	x.Errors += y.Errors
+	x.LatencyOverflow += y.LatencyOverflow
+	a.ClientsPeak += b.ClientsPeak
+	a.ConnectionsPeak += b.ConnectionsPeak
+	a.StreamsPeak += b.StreamsPeak
+}
+
+func addCounts(into, from map[string]int64) {
+	for k, n := range from {
+		into[k] += n
+	}
+}
+
+// addFindings adds b's counts to a and keeps b's examples after a's, in order of
+// their time into the run.
+func addFindings(a *metrics.Findings, b metrics.Findings) {
+	a.Lost += b.Lost
+	a.LostEvents += b.LostEvents
+	a.Duplicated += b.Duplicated
+	a.Reordered += b.Reordered
+	a.Examples = append(a.Examples, b.Examples...)
+	slices.SortStableFunc(a.Examples, func(x, y metrics.Finding) int {
+		return cmp.Compare(x.At, y.At)
+	})
+}
+
+// appendNew appends s to list unless it is empty or already there.
+func appendNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}

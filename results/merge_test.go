@@ -1,0 +1,129 @@
+package results
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"sseload/metrics"
+)
+
+func TestMergeExact(t *testing.T) {
+	a, b := fullRun(t), partialRun(t)
+	ma, mb := testMeta(a), testMeta(b)
+	mb.Start, mb.End = runStart.Add(500*time.Millisecond), runStart.Add(5*time.Second)
+	mb.Partial, mb.PartialReason = true, "interrupted (SIGTERM)"
+	mb.Scenario.Shard.Index, mb.Scenario.Shard.Count = 1, 2
+	ra, rb := collect(t, a, ma), collect(t, b, mb)
+	rb.ProtocolSeen = "HTTP/1.1,HTTP/2.0"
+	m, err := Merge(ra, rb)
+	if err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+	for k := range metrics.NumKinds {
+		// The histogram of every value both runs recorded, built from scratch.
+		all := metrics.NewHistogram()
+		for _, run := range [][]metrics.Snapshot{a, b} {
+			for _, s := range run {
+				if dropped := all.Merge(s.IntervalHist[k]); dropped != 0 {
+					t.Fatalf("dropped %d", dropped)
+				}
+			}
+		}
+		got, err := m.Histogram(k.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equals(all) {
+			t.Errorf("merged %s: count %d max %d, want count %d max %d", k, got.TotalCount(), got.Max(), all.TotalCount(), all.Max())
+		}
+		if s := m.Latency[k.String()].Summary; s != metrics.Summarize(all) {
+			t.Errorf("merged %s summary = %+v, want %+v", k, s, metrics.Summarize(all))
+		}
+	}
+	ta, tb, tm := ra.Totals, rb.Totals, m.Totals
+	checks := []struct {
+		name      string
+		got, want int64
+	}{
+		{"events", tm.EventsReceived, ta.EventsReceived + tb.EventsReceived},
+		{"errors", tm.Errors, ta.Errors + tb.Errors},
+		{"streams opened", tm.StreamsOpened, ta.StreamsOpened + tb.StreamsOpened},
+		{"clients open", tm.ClientsOpen, ta.ClientsOpen + tb.ClientsOpen},
+		{"clients peak", tm.ClientsPeak, ta.ClientsPeak + tb.ClientsPeak},
+		{"overflow", tm.LatencyOverflow, ta.LatencyOverflow + tb.LatencyOverflow},
+		{"lost", m.Findings.Lost, ra.Findings.Lost + rb.Findings.Lost},
+		{"lost events", m.Findings.LostEvents, 15},
+		{"refused", m.ErrorsByClass["refused"], 6},
+		{"messages", m.EventsByType["message"], 15001 + 1700},
+		{"shards", int64(m.Shards), 2},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("merged %s = %d, want %d", c.name, c.got, c.want)
+		}
+	}
+	if want := float64(tm.Errors) / float64(tm.StreamsOpened+tm.Errors); tm.ErrorRate != want {
+		t.Errorf("merged ErrorRate = %v, want %v", tm.ErrorRate, want)
+	}
+	if !m.Start.Equal(runStart) || m.Duration != 5*time.Second {
+		t.Errorf("merged run = %v for %v, want %v for 5s", m.Start, m.Duration, runStart)
+	}
+	if !m.Partial || m.PartialReason != "interrupted (SIGTERM)" {
+		t.Errorf("merged Partial, reason = %v, %q; want true, the shard's reason", m.Partial, m.PartialReason)
+	}
+	if m.ProtocolSeen != "HTTP/1.1,HTTP/2.0" || m.Series != nil || m.Scenario.Shard.Count != 0 {
+		t.Errorf("merged protocols %q, %d points, shard %+v; want both protocols, no series, no shard",
+			m.ProtocolSeen, len(m.Series), m.Scenario.Shard)
+	}
+}
+
+func TestMergeIsAssociative(t *testing.T) {
+	a, b := fullRun(t), partialRun(t)
+	ra, rb, rc := collect(t, a, testMeta(a)), collect(t, b, testMeta(b)), collect(t, a, testMeta(a))
+	ab, err := Merge(ra, rb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, err := Merge(ab, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Merge(ra, rb, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(left, all) {
+		t.Errorf("Merge(Merge(a, b), c) != Merge(a, b, c):\n%+v\n%+v", left.Totals, all.Totals)
+	}
+	if all.Shards != 3 {
+		t.Errorf("Shards = %d, want 3", all.Shards)
+	}
+}
+
+func TestMergeErrors(t *testing.T) {
+	a := fullRun(t)
+	good := collect(t, a, testMeta(a))
+	corrupt := collect(t, a, testMeta(a))
+	corrupt.Latency = map[string]Histogram{"delivery": {HDR: "!!"}}
+	other := good
+	other.Schema = "sseload.result/v0"
+	tests := []struct {
+		name string
+		rs   []Result
+		want string
+	}{
+		{"none", nil, "merge: no results"},
+		{"corrupt histogram", []Result{good, corrupt}, `merge: result 2: histogram "delivery": decode`},
+		{"other schema", []Result{good, other}, `merge: result 2: unsupported result schema "sseload.result/v0"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Merge(tt.rs...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Merge = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}

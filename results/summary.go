@@ -1,0 +1,202 @@
+package results
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sseload/metrics"
+)
+
+// topErrorClasses is how many error classes the summary names; the rest are counted.
+const topErrorClasses = 3
+
+// WriteSummary writes r as a short table a person reads in five seconds: what was
+// run, clients, connections, events, errors, replay findings, a latency table of
+// the histograms that have samples, and the thresholds. A partial result says so on
+// its first line.
+func WriteSummary(w io.Writer, r Result) error {
+	p := &printer{w: w}
+	if r.Partial {
+		reason := r.PartialReason
+		if reason == "" {
+			reason = "the run stopped early"
+		}
+		p.linef("PARTIAL RESULT: %s", reason)
+	}
+	summaryHead(p, r)
+	summaryReplay(p, r)
+	summaryLatency(p, r)
+	summaryThresholds(p, r.Thresholds)
+	return p.err
+}
+
+// printer writes lines and keeps the first error, so the summary reads straight.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) linef(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+// field writes one "label  value" line with the labels aligned.
+func (p *printer) field(label, format string, args ...any) {
+	p.linef("%-11s %s", label, fmt.Sprintf(format, args...))
+}
+
+func summaryHead(p *printer, r Result) {
+	t := r.Totals
+	p.field("target", "%s", orDash(r.Target))
+	p.field("protocol", "%s asked, %s seen", orDash(r.ProtocolAsked), orDash(r.ProtocolSeen))
+	run := formatDuration(r.Duration)
+	if !r.Start.IsZero() {
+		run += " from " + r.Start.UTC().Format(time.DateTime) + " UTC"
+	}
+	if r.Shards > 0 {
+		run += fmt.Sprintf(", %d shards merged", r.Shards)
+	}
+	p.field("run", "%s", run)
+	p.field("clients", "peak %s, final %s open of %s wanted, %s failed",
+		formatCount(t.ClientsPeak), formatCount(t.ClientsOpen), formatCount(t.ClientsWanted), formatCount(t.ClientsFailed))
+	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
+		formatCount(t.ConnectionsOpened), formatCount(t.ConnectionsPeak), formatCount(t.StreamsOpened), formatCount(t.StreamsPeak))
+	p.field("events", "%s received, %s · %s, %s/s",
+		formatCount(t.EventsReceived), formatRate(t.EventsPerSecond), formatBytes(t.BytesReceived), formatBytes(int64(t.BytesPerSecond)))
+	p.field("reconnects", "%s (%s dropped on purpose)", formatCount(t.Reconnects), formatCount(t.Drops))
+	if t.Errors == 0 {
+		p.field("errors", "none")
+		return
+	}
+	p.field("errors", "%s, %s of attempts: %s", formatCount(t.Errors), formatPercent(t.ErrorRate), topClasses(r.ErrorsByClass))
+}
+
+// topClasses names the most frequent error classes, most first.
+func topClasses(byClass map[string]int64) string {
+	type class struct {
+		name string
+		n    int64
+	}
+	cs := make([]class, 0, len(byClass))
+	for name, n := range byClass {
+		cs = append(cs, class{name, n})
+	}
+	slices.SortFunc(cs, func(a, b class) int {
+		return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.name, b.name))
+	})
+	parts := make([]string, 0, topErrorClasses+1)
+	for i, c := range cs {
+		if i == topErrorClasses {
+			parts = append(parts, fmt.Sprintf("+%d more", len(cs)-i))
+			break
+		}
+		parts = append(parts, c.name+" "+formatCount(c.n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func summaryReplay(p *printer, r Result) {
+	if r.Scenario.Check == "none" {
+		p.field("replay", "not checked")
+		return
+	}
+	f := r.Findings
+	if f.Total() == 0 {
+		p.field("replay", "no lost, duplicated or reordered events")
+		return
+	}
+	p.field("replay", "lost %s (%s events), duplicated %s, reordered %s",
+		formatCount(f.Lost), formatCount(f.LostEvents), formatCount(f.Duplicated), formatCount(f.Reordered))
+	if len(f.Examples) > 0 {
+		e := f.Examples[0]
+		p.field("", "first: client %d %s at %s: expected %s, got %s",
+			e.Client, e.Class, formatDuration(e.At), orDash(e.Expected), orDash(e.Got))
+	}
+}
+
+func summaryLatency(p *printer, r Result) {
+	header := []string{"latency", "count", "p50", "p90", "p99", "p99.9", "max"}
+	rows := [][]string{header}
+	for k := range metrics.NumKinds {
+		s := r.Latency[k.String()].Summary
+		if s.Count == 0 {
+			continue
+		}
+		rows = append(rows, []string{k.String(), formatCount(s.Count),
+			formatDuration(s.P50), formatDuration(s.P90), formatDuration(s.P99), formatDuration(s.P999), formatDuration(s.Max)})
+	}
+	p.linef("")
+	if len(rows) == 1 {
+		p.linef("latency: no samples")
+	} else {
+		writeTable(p, rows)
+	}
+	if n := r.Totals.LatencyOverflow; n > 0 {
+		p.linef("(%s latencies outside 1µs…1h were counted, not recorded)", formatCount(n))
+	}
+}
+
+// writeTable writes rows with the first column left-aligned and the others right.
+func writeTable(p *printer, rows [][]string) {
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(cell))
+			if i == 0 {
+				b.WriteString(cell + pad)
+				continue
+			}
+			b.WriteString("  " + pad + cell)
+		}
+		p.linef("%s", b.String())
+	}
+}
+
+func summaryThresholds(p *printer, trs []ThresholdResult) {
+	if len(trs) == 0 {
+		return
+	}
+	width := 0
+	for _, tr := range trs {
+		width = max(width, utf8.RuneCountInString(tr.Threshold))
+	}
+	failed := 0
+	for _, tr := range trs {
+		if !tr.Pass {
+			failed++
+		}
+	}
+	p.linef("")
+	if failed == 0 {
+		p.linef("thresholds: all %d passed", len(trs))
+	} else {
+		p.linef("thresholds: %d of %d FAILED", failed, len(trs))
+	}
+	for _, tr := range trs {
+		verdict := "pass"
+		if !tr.Pass {
+			verdict = "FAIL"
+		}
+		p.linef("  %s  %-*s  %s", verdict, width, tr.Threshold, tr.Actual)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

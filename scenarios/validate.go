@@ -1,0 +1,224 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxClients bounds Clients; one process holds at most this many streams.
+const MaxClients = 1_000_000
+
+// MinTick is the shortest snapshot interval; shorter ones cost more than they show.
+const MinTick = 100 * time.Millisecond
+
+// Validate reports every problem with s at once, as *FieldErrors joined with
+// errors.Join, each naming the field by its YAML path:
+// "$.churn.rate: must be between 0 and 1, got 1.5". It accepts the zero values that
+// Defaults fills, so it may run before or after Defaults. Locate places the problems
+// at a flag or a file position. Validate returns nil when s is valid.
+func (s Scenario) Validate() error {
+	var p problems
+	p.target(s)
+	p.load(s)
+	p.faults(s)
+	p.check(s)
+	p.reconnect(s)
+	p.run(s)
+	return errors.Join(p...)
+}
+
+// problems collects Validate's findings in field order.
+type problems []error
+
+func (p *problems) add(path, format string, args ...any) {
+	*p = append(*p, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// nonNegative reports d < 0 and whether d is usable.
+func (p *problems) nonNegative(path string, d time.Duration) bool {
+	if d < 0 {
+		p.add(path, "must not be negative, got %v", d)
+		return false
+	}
+	return true
+}
+
+// oneOf reports v when it is not empty and not one of allowed.
+func (p *problems) oneOf(path, v string, allowed ...string) {
+	if v == "" {
+		return
+	}
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	quoted := make([]string, len(allowed))
+	for i, a := range allowed {
+		quoted[i] = fmt.Sprintf("%q", a)
+	}
+	p.add(path, "must be %s or %s, got %q",
+		strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1], v)
+}
+
+// between reports v outside [lo, hi], NaN included.
+func (p *problems) between(path string, v, lo, hi float64) {
+	if !(v >= lo && v <= hi) {
+		p.add(path, "must be between %g and %g, got %g", lo, hi, v)
+	}
+}
+
+// target checks where and how the clients connect.
+func (p *problems) target(s Scenario) {
+	p.oneOf("$.protocol", s.Protocol, ProtocolH1, ProtocolH2, ProtocolH2C)
+	scheme := ""
+	if s.Target != "" {
+		shown := RedactURL(s.Target)
+		u, err := url.Parse(s.Target)
+		var ue *url.Error
+		switch {
+		case errors.As(err, &ue):
+			p.add("$.target", "%q is not a URL: %v", shown, ue.Err)
+		case err != nil:
+			p.add("$.target", "%q is not a URL: %v", shown, err)
+		case u.Scheme != "http" && u.Scheme != "https":
+			p.add("$.target", "%q: scheme must be http or https", shown)
+		case u.Host == "":
+			p.add("$.target", "%q: missing host", shown)
+		default:
+			scheme = u.Scheme
+		}
+		switch {
+		case s.Protocol == ProtocolH2 && scheme == "http":
+			p.add("$.protocol", "h2 runs over TLS and needs an https target, got %q (h2c is cleartext HTTP/2)", shown)
+		case s.Protocol == ProtocolH2C && scheme == "https":
+			p.add("$.protocol", "h2c is cleartext HTTP/2 and needs an http target, got %q (h2 runs over TLS)", shown)
+		}
+	}
+	if s.H2Conns < 0 {
+		p.add("$.h2_conns", "must not be negative, got %d", s.H2Conns)
+	} else if s.H2Conns > 0 && (s.Protocol == "" || s.Protocol == ProtocolH1) {
+		p.add("$.h2_conns", "applies to h2 and h2c only, and protocol is h1")
+	}
+	for i, h := range s.Headers {
+		if _, _, err := ParseHeader(h); err != nil {
+			p.add(fmt.Sprintf("$.headers[%d]", i), "%v", err)
+		}
+	}
+	if _, err := ParseSourceIPs(s.SourceIPs); err != nil {
+		p.add("$.source_ips", "%v", err)
+	}
+}
+
+// load checks how many clients run, for how long.
+func (p *problems) load(s Scenario) {
+	switch {
+	case s.Clients < 1:
+		p.add("$.clients", "must be at least 1, got %d", s.Clients)
+	case s.Clients > MaxClients:
+		p.add("$.clients", "must be at most %d, got %d", MaxClients, s.Clients)
+	}
+	ramp := p.nonNegative("$.ramp", s.Ramp)
+	hold := p.nonNegative("$.duration", s.Duration)
+	p.nonNegative("$.ramp_down", s.RampDown)
+	if ramp && hold && s.Ramp+s.Duration <= 0 {
+		p.add("$.duration", "must be positive when ramp is 0: the run would hold no clients")
+	}
+	switch {
+	case !(s.Rate >= 0):
+		p.add("$.rate", "must be at least 0 connections per second, got %g", s.Rate)
+	case math.IsInf(s.Rate, 1):
+		p.add("$.rate", "must be finite (0 means unlimited), got %g", s.Rate)
+	}
+}
+
+// faults checks churn and mass disconnects.
+func (p *problems) faults(s Scenario) {
+	c := s.Churn
+	p.between("$.churn.rate", c.Rate, 0, 1)
+	if p.nonNegative("$.churn.lifetime", c.Lifetime) {
+		switch {
+		case c.Lifetime > 0 && c.Distribution == "":
+			p.add("$.churn.distribution", "is required with churn.lifetime: %q, %q or %q",
+				DistFixed, DistUniform, DistExponential)
+		case c.Lifetime == 0 && c.Distribution != "":
+			p.add("$.churn.distribution", "has no effect without churn.lifetime")
+		}
+	}
+	p.oneOf("$.churn.distribution", c.Distribution, DistFixed, DistUniform, DistExponential)
+	if c.Rate > 0 && c.Lifetime > 0 {
+		p.add("$.churn.lifetime", "cannot be combined with churn.rate: set one of them")
+	}
+	length := s.Length()
+	for i, d := range s.Disconnects {
+		at := fmt.Sprintf("$.disconnects[%d]", i)
+		if !(d.Fraction > 0 && d.Fraction <= 1) {
+			p.add(at+".fraction", "must be more than 0 and at most 1, got %g", d.Fraction)
+		}
+		if p.nonNegative(at+".at", d.At) && d.At > length {
+			p.add(at+".at", "must be within the run (0s to %v), got %v", length, d.At)
+		}
+	}
+	p.oneOf("$.drop_style", s.DropStyle, DropClose, DropAbort)
+}
+
+// check checks the replay checker's settings.
+func (p *problems) check(s Scenario) {
+	p.oneOf("$.check", s.Check, CheckSequence, CheckWitness, CheckNone)
+	switch {
+	case s.Witnesses < 0:
+		p.add("$.witnesses", "must not be negative, got %d", s.Witnesses)
+	case s.Check == CheckWitness && s.Clients >= 1:
+		w, dflt := s.Witnesses, ""
+		if w == 0 {
+			w, dflt = DefaultWitnesses, " (the default)"
+		}
+		if w >= s.Clients {
+			p.add("$.witnesses", "must be fewer than clients (%d) so some clients reconnect, got %d%s",
+				s.Clients, w, dflt)
+		}
+	}
+}
+
+// reconnect checks the retry time and the backoff policy.
+func (p *problems) reconnect(s Scenario) {
+	p.nonNegative("$.retry", s.Retry)
+	b := s.Backoff
+	initial := p.nonNegative("$.backoff.initial", b.Initial)
+	if p.nonNegative("$.backoff.max", b.Max) && initial && b.Initial > 0 && b.Max > 0 && b.Max < b.Initial {
+		p.add("$.backoff.max", "must be at least backoff.initial (%v), got %v", b.Initial, b.Max)
+	}
+	p.between("$.backoff.jitter", b.Jitter, 0, 1)
+	if b.Factor != 0 && !(b.Factor >= 1 && !math.IsInf(b.Factor, 1)) {
+		p.add("$.backoff.factor", "must be 0 (constant waits) or a finite number at least 1, got %g", b.Factor)
+	}
+}
+
+// run checks the snapshot tick, thresholds and shard.
+func (p *problems) run(s Scenario) {
+	if p.nonNegative("$.tick", s.Tick) && s.Tick != 0 && s.Tick < MinTick {
+		p.add("$.tick", "must be at least %v, got %v", MinTick, s.Tick)
+	}
+	for i, t := range s.Thresholds {
+		if strings.TrimSpace(t) == "" {
+			p.add(fmt.Sprintf("$.thresholds[%d]", i), "must not be empty")
+		}
+	}
+	sh := s.Shard
+	switch {
+	case sh.Count < 0:
+		p.add("$.shard.count", "must not be negative, got %d", sh.Count)
+	case sh.Index < 0:
+		p.add("$.shard.index", "must not be negative, got %d", sh.Index)
+	case sh.Count == 0 && sh.Index != 0:
+		p.add("$.shard.index", "needs shard.count, got index %d of 0", sh.Index)
+	case sh.Count > 0 && sh.Index >= sh.Count:
+		p.add("$.shard.index", "must be less than shard.count (%d), got %d", sh.Count, sh.Index)
+	case s.Clients >= 1 && sh.Count > s.Clients:
+		p.add("$.shard.count", "must not exceed clients (%d), got %d", s.Clients, sh.Count)
+	}
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// serveResult is what a "sseload serve" run returned and wrote to stderr.
+type serveResult struct {
+	err    error
+	stderr string
+}
+
+// startServe runs "sseload serve args…" in-process and returns the URL it printed, a
+// cancel that stops it, and the channel its result arrives on.
+func startServe(t *testing.T, args ...string) (url string, cancel context.CancelFunc, done <-chan serveResult) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	pr, pw := io.Pipe()
+	res := make(chan serveResult, 1)
+	root := newRootCmd()
+	root.SetArgs(append([]string{"serve"}, args...))
+	root.SetOut(pw)
+	var stderr bytes.Buffer
+	root.SetErr(&stderr)
+	go func() {
+		err := root.ExecuteContext(ctx)
+		pw.Close()
+		res <- serveResult{err, stderr.String()}
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		cancel()
+		r := <-res
+		t.Fatalf("serve printed no URL line: %v (run error %v, stderr %q)", err, r.err, r.stderr)
+	}
+	go io.Copy(io.Discard, pr) // nothing more is expected; never block the command
+	rest, ok := strings.CutPrefix(line, "serving SSE on ")
+	if !ok {
+		cancel()
+		t.Fatalf("first line %q, want \"serving SSE on URL (protocols)\"", line)
+	}
+	url, _, _ = strings.Cut(rest, " ")
+	return url, cancel, res
+}
+
+func TestServeServesAndStopsOnCancel(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	url, cancel, done := startServe(t, "--addr", "127.0.0.1:0", "--rate", "1000", "--max-events", "3",
+		"--event-types", "a=1", "--retry", "2s", "--h2c")
+	defer cancel()
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/events") {
+		t.Fatalf("URL %q, want http://127.0.0.1:PORT/events", url)
+	}
+
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	ctx, stop := context.WithTimeout(t.Context(), 10*time.Second)
+	defer stop()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	want := []string{"retry: 2000", "id: 1", "event: a", `data: {"seq":1,`}
+	r := bufio.NewReader(resp.Body)
+	for _, w := range want {
+		line, err := r.ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, w) {
+			t.Fatalf("line %q (%v), want it to start %q", line, err, w)
+		}
+	}
+
+	cancel()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			t.Errorf("serve returned %v after cancel, want nil", res.err)
+		}
+		if !strings.Contains(res.stderr, "stats: streams 0 open, 1 total") {
+			t.Errorf("stderr %q, want the final stats line", res.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return after cancel")
+	}
+}
+
+func TestServeTLS(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	url, cancel, done := startServe(t, "--addr", "127.0.0.1:0", "--tls")
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Errorf("URL %q, want https on loopback", url)
+	}
+	cancel()
+	res := <-done
+	if res.err != nil {
+		t.Errorf("serve: %v", res.err)
+	}
+	if !strings.Contains(res.stderr, "self-signed") || strings.Contains(res.stderr, "warning") {
+		t.Errorf("stderr %q, want the self-signed note and no warning", res.stderr)
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"127.0.0.1", true}, {"127.0.0.2", true}, {"::1", true}, {"localhost", true},
+		{"", false}, {"0.0.0.0", false}, {"::", false}, {"10.1.2.3", false}, {"example.com", false},
+	}
+	for _, tt := range tests {
+		if got := isLoopback(tt.host); got != tt.want {
+			t.Errorf("isLoopback(%q) = %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"rate", []string{"--rate", "0"}, "--rate 0: want more than 0"},
+		{"rate not a number", []string{"--rate", "fast"}, `invalid argument "fast" for "--rate"`},
+		{"payload", []string{"--payload", "-5"}, "--payload -5: want 1 to"},
+		{"event types", []string{"--event-types", "a=0"}, `--event-types "a=0": event type "a": weight 0`},
+		{"unknown fault", []string{"--fault", "x"}, `--fault: unknown fault "x" (want drop-on-replay, dup-on-replay,`},
+		{"fault value", []string{"--fault", "close-after=abc"}, "--fault: close-after=abc: want a positive integer"},
+		{"tls and h2c", []string{"--tls", "--h2c"}, "--h2c is cleartext HTTP/2"},
+		{"cert without key", []string{"--cert", "c.pem"}, `--cert "c.pem", --key "": give both or neither`},
+		{"replay buffer", []string{"--replay-buffer", "0"}, "--replay-buffer 0: want at least 1"},
+		{"max events", []string{"--max-events", "-1"}, "--max-events -1: must not be negative"},
+		{"addr", []string{"--addr", "8080"}, `--addr "8080": want host:port`},
+		{"unlistenable addr", []string{"--addr", "256.0.0.1:1"}, "serve: target: listen on 256.0.0.1:1"},
+		{"missing cert file", []string{"--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem"}, "tls key pair /nonexistent/c.pem"},
+		{"arguments", []string{"extra"}, `unknown command "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			root := newRootCmd()
+			root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, tt.args...))
+			root.SetOut(io.Discard)
+			root.SetErr(io.Discard)
+			err := root.ExecuteContext(ctx)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("serve %v = %v, want an error containing %q", tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestServeHelpExplainsFormatAndFaults(t *testing.T) {
+	root := newRootCmd()
+	root.SetArgs([]string{"serve", "--help"})
+	var out bytes.Buffer
+	root.SetOut(&out)
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`data: {"seq":42,"ts":`, "Last-Event-ID: N", "drop-on-replay", "content-type=TYPE", "--max-streams", "127.0.0.1:8080"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve --help lacks %q", want)
+		}
+	}
+}

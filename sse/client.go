@@ -1,0 +1,255 @@
+package sse
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client is a reconnecting EventSource over any http.RoundTripper. It follows
+// the specification's connection rules: it opens on 200 text/event-stream, stops
+// for good on 204, fails for good on any other status or media type, and after a
+// network error or the end of a stream waits the reconnection time and
+// reconnects to Config.URL with Last-Event-ID.
+//
+// Run drives the Client on the caller's goroutine and starts none of its own.
+// Close, Drop, State and LastEventID are safe for concurrent use. A Client runs
+// once.
+type Client struct {
+	cfg    Config
+	rt     http.RoundTripper
+	h      Hooks
+	header http.Header // cfg.Header, canonical, without Last-Event-ID
+	host   string      // cfg.Header's Host, if any
+	dec    *Decoder    // one for all connections: it keeps the last event ID and retry
+
+	state atomic.Int32
+
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	stop    context.CancelCauseFunc // cancels Run's context; nil outside Run
+	drop    context.CancelCauseFunc // cancels the current attempt; nil between attempts
+	lastID  []byte                  // written by Run under mu, read under mu
+}
+
+// NewClient returns a Client for cfg that sends its requests through rt
+// (sharing rt between Clients is the point: it holds the connections); a nil rt
+// means http.DefaultTransport. cfg is checked by Run. The Client starts
+// Connecting.
+func NewClient(cfg Config, rt http.RoundTripper, h Hooks) *Client {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	c := &Client{cfg: cfg, rt: rt, h: h, header: make(http.Header, len(cfg.Header)+3)}
+	c.header.Set("Accept", "text/event-stream")
+	c.header.Set("Cache-Control", "no-cache")
+	for k, vs := range cfg.Header {
+		k = http.CanonicalHeaderKey(k)
+		switch k {
+		case "Host":
+			if len(vs) > 0 {
+				c.host = vs[0]
+			}
+		case "Last-Event-Id":
+		default:
+			c.header[k] = append([]string(nil), vs...)
+		}
+	}
+	c.dec = NewDecoder(http.NoBody, cfg.Limits)
+	if cfg.LastEventID != "" {
+		c.dec.SetLastEventID([]byte(cfg.LastEventID))
+		c.lastID = []byte(cfg.LastEventID)
+	}
+	return c
+}
+
+// Run connects and reads events until the Client stops for good, calling the
+// hooks on the way; it blocks until then and leaves no goroutine behind. It
+// returns nil after a 204 response, or when a stream ends with
+// Config.NoReconnect; a *StatusError, *ContentTypeError or an error wrapping
+// ErrTooManyRedirects or ErrBadRedirect when a response cannot open a stream;
+// ctx.Err() when ctx ends; ErrClosed after Close, or when the Client has run
+// before; Config.Validate's error before any request. Network errors, ended streams and decoder limit errors are retried
+// after the reconnection wait unless Config.NoReconnect is set.
+func (c *Client) Run(ctx context.Context) error {
+	if err := c.cfg.Validate(); err != nil {
+		c.close()
+		return err
+	}
+	u, _ := parseStreamURL(c.cfg.URL) // Validate parsed it already
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if !c.start(cancel) {
+		return ErrClosed
+	}
+	defer c.setState(Closed)
+	if c.h.Trace != nil {
+		runCtx = httptrace.WithClientTrace(runCtx, c.h.Trace)
+	}
+	for n := 0; ; n++ {
+		o := c.attempt(runCtx, u)
+		if runCtx.Err() != nil {
+			return stopErr(ctx)
+		}
+		if o.opened {
+			n = 0 // a successful open starts the backoff count again
+		}
+		switch {
+		case o.done:
+			return nil
+		case o.fatal || c.cfg.NoReconnect:
+			if c.cfg.NoReconnect && errors.Is(o.err, io.EOF) && !o.dropped {
+				return nil
+			}
+			c.setState(Closed)
+			if !o.dropped {
+				c.report(o.err)
+			}
+			return o.err
+		}
+		c.setState(Connecting)
+		if !o.dropped {
+			c.report(o.err)
+		}
+		wait := c.cfg.Backoff.Wait(c.retry(), n, rand.Float64)
+		if c.h.Reconnecting != nil {
+			c.h.Reconnecting(wait, o.err)
+		}
+		if !sleep(runCtx, wait) {
+			return stopErr(ctx)
+		}
+	}
+}
+
+// Close stops Run promptly, also during a reconnection wait; Run then returns
+// ErrClosed. Close before Run makes Run return ErrClosed at once. It is
+// idempotent and safe from any goroutine, hooks included.
+func (c *Client) Close() {
+	c.mu.Lock()
+	c.closed = true
+	stop := c.stop
+	if !c.started {
+		c.state.Store(int32(Closed)) // no Run to tell the State hook
+	}
+	c.mu.Unlock()
+	if stop != nil {
+		stop(ErrClosed)
+	}
+}
+
+// Drop aborts the current connection or connection attempt by canceling its
+// request context with cause (ErrDropped when nil). Run then reconnects as after
+// a network error, with cause given to Hooks.Reconnecting and without calling
+// Hooks.Error. Drop does nothing while no attempt is under way (during a
+// reconnection wait, or outside Run). It is safe from any goroutine.
+func (c *Client) Drop(cause error) {
+	if cause == nil {
+		cause = ErrDropped
+	}
+	c.mu.Lock()
+	drop := c.drop
+	c.mu.Unlock()
+	if drop != nil {
+		drop(cause)
+	}
+}
+
+// State returns the current ready state. It is safe from any goroutine.
+func (c *Client) State() ReadyState { return ReadyState(c.state.Load()) }
+
+// LastEventID returns the last event ID the Client would resume from: the
+// stream's latest id field, or Config.LastEventID before any. It is safe from
+// any goroutine.
+func (c *Client) LastEventID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return string(c.lastID)
+}
+
+// start registers Run's cancel function, reporting false when the Client is
+// closed or has run before.
+func (c *Client) start(stop context.CancelCauseFunc) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.started || c.closed {
+		return false
+	}
+	c.started, c.stop = true, stop
+	return true
+}
+
+// close marks a Client that never got to run as closed.
+func (c *Client) close() {
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
+	c.setState(Closed)
+}
+
+// stopErr is Run's result once its context is done: the caller's error when
+// ctx ended, else Close's.
+func stopErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return ErrClosed
+}
+
+// setState changes the ready state and tells the State hook. Only Run's
+// goroutine calls it.
+func (c *Client) setState(s ReadyState) {
+	if ReadyState(c.state.Swap(int32(s))) != s && c.h.State != nil {
+		c.h.State(s)
+	}
+}
+
+func (c *Client) report(err error) {
+	if c.h.Error != nil {
+		c.h.Error(err)
+	}
+}
+
+// retry returns the reconnection time: the stream's retry: wins over
+// Config.Retry, which wins over DefaultRetry. The Decoder reads a stream's
+// "retry: 0" as no value, so that one falls back too.
+func (c *Client) retry() time.Duration {
+	if r := c.dec.Retry(); r > 0 {
+		return r
+	}
+	if c.cfg.Retry > 0 {
+		return c.cfg.Retry
+	}
+	return DefaultRetry
+}
+
+// noteID copies the Decoder's last event ID for LastEventID and the next
+// request. Only Run's goroutine writes c.lastID, so comparing needs no lock.
+func (c *Client) noteID() {
+	id := c.dec.LastEventID()
+	if bytes.Equal(id, c.lastID) {
+		return
+	}
+	c.mu.Lock()
+	c.lastID = append(c.lastID[:0], id...)
+	c.mu.Unlock()
+}
+
+// sleep waits d, reporting false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

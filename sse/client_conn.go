@@ -1,0 +1,181 @@
+package sse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// outcome is how one connection attempt ended.
+type outcome struct {
+	opened  bool  // a stream opened (the backoff count starts again)
+	done    bool  // 204: stop for good without error
+	fatal   bool  // err is a response that reconnecting cannot fix
+	dropped bool  // Drop ended it; err is Drop's cause
+	err     error // what ended it; io.EOF when the server ended the stream
+}
+
+// errNoContent is how open reports a 204.
+var errNoContent = errors.New("sse: 204 no content")
+
+// attempt makes one connection and reads its stream to the end.
+func (c *Client) attempt(ctx context.Context, u *url.URL) outcome {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	c.mu.Lock()
+	c.drop = cancel
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.drop = nil
+		c.mu.Unlock()
+	}()
+
+	resp, fatal, err := c.open(actx, u)
+	if err != nil {
+		if err == errNoContent {
+			return outcome{done: true}
+		}
+		return c.ended(ctx, actx, outcome{fatal: fatal, err: err})
+	}
+	c.setState(Open)
+	if c.h.Open != nil {
+		c.h.Open(resp)
+	}
+	err = c.read(actx, resp.Body)
+	resp.Body.Close() // read errors matter, a close error after them does not
+	if err == nil {
+		err = io.EOF
+	}
+	return c.ended(ctx, actx, outcome{opened: true, err: err})
+}
+
+// ended replaces o's error with Drop's cause when Drop (not ctx, which Run
+// checks) canceled the attempt.
+func (c *Client) ended(ctx, actx context.Context, o outcome) outcome {
+	if ctx.Err() == nil && actx.Err() != nil {
+		o.fatal, o.dropped, o.err = false, true, context.Cause(actx)
+	}
+	return o
+}
+
+// read dispatches the stream's events and comments until it ends, returning
+// the Decoder's error (nil at a clean end). It stops early, without error, once
+// ctx is done: a hook may have called Close or Drop while events were buffered.
+func (c *Client) read(ctx context.Context, body io.Reader) error {
+	d := c.dec
+	d.Reset(body)
+	done := ctx.Done()
+	for d.Next() {
+		c.noteID()
+		if d.IsComment() {
+			if c.h.Comment != nil {
+				c.h.Comment(d.Comment())
+			}
+		} else if c.h.Event != nil {
+			c.h.Event(d.Event())
+		}
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+	}
+	c.noteID() // a blank line after an id: with no data moves the ID without an event
+	return d.Err()
+}
+
+// open sends the request, following redirects, and returns a response that
+// opens a stream. Its error is errNoContent for a 204, fatal for responses that
+// reconnecting cannot fix, and a network error otherwise. Per the
+// specification, a redirect applies to this connection only.
+func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fatal bool, err error) {
+	maxRedirects := c.cfg.MaxRedirects
+	if maxRedirects == 0 {
+		maxRedirects = DefaultMaxRedirects
+	}
+	orig := u
+	for redirects := 0; ; redirects++ {
+		resp, err := c.rt.RoundTrip(c.request(ctx, u, orig))
+		if err != nil {
+			return nil, false, fmt.Errorf("sse: GET %s: %w", u.Redacted(), err)
+		}
+		code := resp.StatusCode
+		if code == http.StatusOK {
+			if ct := resp.Header.Get("Content-Type"); !isEventStream(ct) {
+				resp.Body.Close()
+				return nil, true, &ContentTypeError{ContentType: ct}
+			}
+			return resp, false, nil
+		}
+		// The body of a status that does not open a stream is never read: closing
+		// it unread cannot hang on a server that keeps it open.
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		switch {
+		case code == http.StatusNoContent:
+			return nil, false, errNoContent
+		case !isRedirect(code) || maxRedirects < 0 || loc == "":
+			return nil, true, &StatusError{Code: code, Status: resp.Status}
+		case redirects >= maxRedirects:
+			return nil, true, fmt.Errorf("%w: stopped after %d, the last from %s to %q",
+				ErrTooManyRedirects, redirects, u.Redacted(), loc)
+		}
+		next, err := u.Parse(loc)
+		if err != nil {
+			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q: %w", ErrBadRedirect, u.Redacted(), code, loc, errors.Unwrap(err))
+		}
+		if next.Scheme != "http" && next.Scheme != "https" || next.Host == "" {
+			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q, not an http or https URL", ErrBadRedirect, u.Redacted(), code, loc)
+		}
+		u = next
+	}
+}
+
+// request builds the GET for u. Like http.Client, it sends Authorization and
+// Cookie to the original host only, so that a redirect cannot leak them.
+func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
+	h := c.header.Clone()
+	if len(c.lastID) > 0 {
+		h["Last-Event-Id"] = []string{string(c.lastID)}
+	}
+	if !strings.EqualFold(u.Host, orig.Host) {
+		h.Del("Authorization")
+		h.Del("Cookie")
+	}
+	r := &http.Request{
+		Method:     http.MethodGet,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     h,
+		Host:       u.Host,
+	}
+	if c.host != "" && u.Host == orig.Host {
+		r.Host = c.host
+	}
+	return r.WithContext(ctx)
+}
+
+// isRedirect reports whether code is a redirect the Fetch standard follows.
+func isRedirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// isEventStream reports whether a Content-Type value's media type is
+// text/event-stream: case-insensitive, parameters allowed and ignored, as
+// browsers compare a MIME type's essence.
+func isEventStream(ct string) bool {
+	essence, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(essence), "text/event-stream")
+}

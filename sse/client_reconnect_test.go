@@ -1,0 +1,256 @@
+package sse_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"sseload/sse"
+)
+
+func TestClientRetryFieldAndLastEventID(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			stream(w, "retry: 200\nid: 7\ndata: a\n\n")
+			return // ends the stream: the client must wait 200ms, not Config.Retry
+		}
+		stream(w, "data: b\n\n")
+		hold(r)
+	})
+	var rec recorder
+	rec.eventc = make(chan sse.Event, 2)
+	c := sse.NewClient(sse.Config{URL: srv.URL, Retry: 5 * time.Second}, transport(t), rec.hooks())
+	errc := goRun(t, testCtx(t), c)
+	for _, want := range []string{"a", "b"} {
+		if ev := receive(t, rec.eventc, "event "+want); string(ev.Data) != want {
+			t.Fatalf("event data = %q, want %q", ev.Data, want)
+		}
+	}
+	c.Close()
+	if err := result(t, errc, time.Second); err != sse.ErrClosed {
+		t.Fatalf("Run = %v, want ErrClosed", err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("requests = %d, want 2", len(reqs))
+	}
+	// Measured on the server: from the end of the first response to the arrival
+	// of the second request.
+	gap := reqs[1].at.Sub(srv.endedAt(t, 0))
+	if gap < 200*time.Millisecond || gap >= time.Second {
+		t.Errorf("reconnected %v after the stream ended, want 200ms..1s", gap)
+	}
+	if got := reqs[1].header.Get("Last-Event-ID"); got != "7" {
+		t.Errorf("Last-Event-ID = %q, want 7", got)
+	}
+	if len(rec.waits) != 1 || rec.waits[0] != 200*time.Millisecond || rec.causes[0] != io.EOF {
+		t.Errorf("Reconnecting saw %v after %v, want 200ms after EOF", rec.waits, rec.causes)
+	}
+	if len(rec.errs) != 1 || rec.errs[0] != io.EOF {
+		t.Errorf("Error hook saw %v, want [EOF]", rec.errs)
+	}
+	want := []sse.ReadyState{sse.Open, sse.Connecting, sse.Open, sse.Closed}
+	if !reflect.DeepEqual(rec.states, want) {
+		t.Errorf("states = %v, want %v", rec.states, want)
+	}
+}
+
+func TestClientStopsDuringWait(t *testing.T) {
+	tests := []struct {
+		name string
+		stop func(c *sse.Client, cancel context.CancelFunc)
+		want error
+	}{
+		{"Close", func(c *sse.Client, _ context.CancelFunc) { c.Close() }, sse.ErrClosed},
+		{"ctx", func(_ *sse.Client, cancel context.CancelFunc) { cancel() }, context.Canceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				stream(w, "data: a\n\n")
+			})
+			var rec recorder
+			rec.reconc = make(chan error, 1)
+			c := sse.NewClient(sse.Config{URL: srv.URL}, transport(t), rec.hooks())
+			ctx, cancel := context.WithCancel(testCtx(t))
+			defer cancel()
+			errc := goRun(t, ctx, c)
+			receive(t, rec.reconc, "reconnection")
+			start := time.Now()
+			tt.stop(c, cancel)
+			err := result(t, errc, time.Second)
+			if d := time.Since(start); d >= 100*time.Millisecond {
+				t.Errorf("Run returned %v after the stop, want < 100ms", d)
+			}
+			if err != tt.want {
+				t.Errorf("Run = %v, want %v", err, tt.want)
+			}
+			if rec.waits[0] != sse.DefaultRetry {
+				t.Errorf("wait = %v, want the default %v", rec.waits[0], sse.DefaultRetry)
+			}
+			if got := len(srv.requests()); got != 1 {
+				t.Errorf("requests = %d, want 1", got)
+			}
+			if got := c.State(); got != sse.Closed {
+				t.Errorf("State() = %v, want CLOSED", got)
+			}
+		})
+	}
+}
+
+func TestClientCloseDuringStream(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		stream(w, "data: a\n\n")
+		hold(r)
+	})
+	var rec recorder
+	rec.eventc = make(chan sse.Event, 1)
+	c := sse.NewClient(sse.Config{URL: srv.URL}, transport(t), rec.hooks())
+	errc := goRun(t, testCtx(t), c)
+	receive(t, rec.eventc, "event")
+	go c.Close() // from another goroutine, twice at once
+	c.Close()
+	if err := result(t, errc, time.Second); err != sse.ErrClosed {
+		t.Fatalf("Run = %v, want ErrClosed", err)
+	}
+	if want := []sse.ReadyState{sse.Open, sse.Closed}; !reflect.DeepEqual(rec.states, want) {
+		t.Errorf("states = %v, want %v", rec.states, want)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("Error hook saw %v, want nothing after Close", rec.errs)
+	}
+}
+
+func TestClientDrop(t *testing.T) {
+	errChurn := errors.New("churn")
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			stream(w, "id: 5\ndata: first\n\n")
+		} else {
+			stream(w, "id: 6\ndata: second\n\n")
+		}
+		hold(r)
+	})
+	var rec recorder
+	rec.eventc = make(chan sse.Event, 2)
+	c := sse.NewClient(sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond}, transport(t), rec.hooks())
+	errc := goRun(t, testCtx(t), c)
+	receive(t, rec.eventc, "first event")
+	c.Drop(errChurn)
+	receive(t, rec.eventc, "second event")
+	c.Close()
+	if err := result(t, errc, time.Second); err != sse.ErrClosed {
+		t.Fatalf("Run = %v, want ErrClosed", err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 2 || reqs[1].header.Get("Last-Event-ID") != "5" {
+		t.Fatalf("requests = %+v, want a second one with Last-Event-ID 5", reqs)
+	}
+	if len(rec.causes) != 1 || rec.causes[0] != errChurn || rec.waits[0] != 10*time.Millisecond {
+		t.Errorf("Reconnecting saw %v after %v, want 10ms after churn", rec.waits, rec.causes)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("Error hook saw %v, want nothing for a Drop", rec.errs)
+	}
+	want := []sse.ReadyState{sse.Open, sse.Connecting, sse.Open, sse.Closed}
+	if !reflect.DeepEqual(rec.states, want) {
+		t.Errorf("states = %v, want %v", rec.states, want)
+	}
+	if got := c.LastEventID(); got != "6" {
+		t.Errorf("LastEventID() = %q, want 6", got)
+	}
+	c.Drop(nil) // after Run: nothing to drop, must not panic
+}
+
+func TestClientDropNilCause(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		stream(w, "data: x\n\n")
+		hold(r)
+	})
+	var c *sse.Client
+	var causes []error
+	c = sse.NewClient(sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond, NoReconnect: true}, transport(t), sse.Hooks{
+		Event: func(sse.Event) { c.Drop(nil) },
+		Error: func(err error) { causes = append(causes, err) },
+	})
+	if err := c.Run(testCtx(t)); err != sse.ErrDropped {
+		t.Fatalf("Run with NoReconnect after Drop(nil) = %v, want ErrDropped", err)
+	}
+	if len(causes) != 0 {
+		t.Errorf("Error hook saw %v, want nothing for a Drop", causes)
+	}
+}
+
+// TestClientBackoff fails the first attempts (the server cuts each connection
+// before answering), so the waits grow, then lets one open: the count restarts.
+func TestClientBackoff(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch n {
+		case 1, 2, 3:
+			panic(http.ErrAbortHandler) // no response: a network error on the client
+		case 4:
+			stream(w, "data: ok\n\n") // opens, then ends
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+	var rec recorder
+	c := sse.NewClient(sse.Config{
+		URL:     srv.URL,
+		Backoff: sse.Backoff{Initial: 5 * time.Millisecond, Factor: 2, Max: 15 * time.Millisecond},
+	}, transport(t), rec.hooks())
+	if err := c.Run(testCtx(t)); err != nil {
+		t.Fatalf("Run = %v, want nil after the 204", err)
+	}
+	want := []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond, 5 * time.Millisecond}
+	if !reflect.DeepEqual(rec.waits, want) {
+		t.Errorf("waits = %v, want %v", rec.waits, want)
+	}
+	if len(rec.errs) != 4 || rec.errs[3] != io.EOF {
+		t.Fatalf("Error hook saw %v, want 3 network errors then EOF", rec.errs)
+	}
+	for _, err := range rec.errs[:3] {
+		if !strings.HasPrefix(err.Error(), "sse: GET "+srv.URL+": ") {
+			t.Errorf("network error %q does not name the request", err)
+		}
+	}
+	// Failed attempts keep the state CONNECTING; only the open changes it.
+	wantStates := []sse.ReadyState{sse.Open, sse.Connecting, sse.Closed}
+	if !reflect.DeepEqual(rec.states, wantStates) {
+		t.Errorf("states = %v, want %v", rec.states, wantStates)
+	}
+}
+
+func TestClientDecoderLimitReconnects(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			stream(w, "id: 3\ndata: ok\n\ndata: "+strings.Repeat("x", 100)+"\n\n")
+			hold(r)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	var rec recorder
+	c := sse.NewClient(sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond, Limits: sse.Limits{MaxLine: 64}},
+		transport(t), rec.hooks())
+	if err := c.Run(testCtx(t)); err != nil {
+		t.Fatalf("Run = %v, want nil after the 204", err)
+	}
+	if len(rec.errs) != 1 || !errors.Is(rec.errs[0], sse.ErrLineTooLong) {
+		t.Fatalf("Error hook saw %v, want ErrLineTooLong", rec.errs)
+	}
+	if len(rec.causes) != 1 || rec.causes[0] != rec.errs[0] {
+		t.Errorf("Reconnecting causes = %v, want the limit error", rec.causes)
+	}
+	if reqs := srv.requests(); len(reqs) != 2 || reqs[1].header.Get("Last-Event-ID") != "3" {
+		t.Errorf("requests = %+v, want a reconnection with Last-Event-ID 3", reqs)
+	}
+	if want := []string{"ok"}; !reflect.DeepEqual(dataOf(rec.events), want) {
+		t.Errorf("events = %q, want %q", dataOf(rec.events), want)
+	}
+}

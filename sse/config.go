@@ -1,0 +1,143 @@
+package sse
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultRetry is the reconnection time before a stream sets one with retry:,
+// as the specification suggests (a few seconds).
+const DefaultRetry = 3 * time.Second
+
+// DefaultMaxRedirects is the number of redirects a connection follows when
+// Config.MaxRedirects is 0.
+const DefaultMaxRedirects = 10
+
+// Config says what a Client connects to and how it reconnects. The zero value of
+// every field but URL means the specification's behaviour.
+type Config struct {
+	// URL is the event stream's http or https URL. Reconnections always go to
+	// it, even when a redirect led the previous connection elsewhere.
+	URL string
+	// Header holds extra request headers (Authorization, Cookie…). They replace
+	// the Client's Accept and Cache-Control; a Host entry sets the request's
+	// Host; a Last-Event-ID entry is ignored (use LastEventID). String and
+	// LogValue redact Authorization and Cookie.
+	Header http.Header
+	// LastEventID is the last event ID to resume from on the first request; ""
+	// sends no Last-Event-ID.
+	LastEventID string
+	// Retry is the initial reconnection time; 0 means DefaultRetry. A stream's
+	// retry: field replaces it.
+	Retry time.Duration
+	// Backoff grows the wait over consecutive failed attempts; the zero value
+	// waits the reconnection time every time, as the specification does.
+	Backoff Backoff
+	// MaxRedirects is how many redirects one connection follows; 0 means
+	// DefaultMaxRedirects and a negative value follows none (a 3xx then fails
+	// with a StatusError).
+	MaxRedirects int
+	// Limits bounds each line and event the stream may send.
+	Limits Limits
+	// NoReconnect ends Run when a stream ends (nil) or a connection fails (the
+	// error) instead of reconnecting.
+	NoReconnect bool
+}
+
+// Validate reports every problem with c, joined.
+func (c Config) Validate() error {
+	var errs []error
+	if _, err := parseStreamURL(c.URL); err != nil {
+		errs = append(errs, err)
+	}
+	if strings.ContainsAny(c.LastEventID, "\r\n\x00") {
+		errs = append(errs, fmt.Errorf("sse: last event ID %q holds CR, LF or NUL, which no stream can send", c.LastEventID))
+	}
+	if c.Retry < 0 {
+		errs = append(errs, fmt.Errorf("sse: retry %v is negative", c.Retry))
+	}
+	if err := c.Backoff.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// parseStreamURL parses raw and requires an http or https URL with a host.
+func parseStreamURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("sse: bad URL %q: %w", redactURL(raw), errors.Unwrap(err))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("sse: bad URL %q: want http:// or https:// with a host", redactURL(raw))
+	}
+	return u, nil
+}
+
+// String formats c for logs: Authorization, Proxy-Authorization and Cookie
+// values read "REDACTED" and a URL password "xxxxx" (as url.URL.Redacted does).
+func (c Config) String() string {
+	type plain Config // drops the String method, so %+v does not recurse
+	r := plain(c)
+	r.URL = redactURL(c.URL)
+	r.Header = redactHeader(c.Header)
+	return fmt.Sprintf("%+v", r)
+}
+
+// LogValue returns c as a slog group, redacted as in String.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("url", redactURL(c.URL)),
+		slog.Any("header", redactHeader(c.Header)),
+		slog.String("last_event_id", c.LastEventID),
+		slog.Duration("retry", c.Retry),
+		slog.Any("backoff", c.Backoff),
+		slog.Int("max_redirects", c.MaxRedirects),
+		slog.Any("limits", c.Limits),
+		slog.Bool("no_reconnect", c.NoReconnect),
+	)
+}
+
+// redactHeader returns a copy of h with secret values replaced; sse imports no
+// other project package, so this small rule lives here too.
+func redactHeader(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization", "Proxy-Authorization", "Cookie":
+			v = []string{"REDACTED"}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// redactURL hides a password in raw's user info, also when raw does not parse.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		if user, _, hasPass := strings.Cut(authority[:i], ":"); hasPass {
+			authority = user + ":xxxxx" + authority[i:]
+		}
+	}
+	if path != "" || strings.Contains(rest, "/") {
+		return scheme + "://" + authority + "/" + path
+	}
+	return scheme + "://" + authority
+}

@@ -1,0 +1,278 @@
+package sse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+)
+
+// DefaultMaxLine and DefaultMaxEvent are the limits a zero Limits field stands for.
+const (
+	DefaultMaxLine  = 1 << 20
+	DefaultMaxEvent = 1 << 20
+)
+
+// Errors a Decoder fails with, wrapped with the stream offset and the limit
+// (test with errors.Is).
+var (
+	ErrLineTooLong   = errors.New("sse: line too long")
+	ErrEventTooLarge = errors.New("sse: event too large")
+)
+
+// Limits bounds the memory a Decoder uses on hostile input. Zero or negative
+// fields mean the defaults.
+type Limits struct {
+	// MaxLine is the longest line accepted, in bytes as received, without its
+	// line end; longer lines fail with ErrLineTooLong.
+	MaxLine int
+	// MaxEvent is the largest data buffer accepted, in bytes after UTF-8 repair,
+	// counting the LF each data line appends; more fails with ErrEventTooLarge.
+	MaxEvent int
+}
+
+// maxRetryMillis caps retry values so that converting them to a Duration
+// cannot overflow: a server sending retry: 99999999999999999999 gets ~292 years.
+const maxRetryMillis = math.MaxInt64 / int64(time.Millisecond)
+
+// bom is the byte order mark the UTF-8 decode algorithm strips from the
+// start of a stream.
+var bom = []byte("\xEF\xBB\xBF")
+
+// Decoder reads events from a text/event-stream body, interpreting it as the
+// WHATWG HTML specification says ("Interpreting an event stream"). Next advances
+// to each dispatched event or comment; the views returned by Event, Comment and
+// LastEventID alias the Decoder's buffers and are valid until the next call to
+// Next (Event.Clone keeps an event). Invalid UTF-8 is replaced by U+FFFD as a
+// browser's decoder does, so all text it returns is valid UTF-8.
+//
+// Memory stays bounded by Limits whatever the input; in steady state Next does
+// not allocate. A Decoder is not safe for concurrent use.
+type Decoder struct {
+	rd       io.Reader
+	maxLine  int
+	maxEvent int
+	sc       scanner
+
+	started  bool // the first line (and its BOM) has been seen
+	done     bool
+	tooLarge bool // the line just processed overflowed the data buffer
+	err      error
+
+	data   []byte // data buffer
+	typ    []byte // event type buffer
+	idBuf  []byte // last event ID buffer, committed at the next blank line
+	idSet  bool   // idBuf changed since it was last committed
+	lastID []byte // last event ID string, committed
+	retry  time.Duration
+	repair []byte // scratch for a value with invalid UTF-8
+
+	comment bool
+	text    []byte // current comment
+	ev      Event  // current event
+}
+
+// NewDecoder returns a Decoder reading from r with limits l. It does not read
+// until the first call to Next.
+func NewDecoder(r io.Reader, l Limits) *Decoder {
+	d := &Decoder{maxLine: l.MaxLine, maxEvent: l.MaxEvent}
+	if d.maxLine <= 0 {
+		d.maxLine = DefaultMaxLine
+	}
+	if d.maxEvent <= 0 {
+		d.maxEvent = DefaultMaxEvent
+	}
+	d.Reset(r)
+	return d
+}
+
+// Reset makes d read a new stream from r, as a reconnecting EventSource does:
+// pending data, event type and any id not yet committed by a blank line are
+// dropped, and the byte count restarts. LastEventID and Retry are kept, and the
+// last event ID buffer starts from LastEventID, so events of the new stream that
+// carry no id field report the previous id (Chromium's behaviour; the spec's text
+// would start the buffer empty). Buffers grown by an oversized event are released.
+func (d *Decoder) Reset(r io.Reader) {
+	d.rd = r
+	d.sc.reset()
+	d.started, d.done, d.tooLarge, d.err = false, false, false, nil
+	d.data = shrink(d.data)
+	d.typ = shrink(d.typ)
+	d.repair = shrink(d.repair)
+	d.idBuf, d.idSet = append(shrink(d.idBuf), d.lastID...), false
+	d.comment, d.text, d.ev = false, nil, Event{}
+}
+
+// SetLastEventID sets the last event ID (and its buffer) to a copy of id, as a
+// client resuming a stream from a known event does.
+func (d *Decoder) SetLastEventID(id []byte) {
+	d.lastID = append(d.lastID[:0], id...)
+	d.idBuf, d.idSet = append(d.idBuf[:0], id...), false
+}
+
+// Next advances to the next dispatched event or comment and reports whether
+// there is one. It blocks while reading from the stream. It returns false at
+// the end of the stream, discarding an event not completed by a blank line, or
+// on an error, which Err then reports.
+func (d *Decoder) Next() bool {
+	d.comment, d.text, d.ev = false, nil, Event{}
+	if d.done {
+		return false
+	}
+	for {
+		line, err := d.sc.line(d.rd, d.maxLine)
+		if err != nil {
+			d.done = true
+			if err != io.EOF {
+				d.err = err
+			}
+			return false
+		}
+		raw := line
+		if !d.started {
+			d.started = true
+			line = bytes.TrimPrefix(line, bom)
+		}
+		if d.process(line) {
+			return true
+		}
+		if d.tooLarge {
+			// The line end, at least one byte, is consumed too.
+			start := d.sc.offset() - int64(len(raw)) - 1
+			d.done = true
+			d.err = fmt.Errorf("%w: data line at byte %d takes the data buffer over %d bytes",
+				ErrEventTooLarge, start, d.maxEvent)
+			return false
+		}
+	}
+}
+
+// IsComment reports whether the current item is a comment rather than an event.
+func (d *Decoder) IsComment() bool { return d.comment }
+
+// Comment returns the current comment's text, after the colon with one leading
+// space removed, or nil when the current item is an event. It is valid until
+// the next call to Next.
+func (d *Decoder) Comment() []byte { return d.text }
+
+// Event returns the current event, or the zero Event when the current item is a
+// comment. Its slices are valid until the next call to Next.
+func (d *Decoder) Event() Event { return d.ev }
+
+// LastEventID returns the last event ID committed by a blank line (also one
+// that dispatched nothing because the data was empty), or set by
+// SetLastEventID. It is valid until the next call to Next.
+func (d *Decoder) LastEventID() []byte { return d.lastID }
+
+// Retry returns the reconnection time of the latest valid retry field seen
+// since NewDecoder, or 0 when there was none. Values too large for a Duration
+// are capped at about 292 years rather than wrapped. A stream's "retry: 0" also
+// reads as 0.
+func (d *Decoder) Retry() time.Duration { return d.retry }
+
+// Err returns the error that ended the stream: nil at a clean end of stream,
+// an error wrapping ErrLineTooLong or ErrEventTooLarge, or the read error as
+// the reader returned it (io.ErrNoProgress after 100 empty reads).
+func (d *Decoder) Err() error { return d.err }
+
+// BytesRead returns the number of bytes read from the reader since NewDecoder or
+// Reset, including bytes buffered but not yet parsed.
+func (d *Decoder) BytesRead() int64 { return d.sc.total }
+
+// process interprets one line and reports whether it produced an item. A data
+// line that would take the data buffer over MaxEvent sets tooLarge instead.
+func (d *Decoder) process(line []byte) bool {
+	if len(line) == 0 {
+		return d.dispatch()
+	}
+	// The field names and the characters the rules test (NUL, digits) are
+	// ASCII, and the UTF-8 decoder ends an invalid sequence at any ASCII byte, so
+	// matching raw bytes is the same as matching decoded text; only the values
+	// kept need repair.
+	f, value := splitField(line)
+	switch f {
+	case fieldComment:
+		d.comment, d.text = true, d.valid(value)
+		return true
+	case fieldData:
+		v := d.valid(value)
+		if len(d.data)+len(v)+1 > d.maxEvent {
+			d.tooLarge = true
+			return false
+		}
+		d.data = append(append(d.data, v...), '\n')
+	case fieldEvent:
+		d.typ = append(d.typ[:0], d.valid(value)...)
+	case fieldID:
+		if bytes.IndexByte(value, 0) < 0 {
+			d.idBuf = append(d.idBuf[:0], d.valid(value)...)
+			d.idSet = true
+		}
+	case fieldRetry:
+		if ms, ok := parseRetry(value); ok {
+			d.retry = time.Duration(ms) * time.Millisecond
+		}
+	}
+	return false
+}
+
+// dispatch handles a blank line and reports whether it dispatched an event.
+func (d *Decoder) dispatch() bool {
+	if d.idSet {
+		d.lastID = append(d.lastID[:0], d.idBuf...)
+		d.idSet = false
+	}
+	if len(d.data) == 0 {
+		d.typ = d.typ[:0]
+		return false
+	}
+	if len(d.typ) == 0 {
+		d.typ = append(d.typ, "message"...)
+	}
+	d.ev = Event{Type: d.typ, Data: d.data[:len(d.data)-1], LastEventID: d.lastID}
+	// The event keeps viewing these arrays until the next line appends to them.
+	d.data, d.typ = d.data[:0], d.typ[:0]
+	return true
+}
+
+// valid returns p, or a repaired copy when p is not valid UTF-8.
+func (d *Decoder) valid(p []byte) []byte {
+	if isValidUTF8(p) {
+		return p
+	}
+	d.repair = appendRepaired(d.repair[:0], p)
+	return d.repair
+}
+
+// parseRetry parses a retry value: one or more ASCII digits, in milliseconds,
+// saturating at maxRetryMillis.
+func parseRetry(v []byte) (int64, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	var ms int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if digit := int64(c - '0'); ms <= (maxRetryMillis-digit)/10 {
+			ms = ms*10 + digit
+		} else {
+			ms = maxRetryMillis
+		}
+	}
+	return ms, true
+}
+
+// shrinkCap is the capacity above which Reset lets a buffer go, so that one
+// huge event does not pin its memory for the life of a long-lived client.
+const shrinkCap = 64 << 10
+
+func shrink(b []byte) []byte {
+	if cap(b) > shrinkCap {
+		return nil
+	}
+	return b[:0]
+}

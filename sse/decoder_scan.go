@@ -1,0 +1,192 @@
+package sse
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+)
+
+const (
+	// initialBufSize is the read buffer a Decoder starts with: many small events
+	// per read, and little memory for each of thousands of idle streams. It grows
+	// (up to MaxLine+1) only for a line that does not fit.
+	initialBufSize = 4 << 10
+	// maxEmptyReads is how many (0, nil) reads in a row end the stream with
+	// io.ErrNoProgress, as bufio does.
+	maxEmptyReads = 100
+)
+
+var errInvalidRead = errors.New("sse: reader returned an invalid count")
+
+// scanner splits a stream into lines ended by CRLF, LF or a lone CR. Lines are
+// views into its read buffer; only a line that spans reads is moved (once per
+// fill, to the front of the buffer).
+type scanner struct {
+	buf    []byte
+	r, w   int // unparsed bytes are buf[r:w]
+	lf, cr pos // where the next LF and CR are, or up to where there are none
+	// skipLF is set after a line ended by CR: an LF right after it completes
+	// that CRLF. The CR may end one read and its LF start the next.
+	skipLF bool
+	rerr   error // stored until the buffered lines are used up
+	empty  int   // consecutive empty reads
+	total  int64 // bytes read since reset
+}
+
+// pos caches a search for one byte in buf so that each byte is searched once:
+// without it, a stream whose lines all end in CR would search the whole buffer
+// for an LF on every line.
+type pos struct {
+	at    int  // index of the byte if found, else the index the search reached
+	found bool // buf[at] is the byte
+}
+
+func (s *scanner) reset() {
+	if cap(s.buf) > shrinkCap {
+		s.buf = nil
+	}
+	*s = scanner{buf: s.buf}
+}
+
+// line returns the next line without its line end, valid until the next call.
+// At the end of input it returns the reader's error (io.EOF when clean): an
+// unterminated last line is never returned.
+func (s *scanner) line(rd io.Reader, maxLine int) ([]byte, error) {
+	for {
+		if s.skipLF && s.r < s.w {
+			s.skipLF = false
+			if s.buf[s.r] == '\n' {
+				s.r++
+			}
+		}
+		b := s.buf[s.r:s.w]
+		if i := s.eol(b); i >= 0 {
+			if i > maxLine {
+				return nil, s.tooLong(maxLine)
+			}
+			s.skipLF = b[i] == '\r'
+			s.r += i + 1
+			return b[:i:i], nil
+		}
+		if len(b) > maxLine {
+			return nil, s.tooLong(maxLine)
+		}
+		if s.rerr != nil {
+			return nil, s.rerr
+		}
+		s.fill(rd, maxLine)
+	}
+}
+
+// offset returns the stream offset of the first unparsed byte.
+func (s *scanner) offset() int64 { return s.total - int64(s.w-s.r) }
+
+func (s *scanner) tooLong(maxLine int) error {
+	return fmt.Errorf("%w: line at byte %d is over %d bytes", ErrLineTooLong, s.offset(), maxLine)
+}
+
+// eol returns the index in b, the unparsed bytes, of the first CR or LF, or -1.
+func (s *scanner) eol(b []byte) int {
+	// Most lines are short, and two IndexByte calls cost more than looking at
+	// a few words for either byte; longer lines go to the vectorized searches.
+	n := 0
+	for w := b[:min(len(b), shortLine)]; len(w) >= 8; w = w[8:] {
+		x := binary.LittleEndian.Uint64(w)
+		if m := hasByte(x, '\n') | hasByte(x, '\r'); m != 0 {
+			return n + bits.TrailingZeros64(m)/8
+		}
+		n += 8
+	}
+	if len(b)-n < 8 {
+		for i := n; i < len(b); i++ {
+			if c := b[i]; c == '\n' || c == '\r' {
+				return i
+			}
+		}
+		return -1
+	}
+	from := s.r + n
+	i := s.find('\n', &s.lf, from)
+	if cr := s.find('\r', &s.cr, from); cr >= 0 && (i < 0 || cr < i) {
+		i = cr
+	}
+	if i < 0 {
+		return -1
+	}
+	return i - s.r
+}
+
+// shortLine is how far eol looks eight bytes at a time.
+const shortLine = 64
+
+// hasByte returns a mask whose lowest set bit is the top bit of the first byte
+// of x (little-endian) equal to c; higher bits may be false positives.
+func hasByte(x uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	y := x ^ (ones * uint64(c))
+	return (y - ones) &^ y & highs
+}
+
+// find returns the index of the first c in buf[from:w], or -1, knowing that
+// buf[r:from] holds none.
+func (s *scanner) find(c byte, p *pos, from int) int {
+	if p.found {
+		if p.at >= s.r {
+			return p.at
+		}
+		p.found = false
+	}
+	from = max(p.at, from)
+	if i := bytes.IndexByte(s.buf[from:s.w], c); i >= 0 {
+		p.at, p.found = from+i, true
+		return p.at
+	}
+	p.at = s.w
+	return -1
+}
+
+// fill moves the unparsed bytes to the front of the buffer, grows it if they
+// fill it, and reads once.
+func (s *scanner) fill(rd io.Reader, maxLine int) {
+	if s.r > 0 {
+		s.w = copy(s.buf, s.buf[s.r:s.w])
+		s.lf.shift(s.r)
+		s.cr.shift(s.r)
+		s.r = 0
+	}
+	if s.w == len(s.buf) {
+		// line has checked that the bytes held are at most maxLine: MaxLine+1
+		// bytes are enough to hold any acceptable line or to reject it.
+		b := make([]byte, max(min(2*len(s.buf), maxLine+1), initialBufSize))
+		copy(b, s.buf[:s.w])
+		s.buf = b
+	}
+	n, err := rd.Read(s.buf[s.w:])
+	if n < 0 || n > len(s.buf)-s.w {
+		s.rerr = fmt.Errorf("%w: %d bytes into a %d-byte buffer", errInvalidRead, n, len(s.buf)-s.w)
+		return
+	}
+	s.w += n
+	s.total += int64(n)
+	switch {
+	case err != nil:
+		s.rerr = err
+	case n > 0:
+		s.empty = 0
+	default:
+		if s.empty++; s.empty >= maxEmptyReads {
+			s.rerr = io.ErrNoProgress
+		}
+	}
+}
+
+// shift moves p left by n bytes, with the buffer's contents.
+func (p *pos) shift(n int) {
+	p.at -= n
+	if p.at < 0 {
+		*p = pos{}
+	}
+}

@@ -1,0 +1,57 @@
+package sse
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+)
+
+// ErrClosed is returned by Run after Close, and by Run on a Client that has
+// already run: like an EventSource, a Client cannot be reopened.
+var ErrClosed = errors.New("sse: client closed")
+
+// ErrDropped is the cause a connection ends with when Drop is called with a nil
+// cause.
+var ErrDropped = errors.New("sse: connection dropped")
+
+// ErrTooManyRedirects is wrapped by the error Run returns when the server
+// redirects more than Config.MaxRedirects times in a row.
+var ErrTooManyRedirects = errors.New("sse: too many redirects")
+
+// ErrBadRedirect is wrapped by the error Run returns when a redirect's Location
+// cannot be followed (unparsable, or not http/https).
+var ErrBadRedirect = errors.New("sse: bad redirect")
+
+// StatusError reports a response whose status can neither open a stream (200),
+// end it for good (204) nor redirect it. The Client does not reconnect after it.
+type StatusError struct {
+	// Code is the HTTP status code.
+	Code int
+	// Status is the status as received, code included: "500 Internal Server Error".
+	Status string
+}
+
+// Error names the status received: "server answered 500 Internal Server Error".
+func (e *StatusError) Error() string {
+	s := e.Status
+	if s == "" {
+		s = strconv.Itoa(e.Code) + " " + http.StatusText(e.Code)
+	}
+	return "server answered " + s
+}
+
+// ContentTypeError reports a 200 response whose media type is not
+// text/event-stream. The Client does not reconnect after it.
+type ContentTypeError struct {
+	// ContentType is the Content-Type header as received; "" when there was none.
+	ContentType string
+}
+
+// Error names the type received: "server answered Content-Type text/html, want
+// text/event-stream".
+func (e *ContentTypeError) Error() string {
+	if e.ContentType == "" {
+		return "server answered no Content-Type, want text/event-stream"
+	}
+	return "server answered Content-Type " + e.ContentType + ", want text/event-stream"
+}

@@ -1,0 +1,139 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"math"
+	"time"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultAddr         = "127.0.0.1:0"
+	DefaultRate         = 10.0
+	DefaultPayloadSize  = 64
+	DefaultReplayBuffer = 100_000
+	DefaultMaxStreams   = 250 // net/http's HTTP/2 server default
+)
+
+// Limits Validate enforces.
+const (
+	MaxRate        = 1_000_000 // events per second per topic
+	MaxPayloadSize = 16 << 20  // bytes of JSON per event
+	maxReplayBytes = 1 << 30   // the default ReplayBuffer shrinks to stay under this
+)
+
+// Config describes a Server. It is plain data; the zero value of each field is documented
+// and means a usable default, so Config{} serves HTTP/1.1 on a random loopback port.
+type Config struct {
+	// Addr is the listen address; "" = DefaultAddr, a random port on 127.0.0.1.
+	Addr string `yaml:"addr" json:"addr"`
+	// Rate is events per second per topic; 0 = DefaultRate.
+	Rate float64 `yaml:"rate" json:"rate"`
+	// PayloadSize is the length in bytes of each event's JSON data; 0 = DefaultPayloadSize.
+	// The pad field grows to reach it; sizes below the JSON's own length give an empty pad.
+	PayloadSize int `yaml:"payload_size" json:"payload_size"`
+	// EventTypes is the weighted mix of event: types (see PickType); empty = no event:
+	// line, so clients dispatch "message".
+	EventTypes []WeightedType `yaml:"event_types" json:"event_types,omitempty"`
+	// Retry is sent as "retry:" (milliseconds) at the start of every stream; 0 = none.
+	Retry time.Duration `yaml:"retry" json:"retry"`
+	// Heartbeat is the period of the ": heartbeat" comment on every stream; 0 = none.
+	Heartbeat time.Duration `yaml:"heartbeat" json:"heartbeat"`
+	// ReplayBuffer is how many events each topic keeps for Last-Event-ID; 0 =
+	// DefaultReplayBuffer, or fewer so that a topic's buffer stays under 1 GiB with large
+	// payloads. Memory is about ReplayBuffer × (PayloadSize + 40) bytes per topic once full.
+	ReplayBuffer int `yaml:"replay_buffer" json:"replay_buffer"`
+	// MaxEvents stops each topic's generator after this many events; 0 = unlimited.
+	MaxEvents int64 `yaml:"max_events" json:"max_events"`
+	// TLS serves HTTPS with ALPN h2 and http/1.1, on a generated self-signed certificate
+	// unless CertFile and KeyFile name one.
+	TLS bool `yaml:"tls" json:"tls"`
+	// CertFile and KeyFile are PEM files for TLS; both or neither.
+	CertFile string `yaml:"cert_file" json:"cert_file,omitempty"`
+	KeyFile  string `yaml:"key_file" json:"key_file,omitempty"`
+	// H2C accepts cleartext HTTP/2 with prior knowledge besides HTTP/1.1. Not with TLS.
+	H2C bool `yaml:"h2c" json:"h2c"`
+	// MaxStreams is the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS, per connection, for h2
+	// and h2c alike; 0 = DefaultMaxStreams.
+	MaxStreams uint32 `yaml:"max_streams" json:"max_streams"`
+	// MaxConns caps the connections accepted at once; 0 = unlimited.
+	MaxConns int `yaml:"max_conns" json:"max_conns"`
+	// Faults are deliberate misbehaviours; the zero value is a correct server.
+	Faults Faults `yaml:"faults" json:"faults"`
+	// ErrorLog receives net/http's connection errors; nil discards them.
+	ErrorLog *log.Logger `yaml:"-" json:"-"`
+}
+
+// WeightedType is one event type of a mix and its relative weight.
+type WeightedType struct {
+	Name   string `yaml:"name" json:"name"`
+	Weight int    `yaml:"weight" json:"weight"`
+}
+
+// Validate reports every problem with c, joined, each naming its field.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Rate < 0 || c.Rate > MaxRate || math.IsNaN(c.Rate) {
+		add("rate %v: want 0 (the default, %v) up to %d events per second", c.Rate, DefaultRate, MaxRate)
+	}
+	if c.PayloadSize < 0 || c.PayloadSize > MaxPayloadSize {
+		add("payload size %d: want 0 ≤ size ≤ %d bytes", c.PayloadSize, MaxPayloadSize)
+	}
+	if err := validateTypes(c.EventTypes); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Retry < 0 {
+		add("retry %v: must not be negative", c.Retry)
+	}
+	if c.Heartbeat < 0 {
+		add("heartbeat %v: must not be negative", c.Heartbeat)
+	}
+	if c.ReplayBuffer < 0 {
+		add("replay buffer %d: must not be negative", c.ReplayBuffer)
+	}
+	if c.MaxEvents < 0 {
+		add("max events %d: must not be negative", c.MaxEvents)
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		add("cert file %q, key file %q: give both or neither", c.CertFile, c.KeyFile)
+	}
+	if c.CertFile != "" && !c.TLS {
+		add("cert file %q: needs TLS", c.CertFile)
+	}
+	if c.TLS && c.H2C {
+		add("h2c is cleartext HTTP/2: it cannot be combined with TLS")
+	}
+	if c.MaxConns < 0 {
+		add("max conns %d: must not be negative", c.MaxConns)
+	}
+	if err := c.Faults.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults returns c with its zero values replaced by the documented defaults.
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.Rate == 0 {
+		c.Rate = DefaultRate
+	}
+	if c.PayloadSize == 0 {
+		c.PayloadSize = DefaultPayloadSize
+	}
+	if c.ReplayBuffer == 0 {
+		c.ReplayBuffer = DefaultReplayBuffer
+		if per := c.PayloadSize + eventOverhead; per*c.ReplayBuffer > maxReplayBytes {
+			c.ReplayBuffer = max(1, maxReplayBytes/per)
+		}
+	}
+	if c.MaxStreams == 0 {
+		c.MaxStreams = DefaultMaxStreams
+	}
+	return c
+}

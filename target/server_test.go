@@ -1,0 +1,205 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRouting(t *testing.T) {
+	s := start(t, Config{Rate: 1000, MaxEvents: 1})
+	tests := []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/events", 200},
+		{"GET", "/events/prices", 200},
+		{"GET", "/events?x=1", 200},
+		{"GET", "/", 404},
+		{"GET", "/nope", 404},
+		{"GET", "/events/", 404},
+		{"GET", "/events/a/b", 404},
+		{"GET", "/eventsx", 404},
+		{"GET", "/events/" + strings.Repeat("t", 129), 404},
+		{"POST", "/events", 405},
+		{"HEAD", "/events", 405},
+		{"DELETE", "/events/prices", 405},
+		{"POST", "/nope", 404},
+	}
+	c := h1Client(t)
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, tt.method, s.BaseURL()+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("%s %s = %d, want %d", tt.method, tt.path, resp.StatusCode, tt.want)
+			}
+			if tt.want == 405 && resp.Header.Get("Allow") != "GET" {
+				t.Errorf("Allow = %q, want GET", resp.Header.Get("Allow"))
+			}
+			if tt.want == 200 && resp.Header.Get("Cache-Control") != "no-cache" {
+				t.Errorf("Cache-Control = %q, want no-cache", resp.Header.Get("Cache-Control"))
+			}
+		})
+	}
+}
+
+func TestTooManyTopics(t *testing.T) {
+	s := start(t, Config{Rate: 1, MaxEvents: 1})
+	// Fill the topic table directly: thousands of real streams are not the point here.
+	s.mu.Lock()
+	for i := range maxTopics {
+		s.topics[fmt.Sprint("t", i)] = newTopic("t", 1)
+	}
+	s.mu.Unlock()
+	st, err := tryOpen(t, h1Client(t), s.BaseURL()+"/events/one-more", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("topic %d: status %d, want 503", maxTopics+1, st.resp.StatusCode)
+	}
+}
+
+func TestCloseEndsStreams(t *testing.T) {
+	s, err := New(Config{Rate: 1000, H2C: true, Heartbeat: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h1 := open(t, h1Client(t), s.URL(), "")
+	h2c := open(t, &http.Client{Transport: transport(t, s, "h2c")}, s.BaseURL()+"/events/other", "")
+	h1.ids(2)
+	h2c.ids(2)
+	if got := s.Stats(); got.Streams != 2 || got.Connections != 2 {
+		t.Fatalf("Streams, Connections = %d, %d, want 2, 2", got.Streams, got.Connections)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	// Both bodies end (cleanly or cut off) instead of hanging until the request deadline.
+	for _, st := range []*testStream{h1, h2c} {
+		if _, err := io.Copy(io.Discard, st.r); err != nil && errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("stream still open after Close: %v", err)
+		}
+	}
+	if got := s.Stats(); got.Streams != 0 || got.Connections != 0 {
+		t.Errorf("after Close: Streams, Connections = %d, %d, want 0, 0", got.Streams, got.Connections)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if err := s.Start(t.Context()); !errors.Is(err, ErrClosed) {
+		t.Errorf("Start after Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestCloseBeforeStart(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if s.URL() != "" {
+		t.Errorf("URL = %q before Start, want empty", s.URL())
+	}
+}
+
+func TestStartErrors(t *testing.T) {
+	s := start(t, Config{})
+	again, err := New(Config{Addr: s.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	err = again.Start(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "listen on "+s.Addr().String()) {
+		t.Errorf("Start on a used port = %v, want a listen error naming the address", err)
+	}
+	if err := s.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "already started") {
+		t.Errorf("second Start = %v, want already started", err)
+	}
+}
+
+func TestURL(t *testing.T) {
+	tests := []struct {
+		cfg    Config
+		prefix string
+	}{
+		{Config{}, "http://127.0.0.1:"},
+		{Config{TLS: true}, "https://127.0.0.1:"},
+		{Config{Addr: "[::1]:0"}, "http://[::1]:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.prefix+tt.cfg.Addr, func(t *testing.T) {
+			if tt.cfg.Addr == "[::1]:0" {
+				ln, err := net.Listen("tcp", "[::1]:0")
+				if err != nil {
+					t.Skipf("no IPv6 loopback: %v", err)
+				}
+				ln.Close()
+			}
+			s := start(t, tt.cfg)
+			if !strings.HasPrefix(s.URL(), tt.prefix) || !strings.HasSuffix(s.URL(), "/events") {
+				t.Errorf("URL() = %q, want %s…/events", s.URL(), tt.prefix)
+			}
+			if s.URL() != s.BaseURL()+"/events" {
+				t.Errorf("URL() = %q, BaseURL() = %q", s.URL(), s.BaseURL())
+			}
+		})
+	}
+}
+
+func TestRemoteIPsBounded(t *testing.T) {
+	var c counters
+	for i := range maxRemoteIPs + 76 {
+		c.addIP(&net.TCPAddr{IP: net.IPv4(10, byte(i>>16), byte(i>>8), byte(i)), Port: 1})
+	}
+	c.addIP(&net.TCPAddr{IP: net.IPv4(10, 0, 0, 0), Port: 2}) // a known address still counts
+	if len(c.ips) != maxRemoteIPs+1 {
+		t.Errorf("%d keys, want %d addresses + %q", len(c.ips), maxRemoteIPs, OtherIPs)
+	}
+	if c.ips[OtherIPs] != 76 || c.ips["10.0.0.0"] != 2 {
+		t.Errorf("other = %d, 10.0.0.0 = %d, want 76, 2", c.ips[OtherIPs], c.ips["10.0.0.0"])
+	}
+}
+
+func TestStatsCountConnectionsAndIPs(t *testing.T) {
+	s := start(t, Config{Rate: 1000, MaxEvents: 2})
+	a := open(t, h1Client(t), s.URL(), "")
+	b := open(t, h1Client(t), s.URL(), "0") // a may have started the topic already
+	a.ids(2)
+	b.ids(2)
+	got := s.Stats()
+	if got.Connections != 2 || got.ConnectionsTotal != 2 || got.Streams != 2 || got.StreamsTotal != 2 {
+		t.Errorf("stats = %+v, want 2 connections and 2 streams", got)
+	}
+	if got.RemoteIPs["127.0.0.1"] != 2 {
+		t.Errorf("RemoteIPs = %v, want 127.0.0.1: 2", got.RemoteIPs)
+	}
+	if got.EventsWritten != 4 {
+		t.Errorf("EventsWritten = %d, want 4", got.EventsWritten)
+	}
+	a.close()
+	b.close()
+	eventually(t, "streams to close", func() bool { st := s.Stats(); return st.Streams == 0 && st.Connections == 0 })
+}

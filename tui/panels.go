@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"fmt"
+
+	"sseload/metrics"
+)
+
+// Column widths of the label/value rows in the clients and traffic panels.
+const (
+	labelW = 13
+	valueW = 10
+)
+
+// row renders "label  value ▁▂▃" in w cells, with as much sparkline as fits.
+func (st styles) row(label, value string, s *series, w int) string {
+	line := st.label.Render(padRight(label, labelW)) + padLeft(value, valueW)
+	if sw := min(historyLen, w-labelW-valueW-1); s != nil && sw >= 4 {
+		line += " " + st.spark.Render(sparkline(*s, sw))
+	}
+	return line
+}
+
+// titled renders a panel title with optional dim detail on the right.
+func (st styles) titled(name, detail string, w int) string {
+	return spread(st.section.Render(name), st.dim.Render(detail), w)
+}
+
+// clientsView is the client population: gauges with their last minute.
+type clientsView struct {
+	t  metrics.Totals
+	tr trends
+	st styles
+}
+
+// view renders the panel in w cells: a title and six lines.
+func (v clientsView) view(w int) []string {
+	t, tr, st := v.t, v.tr, v.st
+	ratio := "–"
+	if t.Connections > 0 {
+		ratio = fmt.Sprintf("%.1f", float64(t.Streams)/float64(t.Connections))
+	}
+	return []string{
+		st.titled("Clients", fmt.Sprintf("reconnects %s · drops %s", fmtInt(t.Reconnects), fmtInt(t.Drops)), w),
+		st.row("wanted", fmtInt(t.ClientsWanted), &tr.wanted, w),
+		st.row("open", fmtInt(t.ClientsOpen), &tr.open, w),
+		st.row("connecting", fmtInt(t.ClientsConnecting), &tr.connecting, w),
+		st.row("reconnecting", fmtInt(t.ClientsReconnecting), &tr.reconnecting, w),
+		st.row("failed", v.failed(), &tr.failed, w),
+		st.label.Render("tcp ") + fmtInt(t.Connections) + st.label.Render(" · streams ") + fmtInt(t.Streams) +
+			st.dim.Render(" ("+ratio+"/conn)"),
+	}
+}
+
+// failed is the failed-client count, red when any failed.
+func (v clientsView) failed() string {
+	s := fmtInt(v.t.ClientsFailed)
+	if v.t.ClientsFailed > 0 {
+		return v.st.bad.Render(s)
+	}
+	return s
+}
+
+// trafficView is what flows: events, bytes, heartbeats, errors.
+type trafficView struct {
+	t  metrics.Totals
+	r  metrics.Rates
+	tr trends
+	st styles
+}
+
+// view renders the panel in w cells: a title and six lines.
+func (v trafficView) view(w int) []string {
+	t, r, tr, st := v.t, v.r, v.tr, v.st
+	errs := fmtRate(r.Errors)
+	if r.Errors > 0 {
+		errs = st.bad.Render(errs)
+	}
+	return []string{
+		st.titled("Throughput", "per second", w),
+		st.row("events", fmtRate(r.Events), &tr.events, w),
+		st.row("bytes", fmtBytes(r.Bytes), &tr.bytes, w),
+		st.row("heartbeats", fmtRate(r.Comments), &tr.comments, w),
+		st.row("errors", errs, &tr.errors, w),
+		st.row("new conns", fmtRate(r.Connections), nil, w),
+		st.label.Render("total ") + fmtInt(t.EventsReceived) + st.label.Render(" events · ") + fmtBytes(float64(t.BytesReceived)),
+	}
+}

@@ -1,0 +1,76 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"sseload/metrics"
+)
+
+// Plain prints one k6-style progress line per snapshot, for logs, CI and pipes:
+//
+//	[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.2ms  err 0  replay ok
+//
+// p99 is the delivery latency over the last interval ("-" when nothing was
+// delivered). Each note of the snapshot follows on its own line, indented under
+// the elapsed time. Plain is safe for concurrent use.
+type Plain struct {
+	mu  sync.Mutex
+	w   io.Writer
+	err error
+}
+
+// NewPlain returns a printer writing to w.
+func NewPlain(w io.Writer) *Plain { return &Plain{w: w} }
+
+// Observe prints s. A write error stops further output and is kept for Err.
+func (p *Plain) Observe(s metrics.Snapshot) {
+	text := plainLines(s)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err != nil {
+		return
+	}
+	if _, err := io.WriteString(p.w, text); err != nil {
+		p.err = fmt.Errorf("tui: progress output: %w", err)
+	}
+}
+
+// Err returns the first error writing progress lines, or nil.
+func (p *Plain) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// plainLines formats one snapshot: its status line, then its notes.
+func plainLines(s metrics.Snapshot) string {
+	var b strings.Builder
+	stamp := fmt.Sprintf("[%5s] ", fmtElapsed(s.Elapsed))
+	p99 := "-"
+	if d := s.IntervalLatency[metrics.Delivery]; d.Count > 0 {
+		p99 = fmtLatency(d.P99)
+	}
+	fmt.Fprintf(&b, "%s%-9s open %d/%d  ev/s %s  p99 %s  err %s  replay %s",
+		stamp, oneLine(s.Run.Stage), s.Totals.ClientsOpen, s.Totals.ClientsWanted,
+		fmtRate(s.Rates.Events), p99, fmtInt(s.Totals.Errors), plainReplay(s.Findings))
+	if s.Run.Paused {
+		b.WriteString("  PAUSED")
+	}
+	b.WriteByte('\n')
+	indent := strings.Repeat(" ", len(stamp))
+	for _, n := range s.Notes {
+		b.WriteString(indent + "· " + oneLine(n) + "\n")
+	}
+	return b.String()
+}
+
+// plainReplay is the checker's verdict in a few words.
+func plainReplay(f metrics.Findings) string {
+	if f.Total() == 0 {
+		return "ok"
+	}
+	return fmt.Sprintf("lost %d (%d ev) dup %d reord %d", f.Lost, f.LostEvents, f.Duplicated, f.Reordered)
+}

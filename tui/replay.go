@@ -1,0 +1,70 @@
+package tui
+
+import (
+	"fmt"
+
+	"sseload/metrics"
+)
+
+// replayView is the replay checker's verdict; red as soon as anything is found.
+type replayView struct {
+	f  metrics.Findings
+	st styles
+}
+
+// count renders n green when zero, red otherwise.
+func (v replayView) count(n int64) string {
+	if n > 0 {
+		return v.st.bad.Render(fmtInt(n))
+	}
+	return v.st.good.Render(fmtInt(n))
+}
+
+// verdict is "ok" in green or "FAULTS" in red.
+func (v replayView) verdict() string {
+	if v.f.Total() > 0 {
+		return v.st.bad.Render("FAULTS")
+	}
+	return v.st.good.Render("ok")
+}
+
+// latest describes the newest example finding, or "" when there is none.
+func (v replayView) latest() (head, detail string) {
+	if len(v.f.Examples) == 0 {
+		return "", ""
+	}
+	e := v.f.Examples[len(v.f.Examples)-1]
+	return fmt.Sprintf("%s at %s, client %d", oneLine(e.Class), fmtElapsed(e.At), e.Client),
+		fmt.Sprintf("expected %s, got %s", oneLine(e.Expected), oneLine(e.Got))
+}
+
+// view is the panel form, as tall as the clients panel.
+func (v replayView) view(w int) []string {
+	st := v.st
+	lines := []string{
+		spread(st.section.Render("Replay checker"), v.verdict(), w),
+		st.label.Render(padRight("lost", labelW)) + padLeft(v.count(v.f.Lost), valueW) +
+			st.dim.Render(fmt.Sprintf("  %s events", fmtInt(v.f.LostEvents))),
+		st.label.Render(padRight("duplicated", labelW)) + padLeft(v.count(v.f.Duplicated), valueW),
+		st.label.Render(padRight("reordered", labelW)) + padLeft(v.count(v.f.Reordered), valueW),
+	}
+	head, detail := v.latest()
+	if head == "" {
+		return append(lines, st.dim.Render("no findings"))
+	}
+	return append(lines, st.label.Render("latest ")+head, "  "+detail)
+}
+
+// line is the compact form for narrow screens: one line, two with an example.
+func (v replayView) line(w int) []string {
+	st := v.st
+	lines := []string{spread(
+		st.section.Render("Replay")+"  "+st.label.Render("lost ")+v.count(v.f.Lost)+
+			st.dim.Render(" ("+fmtInt(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
+			st.label.Render(" · reord ")+v.count(v.f.Reordered),
+		v.verdict(), w)}
+	if head, detail := v.latest(); head != "" {
+		lines = append(lines, "  "+st.label.Render("latest ")+head+": "+detail)
+	}
+	return lines
+}
