@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -36,7 +37,7 @@ func run(args []string) int {
 	if err == nil {
 		return 0
 	}
-	return exitCode(err)
+	return exitCodeTo(os.Stderr, err)
 }
 
 func newRootCmd() *cobra.Command {
@@ -66,14 +67,23 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-func exitCode(err error) int {
+// exitCodeTo prints err as one line on w and returns the exit code it calls for.
+func exitCodeTo(w io.Writer, err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(os.Stderr, "sseload:", ee.err)
+			fmt.Fprintln(w, "sseload:", ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "sseload:", describe(err))
+	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 1 {
+		errs := joined.Unwrap()
+		fmt.Fprintf(w, "sseload: %d problems:\n", len(errs))
+		for _, e := range errs {
+			fmt.Fprintln(w, "  "+describe(e))
+		}
+		return 1
+	}
+	fmt.Fprintln(w, "sseload:", describe(err))
 	return 1
 }

@@ -79,6 +79,7 @@ is still written, marked partial).`,
 }
 
 func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	sc, src, embedded, err := buildScenario(cmd.Flags(), o, args)
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		return fmt.Errorf("--threshold: %w", err)
 	}
 	if _, err := raiseFileLimit(); err != nil {
-		fmt.Fprintln(os.Stderr, "sseload: warning:", err)
+		fmt.Fprintln(stderr, "sseload: warning:", err)
 	}
 
 	opts := load.Options{}
@@ -102,6 +103,9 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		opts.RootCAs = srv.CertPool()
 	}
 	if err := scenarios.Locate(sc.Validate(), src, cmd.Flags().Changed); err != nil {
+		if len(args) == 1 {
+			nameURLArgument(err)
+		}
 		return err
 	}
 
@@ -122,7 +126,7 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 	if err != nil {
 		return err
 	}
-	view = newProgressView(o, en, sc)
+	view = newProgressView(o, en, sc, stdout, stderr)
 	sum, err := view.run(ctx, en)
 	if err != nil {
 		return err
@@ -146,22 +150,56 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 			return err
 		}
 		if err := collector.Err(); err != nil {
-			fmt.Fprintln(os.Stderr, "sseload: warning: interval log:", err)
+			fmt.Fprintln(stderr, "sseload: warning: interval log:", err)
 		}
 	}
-	if err := results.WriteSummary(os.Stdout, r); err != nil {
+	if err := results.WriteSummary(stdout, r); err != nil {
 		return err
 	}
 	if o.out != "" {
-		fmt.Printf("\nresult written to %s (interval log %s)\n", o.out, hlogPath(o.out))
+		fmt.Fprintf(stdout, "\nresult written to %s (interval log %s)\n", o.out, hlogPath(o.out))
 	}
 	if err := results.CheckThresholds(r.Thresholds); err != nil {
 		return &exitError{code: 99, err: err}
+	}
+	if err := noStreamError(r); err != nil {
+		return err
 	}
 	if ctx.Err() != nil {
 		return &exitError{code: 130, err: errors.New("interrupted: partial result")}
 	}
 	return nil
+}
+
+// nameURLArgument makes a problem with the target read as one of the URL argument
+// the user typed, not of a --target flag they did not.
+func nameURLArgument(err error) {
+	var fe *scenarios.FieldError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			nameURLArgument(e)
+		}
+	} else if errors.As(err, &fe) && fe.Path == "$.target" {
+		fe.Flag = "URL"
+	}
+}
+
+// noStreamError reports a run in which no client ever opened a stream: whatever the
+// thresholds say, nothing was measured.
+func noStreamError(r results.Result) error {
+	if r.Totals.StreamsOpened > 0 || r.Partial {
+		return nil
+	}
+	top, n := "", int64(0)
+	for class, c := range r.ErrorsByClass {
+		if c > n || (c == n && class < top) {
+			top, n = class, c
+		}
+	}
+	if top == "" {
+		return fmt.Errorf("no client opened a stream to %s", r.Target)
+	}
+	return fmt.Errorf("no client opened a stream to %s: %s ×%d", r.Target, top, n)
 }
 
 func partialReason(ctx context.Context, sum load.Summary) string {
@@ -217,12 +255,15 @@ type progressView struct {
 	plain *tui.Plain
 }
 
-func newProgressView(o *runOptions, en *load.Engine, sc scenarios.Scenario) *progressView {
+func newProgressView(o *runOptions, en *load.Engine, sc scenarios.Scenario, stdout, stderr io.Writer) *progressView {
+	// The dashboard needs the process's own terminal; any other output (a test's
+	// buffer) gets plain lines.
+	tty, _ := stdout.(*os.File)
 	switch {
 	case o.quiet:
 		return &progressView{}
-	case tui.UsePlain(os.Stdout, o.noTUI, os.Getenv):
-		return &progressView{plain: tui.NewPlain(os.Stderr)}
+	case tty != os.Stdout || tui.UsePlain(tty, o.noTUI, os.Getenv):
+		return &progressView{plain: tui.NewPlain(stderr)}
 	}
 	return &progressView{dash: tui.New(tui.Options{
 		Controls: en,

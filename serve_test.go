@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 )
 
 // serveResult is what a "sseload serve" run returned and wrote to stderr.
@@ -53,7 +51,6 @@ func startServe(t *testing.T, args ...string) (url string, cancel context.Cancel
 }
 
 func TestServeServesAndStopsOnCancel(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	url, cancel, done := startServe(t, "--addr", "127.0.0.1:0", "--rate", "1000", "--max-events", "3",
 		"--event-types", "a=1", "--retry", "2s", "--h2c")
 	defer cancel()
@@ -98,7 +95,6 @@ func TestServeServesAndStopsOnCancel(t *testing.T) {
 }
 
 func TestServeTLS(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	url, cancel, done := startServe(t, "--addr", "127.0.0.1:0", "--tls")
 	if !strings.HasPrefix(url, "https://127.0.0.1:") {
 		t.Errorf("URL %q, want https on loopback", url)

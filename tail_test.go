@@ -14,16 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 )
-
-// checkLeaks fails t if goroutines started during it outlive its cleanups. It
-// must be called first, so that its cleanup runs last.
-func checkLeaks(t *testing.T) {
-	before := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, before) })
-}
 
 // tailServer is a loopback server that records each request's headers and
 // protocol and hands it, numbered from 1, to handle.
@@ -83,7 +74,6 @@ func runTail(t *testing.T, args ...string) (stdout, stderr string, err error) {
 }
 
 func TestTailJSON(t *testing.T) {
-	checkLeaks(t)
 	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		writeStream(w, ": hi\nevent: tick\nid: 1\ndata: a\ndata: <b> & \"c\"\n\ndata: plain\n\ndata: never printed\n\n")
 		<-r.Context().Done()
@@ -106,7 +96,6 @@ func TestTailJSON(t *testing.T) {
 }
 
 func TestTailPlainNoReconnect(t *testing.T) {
-	checkLeaks(t)
 	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		writeStream(w, ": not shown\nid: 7\nevent: update\ndata: one\ndata: two\n\ndata: three\n\n")
 	})
@@ -125,7 +114,6 @@ func TestTailPlainNoReconnect(t *testing.T) {
 }
 
 func TestTailReconnects(t *testing.T) {
-	checkLeaks(t)
 	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 1 {
 			writeStream(w, "id: 4\ndata: a\n\n")
@@ -162,7 +150,6 @@ func TestTailReconnects(t *testing.T) {
 }
 
 func TestTailTimeout(t *testing.T) {
-	checkLeaks(t)
 	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		writeStream(w, "")
 		<-r.Context().Done()
@@ -178,7 +165,6 @@ func TestTailTimeout(t *testing.T) {
 }
 
 func TestTailInterruptIsQuiet(t *testing.T) {
-	checkLeaks(t)
 	ctx, interrupt := context.WithCancel(t.Context())
 	defer interrupt()
 	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
@@ -201,7 +187,6 @@ func TestTailInterruptIsQuiet(t *testing.T) {
 }
 
 func TestTailErrors(t *testing.T) {
-	checkLeaks(t)
 	answer := func(status int, contentType string) func(w http.ResponseWriter, r *http.Request, n int) {
 		return func(w http.ResponseWriter, r *http.Request, n int) {
 			w.Header().Set("Content-Type", contentType)
@@ -272,7 +257,6 @@ func closedPort(t *testing.T) string {
 }
 
 func TestTailHTTP2(t *testing.T) {
-	checkLeaks(t)
 	handle := func(w http.ResponseWriter, r *http.Request, n int) {
 		writeStream(w, "data: "+r.Proto+"\n\n")
 		<-r.Context().Done()
@@ -335,7 +319,6 @@ func (brokenWriter) Write([]byte) (int, error) { return 0, errBroken }
 var errBroken = errors.New("broken pipe")
 
 func TestTailOutputError(t *testing.T) {
-	checkLeaks(t)
 	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		writeStream(w, "data: a\n\n")
 		<-r.Context().Done()

@@ -39,7 +39,7 @@ const maxRetryMillis = math.MaxInt64 / int64(time.Millisecond)
 
 // bom is the byte order mark the UTF-8 decode algorithm strips from the
 // start of a stream.
-var bom = []byte("\xEF\xBB\xBF")
+const bom = "\xEF\xBB\xBF"
 
 // Decoder reads events from a text/event-stream body, interpreting it as the
 // WHATWG HTML specification says ("Interpreting an event stream"). Next advances
@@ -133,7 +133,9 @@ func (d *Decoder) Next() bool {
 		raw := line
 		if !d.started {
 			d.started = true
-			line = bytes.TrimPrefix(line, bom)
+			if len(line) >= len(bom) && string(line[:len(bom)]) == bom {
+				line = line[len(bom):]
+			}
 		}
 		if d.process(line) {
 			return true

@@ -37,20 +37,21 @@ func refDecode(b []byte) transcript {
 	} // s[start:] has no line end: the spec discards it.
 
 	var tr transcript
-	var data, typ, idBuf string
+	var data []byte // a string += per line would make long streams quadratic
+	var typ, idBuf string
 	for _, line := range lines {
 		if line == "" {
 			tr.LastID = idBuf
-			if data == "" {
+			if len(data) == 0 {
 				typ = ""
 				continue
 			}
 			if typ == "" {
 				typ = "message"
 			}
-			tr.Items = append(tr.Items, item{Type: typ, Data: strings.TrimSuffix(data, "\n"), ID: tr.LastID,
+			tr.Items = append(tr.Items, item{Type: typ, Data: string(data[:len(data)-1]), ID: tr.LastID,
 				Retry: tr.Retry, LastID: tr.LastID})
-			data, typ = "", ""
+			data, typ = data[:0], ""
 			continue
 		}
 		field, value, found := strings.Cut(line, ":")
@@ -61,7 +62,7 @@ func refDecode(b []byte) transcript {
 		case field == "" && found:
 			tr.Items = append(tr.Items, item{Comment: true, Data: value, Retry: tr.Retry, LastID: tr.LastID})
 		case field == "data":
-			data += value + "\n"
+			data = append(append(data, value...), '\n')
 		case field == "event":
 			typ = value
 		case field == "id" && !strings.ContainsRune(value, 0):

@@ -582,3 +582,19 @@ func ExampleDecoder() {
 	// greeting id=1 "hi\nthere"
 	// 5s <nil>
 }
+
+func TestDecoderErrorsSayWhere(t *testing.T) {
+	tests := []struct {
+		in     string
+		limits Limits
+		want   string
+	}{
+		{"data: a\r\n\r\ndata: 0123456789\r\n", lim(10, 0), "sse: line too long: line at byte 11 is over 10 bytes"},
+		{"\xEF\xBB\xBFdata: ab\r\ndata: cd\r\n", lim(0, 5), "sse: event too large: data line at byte 13 takes the data buffer over 5 bytes"},
+	}
+	for _, tt := range tests {
+		if _, err := decodeAll(strings.NewReader(tt.in), tt.limits); err == nil || err.Error() != tt.want {
+			t.Errorf("Decode(%q) Err() = %v, want %q", tt.in, err, tt.want)
+		}
+	}
+}

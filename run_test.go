@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sseload/results"
+)
+
+// runCmd runs "sseload ARGS" in-process and returns its exit code and output.
+func runCmd(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		code = exitCodeTo(&errOut, err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+func TestRunEmbeddedWritesResult(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := runCmd(t, context.Background(), "run", "--clients", "20", "--ramp", "0s",
+		"--duration", "1500ms", "--churn", "20%", "--retry", "100ms", "--no-tui", "--out", out,
+		"-H", "Authorization: Bearer s3cret")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	r, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Partial || r.Totals.StreamsOpened < 20 || r.Totals.EventsReceived == 0 {
+		t.Errorf("result: partial %v, streams %d, events %d; want complete with 20+ streams and events",
+			r.Partial, r.Totals.StreamsOpened, r.Totals.EventsReceived)
+	}
+	if r.Scenario.Check != "sequence" || r.Findings.Total() != 0 {
+		t.Errorf("check %q with findings %+v, want sequence with none", r.Scenario.Check, r.Findings)
+	}
+	for _, name := range []string{"r.json", "r.hlog"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("s3cret")) {
+			t.Errorf("%s contains the Authorization value", name)
+		}
+	}
+	for _, want := range []string{"latency", "delivery", "result written to " + out} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "[") || !strings.Contains(stderr, "open") {
+		t.Errorf("no plain progress lines on stderr:\n%s", stderr)
+	}
+}
+
+func TestRunThresholdFailureExits99(t *testing.T) {
+	code, stdout, stderr := runCmd(t, context.Background(), "run", "--clients", "5", "--duration", "600ms",
+		"--ramp", "0s", "-q", "--threshold", "events.count>1000000", "--threshold", "replay.lost==0")
+	if code != 99 {
+		t.Fatalf("exit %d, want 99; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr+stdout, "events.count>1000000") {
+		t.Errorf("the failing threshold is not named:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: x\nclients: 10\nduration: 5s\nchurn:\n  rate: 1.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"clients", []string{"--clients", "0"}, "--clients: must be at least 1, got 0"},
+		{"churn", []string{"--churn", "lots"}, `--churn "lots"`},
+		{"disconnect", []string{"--disconnect", "soon"}, `--disconnect "soon": want AT:FRACTION`},
+		{"url", []string{"ftp://example.test/x"}, "ftp://example.test/x"},
+		{"protocol", []string{"--protocol", "h3"}, "--protocol"},
+		{"threshold", []string{"--threshold", "delivery.p42<5ms"}, `unknown statistic "p42"`},
+		{"scenario file", []string{"--scenario", bad}, "bad.yaml:5:9"},
+		{"shard", []string{"--shard", "3/2"}, `--shard "3/2"`},
+		{"server fault", []string{"--server-fault", "explode"}, `unknown fault "explode"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, context.Background(), append([]string{"run", "-q", "--duration", "1s"}, tt.args...)...)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("run %v: exit %d, stderr %q; want 1 and %q", tt.args, code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunInterruptedWritesPartial runs the real binary and interrupts it the way a
+// person does, with SIGINT: the result must be written, marked partial, within 2s.
+func TestRunInterruptedWritesPartial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sseload")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "r.json")
+	cmd := exec.Command(bin, "run", "--clients", "50", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "[   1s]") { // wait for the first progress line
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no progress within 10s:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	took := time.Since(sent)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("exit %v, want status 130", err)
+	}
+	if took > 2*time.Second {
+		t.Errorf("exited %v after SIGINT, want within 2s", took)
+	}
+	r, err := results.Read(out)
+	if err != nil {
+		t.Fatalf("no valid result after SIGINT: %v", err)
+	}
+	if !r.Partial || r.Totals.StreamsOpened < 50 {
+		t.Errorf("result partial %v with %d streams, want partial with 50", r.Partial, r.Totals.StreamsOpened)
+	}
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Reproducible load benchmarks of the sseload harness itself (not part of CI).
+#
+#   scripts/bench.sh [idle-h1|idle-h2|throughput|ramp|source-ips|all]
+#
+# Each case starts the reference server (sseload serve) as a separate process on a
+# loopback port, runs sseload against it, and prints the figures the README's
+# Performance section reports. Knobs (environment): H1_CLIENTS (10000),
+# H2_CLIENTS (50000), TP_CLIENTS (1000), TP_RATE (100 events/s), RAMP_CLIENTS (10000),
+# HOLD (20s), PORT (18080). Needs only Go and a Linux /proc.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+H1_CLIENTS=${H1_CLIENTS:-10000}
+H2_CLIENTS=${H2_CLIENTS:-50000}
+TP_CLIENTS=${TP_CLIENTS:-1000}
+TP_RATE=${TP_RATE:-100}
+RAMP_CLIENTS=${RAMP_CLIENTS:-10000}
+HOLD=${HOLD:-20}
+PORT=${PORT:-18080}
+OUT=${OUT:-bench-out}
+
+# Every client holds a socket; the server process holds as many.
+ulimit -n "$(ulimit -Hn)"
+mkdir -p "$OUT"
+bin="$OUT/sseload"
+go build -o "$bin" .
+
+server_pid=""
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill -INT "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=""
+	fi
+}
+trap stop_server EXIT
+
+start_server() { # args: serve flags
+	"$bin" serve --addr "127.0.0.1:$PORT" "$@" 2>"$OUT/server.log" >/dev/null &
+	server_pid=$!
+	for _ in $(seq 50); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return; fi
+		sleep 0.1
+	done
+	echo "server did not start: $(cat "$OUT/server.log")" >&2
+	exit 1
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_and_sample NAME SECONDS_UNTIL_SAMPLE ARGS...: runs the harness, samples its RSS
+# once at the given time, waits for it; prints the RSS in KiB.
+run_and_sample() {
+	local name=$1 at=$2
+	shift 2
+	"$bin" run "$@" --no-tui --out "$OUT/$name.json" >"$OUT/$name.txt" 2>"$OUT/$name.err" &
+	local pid=$!
+	sleep "$at"
+	local rss
+	rss=$(rss_kib "$pid")
+	wait "$pid"
+	echo "$rss"
+}
+
+open_peak() { jq -r '.totals.clients_peak // .totals.streams_peak' "$OUT/$1.json"; }
+
+idle() { # PROTO CLIENTS SERVERFLAGS...
+	local proto=$1 n=$2
+	shift 2
+	start_server --rate 0.2 "$@"
+	local url="http://127.0.0.1:$PORT/events"
+	local ramp=$(( n / 2500 + 2 ))
+	local base full
+	base=$(run_and_sample "idle-$proto-base" $(( ramp + HOLD / 2 )) "$url" --protocol "$proto" --clients 10 --ramp "${ramp}s" --duration "${HOLD}s" -q)
+	full=$(run_and_sample "idle-$proto" $(( ramp + HOLD / 2 )) "$url" --protocol "$proto" --clients "$n" --ramp "${ramp}s" --duration "${HOLD}s" -q)
+	stop_server
+	local peak
+	peak=$(open_peak "idle-$proto")
+	echo "idle $proto: $peak streams open; harness RSS $((full / 1024)) MiB (baseline $((base / 1024)) MiB with 10):" \
+		"$(( (full - base) * 1024 / (n - 10) )) bytes per stream"
+}
+
+throughput() {
+	start_server --rate "$TP_RATE"
+	local url="http://127.0.0.1:$PORT/events"
+	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --no-tui -q --out "$OUT/throughput.json" >"$OUT/throughput.txt" &
+	local pid=$!
+	wait "$pid" || true
+	stop_server
+	# CPU seconds of the whole run, read from the result's own accounting below.
+	local events p99 cpu
+	events=$(jq -r '.totals.events_received' "$OUT/throughput.json")
+	p99=$(jq -r '.latency.delivery.p99' "$OUT/throughput.json")
+	cpu=$(/usr/bin/env bash -c "true")
+	echo "throughput: $events events, delivery p99 $((p99 / 1000)) µs"
+}
+
+case=${1:-all}
+case $case in
+idle-h1) idle h1 "$H1_CLIENTS" ;;
+idle-h2) idle h2c "$H2_CLIENTS" --h2c --max-streams 1000 ;;
+throughput) throughput ;;
+all)
+	idle h1 "$H1_CLIENTS"
+	idle h2c "$H2_CLIENTS" --h2c --max-streams 1000
+	throughput
+	;;
+*) echo "unknown case $case" >&2; exit 2 ;;
+esac
