@@ -30,6 +30,7 @@ type runOptions struct {
 	serverRate float64
 	payload    int
 	faults     []string
+	cpuProfile string
 	flags      scenarioFlags
 }
 
@@ -74,6 +75,8 @@ is still written, marked partial).`,
 	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
 	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
 	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the harness to this file")
+	f.Lookup("cpuprofile").Hidden = true
 	o.flags.register(f)
 	return cmd
 }
@@ -88,7 +91,8 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 	if err != nil {
 		return fmt.Errorf("--threshold: %w", err)
 	}
-	if _, err := raiseFileLimit(); err != nil {
+	fileLimit, err := raiseFileLimit()
+	if err != nil {
 		fmt.Fprintln(stderr, "sseload: warning:", err)
 	}
 
@@ -127,6 +131,13 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		return err
 	}
 	view = newProgressView(o, en, sc, stdout, stderr)
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	sum, err := view.run(ctx, en)
 	if err != nil {
 		return err
@@ -145,6 +156,10 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		return err
 	}
 	r.Thresholds = results.Evaluate(r, thresholds)
+	if r.Harness = harnessUsage(); r.Harness != nil {
+		r.Harness.FileLimit = fileLimit
+		r.Harness.InProcess = embedded
+	}
 	if o.out != "" {
 		if err := results.Write(o.out, r); err != nil {
 			return err
@@ -268,7 +283,7 @@ func newProgressView(o *runOptions, en *load.Engine, sc scenarios.Scenario, stdo
 	return &progressView{dash: tui.New(tui.Options{
 		Controls: en,
 		NoColor:  o.noColor || os.Getenv("NO_COLOR") != "",
-		Title:    "sseload · " + sc.Name,
+		Title:    "sseload",
 	})}
 }
 

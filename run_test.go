@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -125,7 +126,7 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 	}
 	out := filepath.Join(dir, "r.json")
 	cmd := exec.Command(bin, "run", "--clients", "50", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -158,4 +159,23 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 	if !r.Partial || r.Totals.StreamsOpened < 50 {
 		t.Errorf("result partial %v with %d streams, want partial with 50", r.Partial, r.Totals.StreamsOpened)
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a child process's output copier may write to
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -173,17 +173,19 @@ func (c *client) onEvent(ev sse.Event) {
 			c.lostAt = 0
 		}
 	}
+	// An event sent before this connection's request was written is a replay: its
+	// wait belongs to the resume latency, not to delivery or fan-out spread. Without
+	// a send time every event counts as live.
+	live := true
 	if ts, ok := sendTime(ev.Data, c.e.cfg.latencyKey); ok {
-		// An event sent before this connection's request was written is a replay:
-		// its wait belongs to the resume latency, not to delivery.
-		if ts >= c.wroteWall {
+		if live = ts >= c.wroteWall; live {
 			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(time.Now().UnixNano()-ts))
 		} else {
 			k.EventsReplayed.Add(1)
 		}
 	}
 	c.e.rec.EventType(c.id, ev.Type)
-	if len(ev.LastEventID) > 0 {
+	if live && len(ev.LastEventID) > 0 {
 		c.e.rec.Dispatched(c.id, ev.LastEventID, c.e.start.Add(now))
 	}
 	c.stream.Event(ev.LastEventID)

@@ -42,7 +42,7 @@ func newTransports(cfg transportConfig) (*transports, error) {
 	tlsCfg := &tls.Config{RootCAs: cfg.roots, InsecureSkipVerify: cfg.insecure} //nolint:gosec // only with --insecure
 	switch cfg.protocol {
 	case "h1", "":
-		rt := &h1Transport{dialer: cfg.dialer, tls: tlsCfg, headTimeout: headTimeout, readBuf: 2048}
+		rt := &h1Transport{dialer: cfg.dialer, tls: tlsCfg, headTimeout: headTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt), close: func() {}}, nil
 	case "h2", "h2c":
 		p := newH2Pool(newH2Transport(cfg, tlsCfg), cfg.h2Conns)

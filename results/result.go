@@ -54,6 +54,20 @@ type Result struct {
 	EventsByType  map[string]int64     `json:"events_by_type,omitempty"`
 	Findings      metrics.Findings     `json:"findings"`
 	Thresholds    []ThresholdResult    `json:"thresholds,omitempty"` // set from Evaluate by the caller
+
+	// Harness is what the load generator itself used, so a saturated generator is
+	// seen rather than mistaken for a slow server; set by the caller.
+	Harness *Harness `json:"harness,omitempty"`
+}
+
+// Harness describes the load generator's own process during a run.
+type Harness struct {
+	CPU        time.Duration `json:"cpu"`        // user + system CPU time of the process
+	SystemCPU  time.Duration `json:"system_cpu"` // of CPU, the time in the kernel (socket reads, mostly)
+	MaxRSS     int64         `json:"max_rss"`    // peak resident memory, bytes
+	GOMAXPROCS int           `json:"gomaxprocs"` // CPUs the Go runtime used
+	FileLimit  uint64        `json:"file_limit"` // open-file limit in force
+	InProcess  bool          `json:"in_process"` // the reference server ran in this process (its cost is included)
 }
 
 // Totals are the run's final counters plus figures derived over the whole run.

@@ -64,13 +64,29 @@ func summaryHead(p *printer, r Result) {
 		run += fmt.Sprintf(", %d shards merged", r.Shards)
 	}
 	p.field("run", "%s", run)
-	p.field("clients", "peak %s, final %s open of %s wanted, %s failed",
-		formatCount(t.ClientsPeak), formatCount(t.ClientsOpen), formatCount(t.ClientsWanted), formatCount(t.ClientsFailed))
+	p.field("clients", "peak %s open of %s wanted, %s failed at the end",
+		formatCount(t.ClientsPeak), formatCount(t.ClientsWanted), formatCount(t.ClientsFailed))
 	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
 		formatCount(t.ConnectionsOpened), formatCount(t.ConnectionsPeak), formatCount(t.StreamsOpened), formatCount(t.StreamsPeak))
-	p.field("events", "%s received, %s · %s, %s/s",
-		formatCount(t.EventsReceived), formatRate(t.EventsPerSecond), formatBytes(t.BytesReceived), formatBytes(int64(t.BytesPerSecond)))
+	replayed := ""
+	if t.EventsReplayed > 0 {
+		replayed = fmt.Sprintf(" (%s replayed on resume)", formatCount(t.EventsReplayed))
+	}
+	p.field("events", "%s received%s, %s · %s, %s/s",
+		formatCount(t.EventsReceived), replayed, formatRate(t.EventsPerSecond), formatBytes(t.BytesReceived), formatBytes(int64(t.BytesPerSecond)))
 	p.field("reconnects", "%s (%s dropped on purpose)", formatCount(t.Reconnects), formatCount(t.Drops))
+	if h := r.Harness; h != nil {
+		cores := 0.0
+		if r.Duration > 0 {
+			cores = h.CPU.Seconds() / r.Duration.Seconds()
+		}
+		where := ""
+		if h.InProcess {
+			where = ", reference server included"
+		}
+		p.field("harness", "CPU %s (%s in the kernel; %.2f of %d cores), peak RSS %s%s",
+			formatDuration(h.CPU), formatDuration(h.SystemCPU), cores, h.GOMAXPROCS, formatBytes(h.MaxRSS), where)
+	}
 	if t.Errors == 0 {
 		p.field("errors", "none")
 		return

@@ -85,16 +85,39 @@ idle() { # PROTO CLIENTS SERVERFLAGS...
 throughput() {
 	start_server --rate "$TP_RATE"
 	local url="http://127.0.0.1:$PORT/events"
-	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --no-tui -q --out "$OUT/throughput.json" >"$OUT/throughput.txt" &
-	local pid=$!
-	wait "$pid" || true
+	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --no-tui -q \
+		--out "$OUT/throughput.json" >"$OUT/throughput.txt" 2>"$OUT/throughput.err"
 	stop_server
-	# CPU seconds of the whole run, read from the result's own accounting below.
-	local events p99 cpu
-	events=$(jq -r '.totals.events_received' "$OUT/throughput.json")
-	p99=$(jq -r '.latency.delivery.p99' "$OUT/throughput.json")
-	cpu=$(/usr/bin/env bash -c "true")
-	echo "throughput: $events events, delivery p99 $((p99 / 1000)) µs"
+	jq -r '"throughput: \(.totals.clients_peak) streams × '"$TP_RATE"' events/s: \(.totals.events_received) events, " +
+		"\(.totals.events_per_second | floor) events/s; harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s = " +
+		"\(.harness.cpu / 1e9 / (.totals.events_received / 1e6) * 100 | floor / 100) CPU-s per million events; " +
+		"delivery p50 \(.latency.delivery.p50 / 1000 | floor) µs, p99 \(.latency.delivery.p99 / 1000 | floor) µs, " +
+		"p99.9 \(.latency.delivery.p99_9 / 1000 | floor) µs"' "$OUT/throughput.json"
+}
+
+# ramp: how fast new HTTP/1.1 connections open, unpaced (--rate 0), all clients at once.
+ramp() {
+	start_server --rate 1
+	local url="http://127.0.0.1:$PORT/events"
+	"$bin" run "$url" --clients "$RAMP_CLIENTS" --ramp 0s --duration 5s --no-tui --tick 250ms \
+		--out "$OUT/ramp.json" >"$OUT/ramp.txt" 2>"$OUT/ramp.err"
+	stop_server
+	# The first tick at which every stream was open bounds the ramp's length.
+	jq -r --argjson n "$RAMP_CLIENTS" '
+		(.series | map(select(.streams >= $n)) | first | .elapsed) as $t |
+		"ramp: \($n) HTTP/1.1 connections opened within \($t / 1e9) s: at least \($n / ($t / 1e9) | floor) connections/s; " +
+		"connect p50 \(.latency.connect.p50 / 1000 | floor) µs, p99 \(.latency.connect.p99 / 1000 | floor) µs, open p99 \(.latency.open.p99 / 1000 | floor) µs"' "$OUT/ramp.json"
+}
+
+# source-ips: clients spread over 16 loopback source addresses; the server reports
+# which addresses connected.
+source_ips() {
+	start_server --rate 1
+	local url="http://127.0.0.1:$PORT/events"
+	"$bin" run "$url" --clients 1600 --ramp 0s --duration 3s --source-ips 127.0.0.1-127.0.0.16 --no-tui -q \
+		--out "$OUT/source-ips.json" >"$OUT/source-ips.txt" 2>"$OUT/source-ips.err"
+	stop_server
+	echo "source-ips: $(jq -r '.totals.streams_opened' "$OUT/source-ips.json") streams; server: $(grep -o 'connections from .*' "$OUT/server.log" | tail -1)"
 }
 
 case=${1:-all}
@@ -102,10 +125,14 @@ case $case in
 idle-h1) idle h1 "$H1_CLIENTS" ;;
 idle-h2) idle h2c "$H2_CLIENTS" --h2c --max-streams 1000 ;;
 throughput) throughput ;;
+ramp) ramp ;;
+source-ips) source_ips ;;
 all)
 	idle h1 "$H1_CLIENTS"
 	idle h2c "$H2_CLIENTS" --h2c --max-streams 1000
 	throughput
+	ramp
+	source_ips
 	;;
 *) echo "unknown case $case" >&2; exit 2 ;;
 esac

@@ -45,8 +45,11 @@ const bom = "\xEF\xBB\xBF"
 // WHATWG HTML specification says ("Interpreting an event stream"). Next advances
 // to each dispatched event or comment; the views returned by Event, Comment and
 // LastEventID alias the Decoder's buffers and are valid until the next call to
-// Next (Event.Clone keeps an event). Invalid UTF-8 is replaced by U+FFFD as a
-// browser's decoder does, so all text it returns is valid UTF-8.
+// Next (Event.Clone keeps an event). Lines may end in CRLF, LF or a lone CR, and
+// reads may split the stream anywhere (even between CR and LF, or inside a UTF-8
+// sequence) without changing the result. One leading BOM is stripped. Invalid
+// UTF-8 is replaced by U+FFFD as a browser's decoder does (one per maximal
+// subpart), so all text it returns is valid UTF-8.
 //
 // Memory stays bounded by Limits whatever the input; in steady state Next does
 // not allocate. A Decoder is not safe for concurrent use.

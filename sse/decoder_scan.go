@@ -10,10 +10,12 @@ import (
 )
 
 const (
-	// initialBufSize is the read buffer a Decoder starts with: many small events
-	// per read, and little memory for each of thousands of idle streams. It grows
-	// (up to MaxLine+1) only for a line that does not fit.
-	initialBufSize = 4 << 10
+	// initialBufSize is the read buffer a Decoder starts with: little memory for
+	// each of thousands of idle streams. It grows (up to MaxLine+1) for a line that
+	// does not fit, and (up to busyBufSize) while reads keep filling it, so that a
+	// busy stream takes many events per read.
+	initialBufSize = 512
+	busyBufSize    = 16 << 10
 	// maxEmptyReads is how many (0, nil) reads in a row end the stream with
 	// io.ErrNoProgress, as bufio does.
 	maxEmptyReads = 100
@@ -32,6 +34,7 @@ type scanner struct {
 	// that CRLF. The CR may end one read and its LF start the next.
 	skipLF bool
 	rerr   error // stored until the buffered lines are used up
+	full   bool  // the last read filled the buffer: more is likely waiting
 	empty  int   // consecutive empty reads
 	total  int64 // bytes read since reset
 }
@@ -157,14 +160,16 @@ func (s *scanner) fill(rd io.Reader, maxLine int) {
 		s.cr.shift(s.r)
 		s.r = 0
 	}
-	if s.w == len(s.buf) {
+	switch {
+	case s.w == len(s.buf):
 		// line has checked that the bytes held are at most maxLine: MaxLine+1
 		// bytes are enough to hold any acceptable line or to reject it.
-		b := make([]byte, max(min(2*len(s.buf), maxLine+1), initialBufSize))
-		copy(b, s.buf[:s.w])
-		s.buf = b
+		s.grow(max(min(2*len(s.buf), maxLine+1), initialBufSize))
+	case s.full && len(s.buf) < busyBufSize:
+		s.grow(min(2*len(s.buf), max(busyBufSize, maxLine+1)))
 	}
 	n, err := rd.Read(s.buf[s.w:])
+	s.full = n > 0 && n == len(s.buf)-s.w
 	if n < 0 || n > len(s.buf)-s.w {
 		s.rerr = fmt.Errorf("%w: %d bytes into a %d-byte buffer", errInvalidRead, n, len(s.buf)-s.w)
 		return
@@ -181,6 +186,16 @@ func (s *scanner) fill(rd io.Reader, maxLine int) {
 			s.rerr = io.ErrNoProgress
 		}
 	}
+}
+
+// grow replaces the buffer with a larger one holding the same bytes.
+func (s *scanner) grow(size int) {
+	if size <= len(s.buf) {
+		return
+	}
+	b := make([]byte, size)
+	copy(b, s.buf[:s.w])
+	s.buf = b
 }
 
 // shift moves p left by n bytes, with the buffer's contents.

@@ -25,14 +25,21 @@ func ev(data string) item           { return item{Type: "message", Data: data} }
 func evt(typ, data, id string) item { return item{Type: typ, Data: data, ID: id} }
 func evID(data, id string) item     { return item{Type: "message", Data: data, ID: id} }
 func cmt(text string) item          { return item{Comment: true, Data: text} }
-func (it item) String() string      { type plain item; return fmt.Sprintf("%+v", plain(it)) }
-func (it item) basic() item         { it.Retry, it.LastID = 0, ""; return it }
-func maxRetry() time.Duration       { return time.Duration(maxRetryMillis) * time.Millisecond }
-func repeat(s string, n int) string { return strings.Repeat(s, n) }
 func lim(line, event int) Limits    { return Limits{MaxLine: line, MaxEvent: event} }
 func ms(n int64) time.Duration      { return time.Duration(n) * time.Millisecond }
-func noLimits() Limits              { return Limits{} }
-func eventBytes(n int) string       { return "data: " + repeat("x", n) + "\n\n" }
+func repeat(s string, n int) string { return strings.Repeat(s, n) }
+
+// basic drops the state recorded after the item, which the table leaves out.
+func (it item) basic() item {
+	it.Retry, it.LastID = 0, ""
+	return it
+}
+
+func maxRetry() time.Duration { return time.Duration(maxRetryMillis) * time.Millisecond }
+
+func eventBytes(n int) string { return "data: " + repeat("x", n) + "\n\n" }
+
+// manyEvents returns n CRLF events with ids, enough to refill the buffer often.
 func manyEvents(n int) (string, []item) {
 	var sb strings.Builder
 	var want []item
@@ -596,5 +603,26 @@ func TestDecoderErrorsSayWhere(t *testing.T) {
 		if _, err := decodeAll(strings.NewReader(tt.in), tt.limits); err == nil || err.Error() != tt.want {
 			t.Errorf("Decode(%q) Err() = %v, want %q", tt.in, err, tt.want)
 		}
+	}
+}
+
+// TestDecoderBufferFollowsTheStream: an idle stream keeps the small initial buffer
+// (memory per stream is what limits a load generator), a busy one grows it so each
+// read takes many events.
+func TestDecoderBufferFollowsTheStream(t *testing.T) {
+	event := "id: 1\ndata: {\"seq\":1,\"ts\":1732400000123456789,\"pad\":\"xxxxxxxx\"}\n\n"
+	idle := NewDecoder(iotest.HalfReader(strings.NewReader(strings.Repeat(event, 20))), Limits{})
+	for idle.Next() {
+	}
+	if c := cap(idle.sc.buf); c != initialBufSize {
+		t.Errorf("decoding 20 small events left a %d-byte buffer, want %d", c, initialBufSize)
+	}
+	busy := NewDecoder(strings.NewReader(strings.Repeat(event, 2000)), Limits{})
+	n := 0
+	for busy.Next() {
+		n++
+	}
+	if c := cap(busy.sc.buf); n != 2000 || c != busyBufSize {
+		t.Errorf("a busy stream: %d events, buffer %d bytes; want 2000 events, %d bytes", n, c, busyBufSize)
 	}
 }
