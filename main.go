@@ -54,7 +54,7 @@ short quickstart against it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newServeCmd(), newTailCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newTailCmd(), newReportCmd(), newMergeCmd())
 	return root
 }
 

@@ -276,3 +276,53 @@ func TestControls(t *testing.T) {
 		t.Errorf("streams opened %d, want the scaled 30", got)
 	}
 }
+
+// TestWitnessMode checks opaque-id replay checking: witnesses hold the sequence,
+// churned clients must follow it from their resume point.
+func TestWitnessMode(t *testing.T) {
+	tests := []struct {
+		fault    string
+		findings bool
+	}{
+		{"", false},
+		{"ignore-last-event-id", true},
+	}
+	for _, tt := range tests {
+		t.Run("fault="+tt.fault, func(t *testing.T) {
+			cfg := target.Config{Rate: 100, Retry: 100 * time.Millisecond}
+			if tt.fault != "" {
+				if err := target.ParseFault(tt.fault, &cfg.Faults); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv := startTarget(t, cfg)
+			sc := quick(srv.URL(), 20, 1500*time.Millisecond)
+			sc.Check, sc.Witnesses = "witness", 3
+			sc.Churn.Rate = 0.5
+			sum := run(t, sc, Options{})
+			f := sum.Final.Findings
+			if got := f.Total() > 0; got != tt.findings {
+				t.Errorf("findings %+v, want findings: %v", f, tt.findings)
+			}
+			if sum.Final.Totals.Drops == 0 {
+				t.Error("no client was churned")
+			}
+		})
+	}
+}
+
+// TestLifetimeChurn gives every connection a fixed lifetime: each client is dropped
+// about once per lifetime.
+func TestLifetimeChurn(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 50, Retry: 50 * time.Millisecond})
+	sc := quick(srv.URL(), 20, 1200*time.Millisecond)
+	sc.Churn.Lifetime, sc.Churn.Distribution = 300*time.Millisecond, "fixed"
+	sum := run(t, sc, Options{})
+	// Each client lives 300ms, waits 50ms, lives again: 3 drops in 1.2s.
+	if got := sum.Final.Totals.Drops; got < 40 || got > 80 {
+		t.Errorf("drops %d, want about 60 (20 clients × 3)", got)
+	}
+	if f := sum.Final.Findings; f.Total() != 0 {
+		t.Errorf("findings against the correct server: %+v", f)
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"sseload/results"
+)
+
+func newReportCmd() *cobra.Command {
+	var thresholds []string
+	cmd := &cobra.Command{
+		Use:   "report RESULT.json",
+		Short: "Print the summary of a result file, optionally against new thresholds",
+		Long: `report reads a result document written by "sseload run --out" (or "sseload merge")
+and prints its summary. With --threshold the result is judged again from its stored
+histograms, and the exit status is 99 when one fails.`,
+		Example: `  sseload report result.json
+  sseload report result.json --threshold 'delivery.p99<20ms' --threshold 'replay.lost==0'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ths, err := results.ParseThresholds(thresholds)
+			if err != nil {
+				return fmt.Errorf("--threshold: %w", err)
+			}
+			r, err := results.Read(args[0])
+			if err != nil {
+				return err
+			}
+			if len(ths) > 0 {
+				r.Thresholds = results.Evaluate(r, ths)
+			}
+			if err := results.WriteSummary(cmd.OutOrStdout(), r); err != nil {
+				return err
+			}
+			if err := results.CheckThresholds(r.Thresholds); err != nil {
+				return &exitError{code: 99, err: err}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&thresholds, "threshold", nil, "judge the result again, e.g. 'delivery.p99<50ms'; repeatable")
+	return cmd
+}
+
+func newMergeCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "merge RESULT.json RESULT.json... --out MERGED.json",
+		Short: "Merge the results of several load generators (shards) into one",
+		Long: `merge combines result documents of one test run from several machines ("sseload run
+--shard I/N" on each): counters add up and the HDR histograms merge without loss, so
+the merged percentiles are exact. Per-interval series are not merged.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("--out: the merged result needs a file name")
+			}
+			rs := make([]results.Result, 0, len(args))
+			for _, path := range args {
+				r, err := results.Read(path)
+				if err != nil {
+					return err
+				}
+				rs = append(rs, r)
+			}
+			merged, err := results.Merge(rs...)
+			if err != nil {
+				return err
+			}
+			if err := results.Write(out, merged); err != nil {
+				return err
+			}
+			if err := results.WriteSummary(cmd.OutOrStdout(), merged); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\nmerged result written to %s\n", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "write the merged result here")
+	return cmd
+}
