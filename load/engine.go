@@ -119,6 +119,7 @@ type engine struct {
 
 	mu       sync.Mutex // guards what follows
 	stage    stage
+	clock    time.Duration // the scheduler's run clock
 	protos   map[string]bool
 	streams  []metrics.StreamCounts
 	mismatch bool
@@ -265,14 +266,15 @@ func (e *engine) info() metrics.RunInfo {
 		Stage:         e.stage.name,
 		StageProgress: e.stage.progress,
 		Length:        e.sc.Length(),
+		Clock:         min(e.clock, e.sc.Length()),
 		Paused:        e.paused.Load(),
 	}
 }
 
-func (e *engine) setStage(st stage) {
+func (e *engine) setStage(st stage, clock time.Duration) {
 	e.mu.Lock()
 	changed := e.stage.name != st.name
-	e.stage = st
+	e.stage, e.clock = st, clock
 	e.mu.Unlock()
 	if changed {
 		e.rec.Note("stage %s", st.name)

@@ -29,7 +29,10 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 
 	stopSnaps()
 	snaps.Wait()
-	e.setStage(stage{name: "done", progress: 1})
+	e.mu.Lock()
+	clock := e.clock
+	e.mu.Unlock()
+	e.setStage(stage{name: "done", progress: 1}, clock)
 	final := e.rec.Snapshot(e.info(), true)
 	e.observe(final)
 
@@ -83,7 +86,7 @@ func (s *scheduler) loop(ctx context.Context) {
 			s.clock += dt
 		}
 		st := stageAt(e.sc, s.clock)
-		e.setStage(st)
+		e.setStage(st, s.clock)
 		if st.name == "done" {
 			return
 		}

@@ -46,7 +46,8 @@ type Checker struct {
 
 	exMu     sync.Mutex
 	examples []Finding
-	exFull   atomic.Bool // examples holds maxExamples: skip formatting new ones
+	exFull   atomic.Bool // examples holds maxExamples
+	latest   *Finding    // the newest finding, guarded by exMu
 }
 
 // NewChecker returns a Checker in mode keeping the first maxExamples examples (0
@@ -111,6 +112,10 @@ func (c *Checker) Findings() Findings {
 	}
 	c.exMu.Lock()
 	f.Examples = append([]Finding(nil), c.examples...)
+	if c.latest != nil {
+		latest := *c.latest
+		f.Latest = &latest
+	}
 	c.exMu.Unlock()
 	return f
 }
@@ -132,15 +137,19 @@ func (c *Checker) count(v verdict) {
 	}
 }
 
-// wantsExample reports whether another example would be kept.
-func (c *Checker) wantsExample() bool { return !c.exFull.Load() }
+// wantsExample reports whether a finding should be described: whenever examples
+// are kept at all, since the latest one is kept as well as the first few. Findings
+// are rare next to events.
+func (c *Checker) wantsExample() bool { return c.maxExamples > 0 }
 
-// example keeps f if there is room. An example stays once kept, even if later
-// arrivals turn its loss into reordering.
+// example keeps f as the latest finding, and among the first ones if there is
+// room. An example stays once kept, even if later arrivals turn its loss into
+// reordering.
 func (c *Checker) example(f Finding) {
 	f.At = time.Since(c.start)
 	c.exMu.Lock()
 	defer c.exMu.Unlock()
+	c.latest = &f
 	if len(c.examples) < c.maxExamples {
 		c.examples = append(c.examples, f)
 	}

@@ -212,7 +212,7 @@ func TestSequence(t *testing.T) {
 					t.Errorf("example %+v: want client 4 and a time since the start", e)
 				}
 			}
-			f.Examples = nil
+			f.Examples, f.Latest = nil, nil
 			if !reflect.DeepEqual(f, tt.findings) {
 				t.Errorf("Findings() = %+v, want %+v", f, tt.findings)
 			}
@@ -299,5 +299,20 @@ func TestExamplesBounded(t *testing.T) {
 	ns.Event([]byte("1"))
 	if f := none.Findings(); len(f.Examples) != 0 || f.Duplicated != 1 {
 		t.Errorf("Findings() with no examples wanted = %+v", f)
+	}
+}
+
+func TestCheckerKeepsTheLatestFinding(t *testing.T) {
+	c := NewChecker(ModeSequence, 1, time.Now())
+	s := c.Stream(7, false)
+	for _, id := range []string{"1", "3", "4", "9"} { // two losses: 2, then 5…8
+		s.Event([]byte(id))
+	}
+	f := c.Findings()
+	if len(f.Examples) != 1 || f.Examples[0].Got != "3" {
+		t.Fatalf("examples %+v, want only the first loss (got 3)", f.Examples)
+	}
+	if f.Latest == nil || f.Latest.Got != "9" || f.Latest.Expected != "5" || f.Latest.Client != 7 {
+		t.Errorf("latest %+v, want the loss expected 5, got 9 at client 7", f.Latest)
 	}
 }

@@ -58,7 +58,8 @@ type Findings struct {
 	LostEvents int64     `json:"lost_events"` // events missing in those incidents
 	Duplicated int64     `json:"duplicated"`
 	Reordered  int64     `json:"reordered"`
-	Examples   []Finding `json:"examples,omitempty"`
+	Examples   []Finding `json:"examples,omitempty"` // the first few
+	Latest     *Finding  `json:"latest,omitempty"`   // the newest
 }
 
 // Total reports the number of findings of every class.
@@ -82,7 +83,10 @@ type RunInfo struct {
 	Stage         string        `json:"stage"`          // "ramp-up", "hold", "ramp-down", "done"
 	StageProgress float64       `json:"stage_progress"` // 0..1 within the stage
 	Length        time.Duration `json:"length"`         // planned length of the whole run
-	Paused        bool          `json:"paused"`         // ramp paused by the user
+	// Clock is how far the run's schedule has got: the elapsed time less the time
+	// paused. Length − Clock is the time remaining.
+	Clock  time.Duration `json:"clock"`
+	Paused bool          `json:"paused"` // ramp paused by the user
 }
 
 // Snapshot is the state of a run at one tick. It is immutable once made: consumers

@@ -104,7 +104,7 @@ ramp() {
 	stop_server
 	# The first tick at which every stream was open bounds the ramp's length.
 	jq -r --argjson n "$RAMP_CLIENTS" '
-		(.series | map(select(.streams >= $n)) | first | .elapsed) as $t |
+		(.series | map(select(.streams >= $n)) | first | .t) as $t |
 		"ramp: \($n) HTTP/1.1 connections opened within \($t / 1e9) s: at least \($n / ($t / 1e9) | floor) connections/s; " +
 		"connect p50 \(.latency.connect.p50 / 1000 | floor) µs, p99 \(.latency.connect.p99 / 1000 | floor) µs, open p99 \(.latency.open.p99 / 1000 | floor) µs"' "$OUT/ramp.json"
 }

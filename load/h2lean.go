@@ -1,0 +1,449 @@
+package load
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// Defaults for the zero values of h2Config.
+const (
+	h2DefaultInitialWindow = 64 << 10
+	h2DefaultConnWindow    = 1 << 20
+	h2DefaultMaxFrameSize  = 16 << 10
+	h2DefaultMaxHeaderList = 1 << 20
+	h2DefaultPingTimeout   = 15 * time.Second
+	h2DefaultWriteTimeout  = 10 * time.Second
+
+	// h2SpecWindow is the window every HTTP/2 connection and stream starts with.
+	h2SpecWindow = 65535
+	// h2MaxStreamID is the largest stream identifier (31 bits).
+	h2MaxStreamID = 1<<31 - 1
+	// h2UserAgent is sent when the request has no User-Agent, as net/http does.
+	h2UserAgent = "Go-http-client/2.0"
+)
+
+// Errors of h2Conn. They start with "http2:" so that classify counts them as
+// protocol errors, except the timeouts, which are net.Errors that time out.
+var (
+	// errH2Full is RoundTrip's answer on a connection whose streams are all taken;
+	// the pool is expected to Reserve first.
+	errH2Full = errors.New("http2: no free stream on the connection (SETTINGS_MAX_CONCURRENT_STREAMS reached)")
+	// errH2GoAway is wrapped by the error of streams the server will not process
+	// after a GOAWAY: retrying them on another connection is safe.
+	errH2GoAway = errors.New("http2: server sent GOAWAY")
+	// errH2Closed ends the streams of a connection closed by Close.
+	errH2Closed = errors.New("http2: connection closed by the client")
+	// errH2BodyClosed is what Read returns after Close.
+	errH2BodyClosed = errors.New("http2: read on closed response body")
+	// errH2HeadTimeout ends a RoundTrip that waited h2Config.HeadTimeout for the head.
+	errH2HeadTimeout error = h2TimeoutError("http2: timeout awaiting response headers")
+	// errH2PingTimeout breaks a connection whose health-check PING went unanswered.
+	errH2PingTimeout error = h2TimeoutError("http2: no answer to the PING health check")
+)
+
+// h2TimeoutError is a net.Error that timed out, so that classify counts it as one.
+type h2TimeoutError string
+
+func (e h2TimeoutError) Error() string { return string(e) }
+func (h2TimeoutError) Timeout() bool   { return true }
+func (h2TimeoutError) Temporary() bool { return true }
+
+// h2ResetError ends a stream that was reset, by the server (RST_STREAM) or by us
+// when the server broke the protocol on that stream only.
+type h2ResetError struct {
+	StreamID uint32
+	Code     http2.ErrCode
+	Remote   bool  // the server sent the RST_STREAM
+	Cause    error // what we objected to, when !Remote
+}
+
+func (e *h2ResetError) Error() string {
+	if e.Remote {
+		return fmt.Sprintf("http2: stream %d reset by the server: %v", e.StreamID, e.Code)
+	}
+	return fmt.Sprintf("http2: stream %d reset (%v): %v", e.StreamID, e.Code, e.Cause)
+}
+
+func (e *h2ResetError) Unwrap() error { return e.Cause }
+
+// h2Config tunes an h2Conn. The zero value of each field is documented and usable.
+type h2Config struct {
+	// ReadIdleTimeout is how long the connection may go without receiving a frame
+	// before it sends a PING health check; 0 = no health checks.
+	ReadIdleTimeout time.Duration
+	// PingTimeout is how long a health-check PING may go unanswered (by any frame)
+	// before the connection is closed as dead; 0 = 15s.
+	PingTimeout time.Duration
+	// WriteTimeout bounds each frame write; a write stuck this long breaks the
+	// connection; 0 = 10s.
+	WriteTimeout time.Duration
+	// HeadTimeout bounds the wait for the server's SETTINGS in newH2Conn and for a
+	// response head in RoundTrip, on top of the context; 0 = the context only.
+	HeadTimeout time.Duration
+	// MaxFrameSize is the SETTINGS_MAX_FRAME_SIZE we advertise (16 KiB … 16 MiB-1);
+	// 0 = 16 KiB.
+	MaxFrameSize uint32
+	// MaxHeaderListSize is the SETTINGS_MAX_HEADER_LIST_SIZE we advertise, in bytes
+	// (HPACK accounting); 0 = 1 MiB.
+	MaxHeaderListSize uint32
+	// InitialWindow is the per-stream receive window we advertise, in bytes: how much
+	// a stream may buffer before its reader consumes it; 0 = 64 KiB.
+	InitialWindow int32
+	// ConnWindow is the connection's receive window in bytes; 0 = 1 MiB. It is
+	// returned to the server as data arrives (see onData), so it only paces the
+	// connection; memory is bounded by the stream windows.
+	ConnWindow int32
+}
+
+func (cfg h2Config) withDefaults() h2Config {
+	if cfg.PingTimeout <= 0 {
+		cfg.PingTimeout = h2DefaultPingTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = h2DefaultWriteTimeout
+	}
+	if cfg.MaxFrameSize == 0 {
+		cfg.MaxFrameSize = h2DefaultMaxFrameSize
+	}
+	cfg.MaxFrameSize = min(max(cfg.MaxFrameSize, 16<<10), 1<<24-1)
+	if cfg.MaxHeaderListSize == 0 {
+		cfg.MaxHeaderListSize = h2DefaultMaxHeaderList
+	}
+	if cfg.InitialWindow <= 0 {
+		cfg.InitialWindow = h2DefaultInitialWindow
+	}
+	if cfg.ConnWindow <= 0 {
+		cfg.ConnWindow = h2DefaultConnWindow
+	}
+	// A connection window below the spec's initial one cannot be announced.
+	cfg.ConnWindow = max(cfg.ConnWindow, h2SpecWindow)
+	return cfg
+}
+
+// h2Conn is one HTTP/2 client connection carrying many event streams, built for
+// tens of thousands of idle streams: one reader goroutine per connection, none per
+// stream, and an idle stream holds no buffer. It speaks only what an EventSource
+// needs: GET requests without a body, responses read by one goroutine each. Its
+// methods are safe for concurrent use; Close stops its goroutine.
+//
+// net/http's HTTP/2 client costs a goroutine and ~8 KiB of heap per stream; see
+// BenchmarkH2IdleStreamMemory for what this one costs.
+type h2Conn struct {
+	nc    net.Conn
+	cfg   h2Config
+	addr  string               // the server, for error messages
+	tls   *tls.ConnectionState // shared by every response; nil without TLS
+	epoch time.Time            // lastRead and pingAt count from here (monotonic)
+	fr    *http2.Framer        // read by the reader goroutine, written under wmu
+
+	// lastRead is when the last frame arrived, in nanoseconds since epoch.
+	lastRead atomic.Int64
+	// wg counts the reader goroutine and running health checks; Close waits for it.
+	wg sync.WaitGroup
+
+	// Owned by the reader goroutine once newH2Conn returns.
+	connInflow  int64 // connection window the server may still use
+	connUnacked int64 // received on the connection, not yet returned in WINDOW_UPDATE
+
+	// wmu serializes writers: it guards the Framer's write side, bw, the HPACK
+	// encoder and hbuf, and the write deadline. Lock order: wmu, then mu.
+	wmu          sync.Mutex
+	bw           *bufio.Writer
+	henc         *hpack.Encoder
+	hbuf         bytes.Buffer
+	peerMaxFrame uint32 // the server's SETTINGS_MAX_FRAME_SIZE: our HEADERS split at it
+
+	mu         sync.Mutex
+	streams    map[uint32]*h2Stream // open streams; nil once closed
+	nextID     uint32
+	maxStreams int   // the server's SETTINGS_MAX_CONCURRENT_STREAMS
+	reserved   int   // slots taken by Reserve, not yet used by RoundTrip
+	err        error // why no new stream may open (GOAWAY, failure, Close)
+	goingAway  bool  // GOAWAY received: close once the last stream ends
+	closed     bool  // nc is closed and every stream has failed
+	timer      *time.Timer
+	pingAt     int64 // health-check PING outstanding since (ns since epoch); 0 = none
+}
+
+// newH2Conn starts HTTP/2 on nc, which must already be TLS-handshaken with ALPN
+// "h2", or plain TCP for h2c with prior knowledge. It sends the client preface and
+// our SETTINGS and waits, within ctx and cfg.HeadTimeout, for the server's first
+// SETTINGS, so that Available is exact from the start. The connection takes nc
+// over: it closes nc on failure and on Close.
+func newH2Conn(ctx context.Context, nc net.Conn, cfg h2Config) (*h2Conn, error) {
+	cfg = cfg.withDefaults()
+	c := &h2Conn{
+		nc:           nc,
+		cfg:          cfg,
+		addr:         nc.RemoteAddr().String(),
+		epoch:        time.Now(),
+		bw:           bufio.NewWriterSize(nc, 4<<10),
+		peerMaxFrame: h2DefaultMaxFrameSize,
+		streams:      make(map[uint32]*h2Stream),
+		nextID:       1,
+		// RFC 9113 §6.5.2: no SETTINGS_MAX_CONCURRENT_STREAMS means no limit.
+		maxStreams: math.MaxInt32,
+		connInflow: int64(cfg.ConnWindow),
+	}
+	if s, ok := nc.(interface{ ConnectionState() tls.ConnectionState }); ok {
+		st := s.ConnectionState()
+		c.tls = &st
+	}
+	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(nc, 16<<10))
+	c.fr.SetMaxReadFrameSize(cfg.MaxFrameSize)
+	c.fr.MaxHeaderListSize = cfg.MaxHeaderListSize
+	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil) // 4096: the spec's initial table size
+	c.henc = hpack.NewEncoder(&c.hbuf)
+
+	if err := c.handshake(ctx); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("http2 handshake with %s: %w", c.addr, err)
+	}
+	c.lastRead.Store(c.since())
+	c.wg.Go(c.readLoop)
+	if cfg.ReadIdleTimeout > 0 {
+		c.mu.Lock()
+		c.timer = time.AfterFunc(cfg.ReadIdleTimeout, c.healthCheck)
+		c.mu.Unlock()
+	}
+	return c, nil
+}
+
+// handshake exchanges the connection prefaces: ours (magic, SETTINGS, connection
+// WINDOW_UPDATE) and the server's SETTINGS, which it applies and acknowledges.
+func (c *h2Conn) handshake(ctx context.Context) error {
+	if d := c.cfg.HeadTimeout; d > 0 {
+		if err := c.nc.SetDeadline(time.Now().Add(d)); err != nil {
+			return err
+		}
+	}
+	// ctx ends the exchange by expiring the deadline; its own deadline is left to
+	// it, so that an expired ctx is reported as such rather than as an i/o timeout.
+	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
+	err := c.exchangePrefaces()
+	if !stop() || ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	return c.nc.SetDeadline(time.Time{})
+}
+
+func (c *h2Conn) exchangePrefaces() error {
+	settings := []http2.Setting{
+		{ID: http2.SettingEnablePush, Val: 0},
+		{ID: http2.SettingInitialWindowSize, Val: uint32(c.cfg.InitialWindow)},
+		{ID: http2.SettingMaxFrameSize, Val: c.cfg.MaxFrameSize},
+		{ID: http2.SettingMaxHeaderListSize, Val: c.cfg.MaxHeaderListSize},
+	}
+	if _, err := c.bw.WriteString(http2.ClientPreface); err != nil {
+		return err
+	}
+	if err := c.fr.WriteSettings(settings...); err != nil {
+		return err
+	}
+	if inc := c.cfg.ConnWindow - h2SpecWindow; inc > 0 {
+		if err := c.fr.WriteWindowUpdate(0, uint32(inc)); err != nil {
+			return err
+		}
+	}
+	if err := c.bw.Flush(); err != nil {
+		return err
+	}
+	f, err := c.fr.ReadFrame()
+	if err != nil {
+		return fmt.Errorf("reading the server's SETTINGS: %w", err)
+	}
+	sf, ok := f.(*http2.SettingsFrame)
+	if !ok || sf.IsAck() {
+		return fmt.Errorf("server's first frame is %v, want SETTINGS", f.Header())
+	}
+	if err := c.applySettings(sf); err != nil {
+		return err
+	}
+	if err := c.fr.WriteSettingsAck(); err != nil {
+		return err
+	}
+	return c.bw.Flush()
+}
+
+// applySettings takes the server's settings that matter to a GET-only client.
+func (c *h2Conn) applySettings(sf *http2.SettingsFrame) error {
+	return sf.ForeachSetting(func(s http2.Setting) error {
+		if err := s.Valid(); err != nil {
+			return fmt.Errorf("server SETTINGS: %w", err)
+		}
+		switch s.ID {
+		case http2.SettingMaxConcurrentStreams:
+			c.mu.Lock()
+			c.maxStreams = int(min(s.Val, math.MaxInt32))
+			c.mu.Unlock()
+		case http2.SettingMaxFrameSize:
+			c.wmu.Lock()
+			c.peerMaxFrame = s.Val
+			c.wmu.Unlock()
+		case http2.SettingHeaderTableSize:
+			c.wmu.Lock()
+			c.henc.SetMaxDynamicTableSizeLimit(s.Val)
+			c.wmu.Unlock()
+		}
+		// INITIAL_WINDOW_SIZE sizes the windows we send DATA in: we never do.
+		return nil
+	})
+}
+
+// Available reports how many more streams may be opened now: the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS minus open and reserved streams; 0 once the
+// connection is going away, broken or closed.
+func (c *h2Conn) Available() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.availableLocked()
+}
+
+func (c *h2Conn) availableLocked() int {
+	if c.err != nil {
+		return 0
+	}
+	return max(0, c.maxStreams-len(c.streams)-c.reserved)
+}
+
+// Reserve takes one stream slot if one is available and reports whether it did.
+// The next RoundTrip uses the slot; Release gives it back unused. Callers should
+// either always Reserve before RoundTrip or never: RoundTrip uses up a reservation
+// whenever one is held, whoever took it, and whatever its outcome.
+func (c *h2Conn) Reserve() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.availableLocked() <= 0 {
+		return false
+	}
+	c.reserved++
+	return true
+}
+
+// Release gives back a slot taken by Reserve that no RoundTrip used.
+func (c *h2Conn) Release() {
+	c.mu.Lock()
+	if c.reserved > 0 {
+		c.reserved--
+	}
+	c.mu.Unlock()
+}
+
+// Err returns nil while new streams may open, and afterwards why they may not:
+// a GOAWAY (wrapping errH2GoAway), a read or write failure, a dead health check,
+// or Close (errH2Closed).
+func (c *h2Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Close closes the connection: every stream still open fails with errH2Closed
+// (their Reads return it). It sends a GOAWAY first when no write is under way,
+// and returns once the connection's goroutines have exited. Calling it again
+// does nothing.
+func (c *h2Conn) Close() error {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	// Best effort: a writer stuck on a full socket must not hold up Close.
+	if !closed && c.wmu.TryLock() {
+		c.writeLocked(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCodeNo, nil) })
+		c.wmu.Unlock()
+	}
+	c.shutdown(errH2Closed)
+	c.mu.Lock()
+	t := c.timer
+	c.mu.Unlock()
+	if t != nil {
+		t.Stop()
+	}
+	c.wg.Wait()
+	return nil
+}
+
+// shutdown closes nc and fails every open stream with err; c.err becomes err unless
+// already set. It does not wait for the reader, so any goroutine may call it, and
+// only the first call counts.
+func (c *h2Conn) shutdown(err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	if c.err == nil {
+		c.err = err
+	}
+	streams := c.streams
+	c.streams = nil
+	c.mu.Unlock()
+	c.nc.Close()
+	for _, s := range streams {
+		s.fail(err)
+	}
+}
+
+// forget removes s from the open streams, freeing its slot, and reports whether it
+// was still open (so that whoever ends it first sends any RST_STREAM).
+func (c *h2Conn) forget(s *h2Stream) bool {
+	c.mu.Lock()
+	open := c.streams[s.id] == s
+	if open {
+		delete(c.streams, s.id)
+	}
+	drained := open && c.goingAway && len(c.streams) == 0
+	err := c.err
+	c.mu.Unlock()
+	if drained {
+		c.shutdown(err)
+	}
+	return open
+}
+
+// stream returns the open stream id, or nil.
+func (c *h2Conn) stream(id uint32) *h2Stream {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.streams[id]
+}
+
+// writeFrame writes and flushes frames under the write lock. A failed write breaks
+// the connection: the stream state on both sides can no longer agree.
+func (c *h2Conn) writeFrame(write func(*http2.Framer) error) error {
+	c.wmu.Lock()
+	err := c.writeLocked(write)
+	c.wmu.Unlock()
+	if err != nil {
+		c.shutdown(fmt.Errorf("http2: writing to %s: %w", c.addr, err))
+	}
+	return err
+}
+
+func (c *h2Conn) writeLocked(write func(*http2.Framer) error) error {
+	if err := c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)); err != nil {
+		return err
+	}
+	if err := write(c.fr); err != nil {
+		return err
+	}
+	return c.bw.Flush()
+}
+
+// since returns the time since epoch in nanoseconds (monotonic).
+func (c *h2Conn) since() int64 { return int64(time.Since(c.epoch)) }

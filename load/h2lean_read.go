@@ -1,0 +1,307 @@
+package load
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// readLoop is the connection's one goroutine: it reads and dispatches frames until
+// the connection fails or is closed, then fails every stream left.
+func (c *h2Conn) readLoop() {
+	err := c.readFrames()
+	c.shutdown(fmt.Errorf("http2: connection to %s lost: %w", c.addr, err))
+}
+
+func (c *h2Conn) readFrames() error {
+	for {
+		f, err := c.fr.ReadFrame()
+		c.lastRead.Store(c.since())
+		if err != nil {
+			var se http2.StreamError
+			if errors.As(err, &se) {
+				// One stream broke the rules (bad header fields): only it ends.
+				if s := c.stream(se.StreamID); s != nil {
+					c.resetStream(s, se.Code, err)
+				}
+				continue
+			}
+			var ce http2.ConnectionError
+			if errors.As(err, &ce) {
+				c.writeFrame(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCode(ce), nil) })
+				if d := c.fr.ErrorDetail(); d != nil {
+					return fmt.Errorf("%w: %w", err, d)
+				}
+			}
+			return err
+		}
+		if err := c.handle(f); err != nil {
+			return err
+		}
+	}
+}
+
+// handle dispatches one frame; an error is fatal to the connection.
+func (c *h2Conn) handle(f http2.Frame) error {
+	switch f := f.(type) {
+	case *http2.MetaHeadersFrame:
+		c.onHeaders(f)
+	case *http2.DataFrame:
+		return c.onData(f)
+	case *http2.RSTStreamFrame:
+		if s := c.stream(f.StreamID); s != nil {
+			s.fail(&h2ResetError{StreamID: f.StreamID, Code: f.ErrCode, Remote: true})
+			c.forget(s)
+		}
+	case *http2.SettingsFrame:
+		if f.IsAck() {
+			return nil
+		}
+		if err := c.applySettings(f); err != nil {
+			return c.protocolError(http2.ErrCodeProtocol, err)
+		}
+		return c.writeFrame(func(fr *http2.Framer) error { return fr.WriteSettingsAck() })
+	case *http2.PingFrame:
+		if !f.IsAck() {
+			return c.writeFrame(func(fr *http2.Framer) error { return fr.WritePing(true, f.Data) })
+		}
+	case *http2.GoAwayFrame:
+		c.onGoAway(f)
+	case *http2.PushPromiseFrame:
+		return c.protocolError(http2.ErrCodeProtocol, errors.New("PUSH_PROMISE with push disabled"))
+	}
+	// WINDOW_UPDATE sizes the windows we would send DATA in, and we never do;
+	// PRIORITY and unknown frames carry nothing a client must act on.
+	return nil
+}
+
+// protocolError tells the server why the connection ends and returns the error.
+func (c *h2Conn) protocolError(code http2.ErrCode, err error) error {
+	c.writeFrame(func(fr *http2.Framer) error { return fr.WriteGoAway(0, code, nil) })
+	return fmt.Errorf("http2: server broke the protocol (%v): %w", code, err)
+}
+
+// onHeaders takes a response head, skipping 1xx heads, or trailers, which end the
+// stream.
+func (c *h2Conn) onHeaders(f *http2.MetaHeadersFrame) {
+	s := c.stream(f.StreamID)
+	if s == nil {
+		return // a stream we reset; the Framer has kept the HPACK state in step
+	}
+	if f.Truncated {
+		c.resetStream(s, http2.ErrCodeProtocol, fmt.Errorf("response header list over %d bytes", c.cfg.MaxHeaderListSize))
+		return
+	}
+	ended := f.StreamEnded()
+	s.mu.Lock()
+	if s.gotHead {
+		s.mu.Unlock()
+		if !ended {
+			c.resetStream(s, http2.ErrCodeProtocol, errors.New("HEADERS after the response head without END_STREAM"))
+			return
+		}
+		// Trailers: an event stream has no use for them.
+	} else {
+		status := f.PseudoValue("status")
+		code, err := strconv.Atoi(status)
+		if err != nil || code < 100 || code > 999 || len(status) != 3 {
+			s.mu.Unlock()
+			c.resetStream(s, http2.ErrCodeProtocol, fmt.Errorf("malformed :status %q", status))
+			return
+		}
+		if code < 200 {
+			s.mu.Unlock()
+			if ended {
+				c.resetStream(s, http2.ErrCodeProtocol, fmt.Errorf("informational status %d ends the stream", code))
+			}
+			return
+		}
+		s.gotHead = true
+		s.resp = newH2Response(code, f.RegularFields(), ended, c.tls)
+		s.mu.Unlock()
+	}
+	if ended {
+		s.fail(io.EOF)
+		c.forget(s)
+	}
+	s.signal()
+}
+
+// newH2Response builds the response for a head; RoundTrip adds Request and Body.
+func newH2Response(code int, fields []hpack.HeaderField, ended bool, tlsState *tls.ConnectionState) *http.Response {
+	header := make(http.Header, len(fields))
+	// One backing array for all values, as net/http does: a response costs one
+	// allocation for its values rather than one per field.
+	values := make([]string, len(fields))
+	for i, hf := range fields {
+		key := http.CanonicalHeaderKey(hf.Name)
+		values[i] = hf.Value
+		if vv := header[key]; vv != nil {
+			header[key] = append(vv, hf.Value)
+		} else {
+			header[key] = values[i : i+1 : i+1]
+		}
+	}
+	resp := &http.Response{
+		Status:        strconv.Itoa(code) + " " + http.StatusText(code),
+		StatusCode:    code,
+		Proto:         "HTTP/2.0",
+		ProtoMajor:    2,
+		Header:        header,
+		ContentLength: -1,
+		TLS:           tlsState,
+	}
+	if ended {
+		resp.ContentLength = 0
+	} else if cl := header["Content-Length"]; len(cl) == 1 {
+		if n, err := strconv.ParseInt(cl[0], 10, 64); err == nil && n >= 0 {
+			resp.ContentLength = n
+		}
+	}
+	return resp
+}
+
+// onData buffers a DATA frame's payload for the stream's reader. The connection
+// window is returned to the server as data arrives, not as it is read: one stream
+// whose reader stalls must not stop all the others. Memory stays bounded by the
+// stream windows, which are returned only as the reader consumes data.
+func (c *h2Conn) onData(f *http2.DataFrame) error {
+	length := int64(f.Length) // flow control counts padding too
+	if length > c.connInflow {
+		return c.protocolError(http2.ErrCodeFlowControl, fmt.Errorf("DATA of %d bytes over the connection window of %d", length, c.connInflow))
+	}
+	c.connInflow -= length
+	c.connUnacked += length
+	if c.connUnacked >= int64(c.cfg.ConnWindow/2) {
+		inc := uint32(c.connUnacked)
+		if err := c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, inc) }); err != nil {
+			return err
+		}
+		c.connInflow += c.connUnacked
+		c.connUnacked = 0
+	}
+	s := c.stream(f.StreamID)
+	if s == nil {
+		return nil // reset by us; its window no longer matters
+	}
+	data := f.Data()
+	ended := f.StreamEnded()
+	s.mu.Lock()
+	switch {
+	case !s.gotHead:
+		s.mu.Unlock()
+		c.resetStream(s, http2.ErrCodeProtocol, errors.New("DATA before the response head"))
+		return nil
+	case int64(s.inflow) < length:
+		s.mu.Unlock()
+		c.resetStream(s, http2.ErrCodeFlowControl, fmt.Errorf("DATA of %d bytes over the stream window of %d", length, s.inflow))
+		return nil
+	}
+	s.inflow -= int32(length)
+	s.push(data)
+	// Padding is never read: return its window at once, or a stream of padding
+	// would stall.
+	pad := int32(length) - int32(len(data))
+	if ended {
+		pad = 0
+	} else {
+		s.inflow += pad
+	}
+	s.mu.Unlock()
+	if pad > 0 {
+		c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(s.id, uint32(pad)) })
+	}
+	if ended {
+		s.fail(io.EOF)
+		c.forget(s)
+	}
+	s.signal()
+	return nil
+}
+
+// onGoAway stops new streams and fails the open ones the server will not process;
+// the connection closes once the rest have ended.
+func (c *h2Conn) onGoAway(f *http2.GoAwayFrame) {
+	msg := fmt.Sprintf("%v, last stream %d", f.ErrCode, f.LastStreamID)
+	if d := f.DebugData(); len(d) > 0 {
+		msg += fmt.Sprintf(", %q", d[:min(len(d), 256)])
+	}
+	goAway := fmt.Errorf("%w (%s)", errH2GoAway, msg)
+	refused := fmt.Errorf("%w (%s): the stream was not processed; retry it on another connection", errH2GoAway, msg)
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = goAway
+	}
+	c.goingAway = true
+	var unprocessed []*h2Stream
+	for id, s := range c.streams {
+		if id > f.LastStreamID {
+			unprocessed = append(unprocessed, s)
+			delete(c.streams, id)
+		}
+	}
+	drained := len(c.streams) == 0
+	c.mu.Unlock()
+	for _, s := range unprocessed {
+		s.fail(refused)
+	}
+	if drained {
+		c.shutdown(goAway)
+	}
+}
+
+// resetStream ends s because the server broke the protocol on it, and tells the
+// server with RST_STREAM.
+func (c *h2Conn) resetStream(s *h2Stream, code http2.ErrCode, cause error) {
+	s.fail(&h2ResetError{StreamID: s.id, Code: code, Cause: cause})
+	if c.forget(s) {
+		c.writeFrame(func(fr *http2.Framer) error { return fr.WriteRSTStream(s.id, code) })
+	}
+}
+
+// healthCheck runs on the idle timer: after ReadIdleTimeout without a frame it
+// sends a PING, and if PingTimeout then passes without a frame it closes the
+// connection as dead.
+func (c *h2Conn) healthCheck() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.wg.Add(1) // Close waits; after closed is set no check starts
+	pingAt := c.pingAt
+	c.mu.Unlock()
+	defer c.wg.Done()
+
+	now, last, idle := c.since(), c.lastRead.Load(), c.cfg.ReadIdleTimeout
+	switch {
+	case pingAt != 0 && last < pingAt:
+		c.shutdown(fmt.Errorf("%w from %s within %v", errH2PingTimeout, c.addr, c.cfg.PingTimeout))
+	case now-last < int64(idle):
+		c.rearm(idle-time.Duration(now-last), 0)
+	default:
+		var data [8]byte
+		for i := range data {
+			data[i] = byte(now >> (8 * i))
+		}
+		if c.writeFrame(func(fr *http2.Framer) error { return fr.WritePing(false, data) }) == nil {
+			c.rearm(c.cfg.PingTimeout, now)
+		}
+	}
+}
+
+func (c *h2Conn) rearm(d time.Duration, pingAt int64) {
+	c.mu.Lock()
+	c.pingAt = pingAt
+	if !c.closed {
+		c.timer.Reset(d)
+	}
+	c.mu.Unlock()
+}
