@@ -33,8 +33,13 @@ func buildScenario(f *pflag.FlagSet, o *runOptions, args []string) (scenarios.Sc
 	default:
 		sc = scenarios.Scenario{Name: "custom", Clients: 100, Duration: 30 * time.Second}
 	}
+	base := sc.Name
 	if err := o.flags.apply(f, &sc); err != nil {
 		return sc, nil, false, err
+	}
+	if sc.Name == base && base != "" && o.flags.changedAny(f) {
+		// The header and results must not pass a changed run off as the built-in.
+		sc.Name = base + " (modified)"
 	}
 	if len(args) == 1 {
 		sc.Target = args[0]
@@ -48,6 +53,27 @@ func buildScenario(f *pflag.FlagSet, o *runOptions, args []string) (scenarios.Sc
 	}
 	sc.Defaults()
 	return sc, src, embedded, nil
+}
+
+// changedAny reports whether the user set any flag that changes the scenario.
+func (s *scenarioFlags) changedAny(f *pflag.FlagSet) bool {
+	changed := false
+	f.Visit(func(fl *pflag.Flag) {
+		if _, ok := scenarioFlagNames[fl.Name]; ok {
+			changed = true
+		}
+	})
+	return changed
+}
+
+// scenarioFlagNames are the flags that set scenario fields ("name" and "target"
+// excluded: they do not change what is run).
+var scenarioFlagNames = map[string]struct{}{
+	"protocol": {}, "h2-conns": {}, "header": {}, "insecure": {}, "source-ips": {}, "clients": {},
+	"ramp": {}, "duration": {}, "ramp-down": {}, "rate": {}, "churn": {}, "churn-lifetime": {},
+	"churn-distribution": {}, "disconnect": {}, "drop-style": {}, "check": {}, "witnesses": {},
+	"latency-field": {}, "retry": {}, "backoff-initial": {}, "backoff-max": {}, "backoff-jitter": {},
+	"backoff-factor": {}, "tick": {}, "threshold": {}, "shard": {},
 }
 
 // apply copies the flags the user set into sc.

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"sseload/load"
+	"sseload/metrics"
+	"sseload/scenarios"
+	"sseload/target"
+	"sseload/tui"
+)
+
+// TestDashboardQuitEndsTheRun drives the dashboard as a person would: q ends the
+// run early, and the engine still returns its final, interrupted summary (from
+// which run writes the partial result).
+func TestDashboardQuitEndsTheRun(t *testing.T) {
+	srv, err := target.New(target.Config{Rate: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	sc := scenarios.Scenario{Target: srv.URL(), Clients: 10, Duration: time.Minute, Check: "sequence", Tick: 200 * time.Millisecond}
+	sc.Defaults()
+	keys, typed, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keys.Close()
+	defer typed.Close()
+	var v *progressView
+	observed := make(chan struct{}, 100)
+	en, err := load.New(sc, load.Options{Observe: func(s metrics.Snapshot) {
+		v.observe(s)
+		observed <- struct{}{}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v = &progressView{dash: tui.New(tui.Options{Input: keys, Output: io.Discard, Controls: en})}
+
+	go func() {
+		<-observed // let a snapshot through first
+		<-observed
+		io.WriteString(typed, "q")
+	}()
+	start := time.Now()
+	sum, err := v.run(context.Background(), en)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the run went on %v after q", took)
+	}
+	if !sum.Interrupted || !sum.Final.Final || sum.Final.Totals.StreamsOpened < 10 {
+		t.Errorf("summary: interrupted %v, final %v, streams %d; want an interrupted final summary of 10 streams",
+			sum.Interrupted, sum.Final.Final, sum.Final.Totals.StreamsOpened)
+	}
+}
