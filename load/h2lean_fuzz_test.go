@@ -7,9 +7,6 @@ import (
 	"net"
 	"testing"
 	"testing/synctest"
-	"time"
-	"os"
-	"runtime"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -24,8 +21,6 @@ func FuzzH2ConnFrames(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, server []byte) {
-		wd := time.AfterFunc(5*time.Second, func() { os.WriteFile("/tmp/h2hang.bin", server, 0o644); buf := make([]byte, 1<<20); n := runtime.Stack(buf, true); os.WriteFile("/tmp/h2hang.txt", buf[:n], 0o644); panic("hang") })
-		defer wd.Stop()
 		synctest.Test(t, func(t *testing.T) {
 			cn, sn := net.Pipe()
 			p := startH2Peer(t, sn, false)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -21,7 +22,10 @@ const fps = 8
 // concurrently: implementations must be safe for concurrent use and should not
 // block for long.
 type Controls interface {
-	TogglePause() (paused bool)              // pause/resume the ramp
+	// TogglePause pauses or resumes the run's schedule (the ramp and the stage
+	// clock stand still; the run is longer by the pause) and reports whether it
+	// is now paused.
+	TogglePause() (paused bool)
 	ScaleWanted(factor float64) (wanted int) // change the wanted client count (×1.1 / ×0.9)
 }
 
@@ -36,16 +40,22 @@ type Options struct {
 }
 
 // Dashboard is the live terminal dashboard of a run. Run drives it on the calling
-// goroutine; Observe, Finish and Quit may be called from other goroutines.
+// goroutine; Observe, Finish, Quit and Interrupted may be called from other
+// goroutines, and Observe and Finish never wait for the terminal.
 type Dashboard struct {
-	p        *tea.Program
-	quit     chan struct{}
-	quitOnce sync.Once
+	p     *tea.Program
+	relay *relay
+
+	quit        chan struct{}
+	quitOnce    sync.Once
+	interrupted atomic.Bool
+
+	final model // the model when Run returned; for tests
 }
 
 // New returns a dashboard ready to Run. It does not touch the terminal yet.
 func New(opts Options) *Dashboard {
-	d := &Dashboard{quit: make(chan struct{})}
+	d := &Dashboard{quit: make(chan struct{}), relay: newRelay()}
 	popts := []tea.ProgramOption{
 		tea.WithFPS(fps),
 		// Signals belong to main (signal.NotifyContext): it cancels ctx, and Run
@@ -68,43 +78,86 @@ func New(opts Options) *Dashboard {
 	return d
 }
 
-// requestQuit closes the Quit channel once.
-func (d *Dashboard) requestQuit() { d.quitOnce.Do(func() { close(d.quit) }) }
+// requestQuit records how the user quit and closes the Quit channel; the first
+// request decides.
+func (d *Dashboard) requestQuit(interrupted bool) {
+	d.quitOnce.Do(func() {
+		d.interrupted.Store(interrupted)
+		close(d.quit)
+	})
+}
 
 // Run shows the dashboard in the terminal's alternate screen and blocks until the
 // user quits (q or ctrl+c), Finish is called, or ctx is done; in all three cases it
 // returns nil, with the terminal restored. It returns an error only when the
 // terminal could not be driven. Run must be called once, on the main goroutine.
+// A terminal that stops reading holds Run (not Observe or Finish) until it reads
+// again or fails.
 func (d *Dashboard) Run(ctx context.Context) error {
-	ended := make(chan struct{})
-	watched := make(chan struct{})
+	stop := make(chan struct{})
+	forwarded := make(chan struct{})
 	go func() {
-		defer close(watched)
-		select {
-		case <-ctx.Done():
-			d.p.Quit() // a graceful quit: final frame drawn, terminal restored
-		case <-ended:
-		}
+		defer close(forwarded)
+		d.forward(ctx, stop)
 	}()
-	_, err := d.p.Run()
-	close(ended)
-	<-watched
+	final, err := d.p.Run()
+	// p.Run has cancelled the program's context: a Send under way in forward
+	// returns, so forward sees stop.
+	close(stop)
+	<-forwarded
+	d.relay.close()
+	if m, ok := final.(model); ok {
+		d.final = m
+	}
 	if err != nil {
 		return fmt.Errorf("tui: dashboard: %w", err)
 	}
 	return nil
 }
 
-// Observe hands s to the dashboard. It blocks until the UI has taken it (also
-// before Run has started) and returns at once after Run has returned. Call it from
-// one goroutine (the snapshotter), once per tick; s must not change afterwards.
-func (d *Dashboard) Observe(s metrics.Snapshot) { d.p.Send(snapshotMsg(s)) }
+// forward hands what Observe and Finish leave in the relay to the UI, and quits
+// the UI once ctx is done, until stop is closed. Only this goroutine waits for
+// the UI (p.Send blocks until Update has taken a message, and Update waits for the
+// terminal while a frame is being written), so the engine never does.
+func (d *Dashboard) forward(ctx context.Context, stop <-chan struct{}) {
+	done := ctx.Done()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-done:
+			done = nil
+			d.p.Quit() // a graceful quit: final frame drawn, terminal restored
+		case <-d.relay.wake:
+			s, ok, finished := d.relay.take()
+			if ok {
+				d.p.Send(snapshotMsg(s))
+			}
+			if finished {
+				d.p.Send(finishMsg{})
+			}
+		}
+	}
+}
 
-// Finish tells the dashboard the run is over: it draws the final state and Run
-// returns. Like Observe it blocks until the UI takes it and is a no-op after Run.
-func (d *Dashboard) Finish() { d.p.Send(finishMsg{}) }
+// Observe hands s to the dashboard and returns at once: it never waits for the
+// UI or the terminal. When the UI is behind, s replaces the snapshot still waiting
+// to be drawn, and that one's Notes are shown with s's. Call it from one goroutine
+// (the snapshotter), once per tick; s must not change afterwards. It is a no-op
+// once Run has returned.
+func (d *Dashboard) Observe(s metrics.Snapshot) { d.relay.put(s) }
+
+// Finish tells the dashboard the run is over: it draws the last observed
+// snapshot as final and Run returns. Like Observe it returns at once, and is a
+// no-op once Run has returned.
+func (d *Dashboard) Finish() { d.relay.finish() }
 
 // Quit returns a channel closed when the user asks to quit (q or ctrl+c), before
 // Run returns, so that the caller can cancel the run promptly. Finish and a done
 // ctx do not close it.
 func (d *Dashboard) Quit() <-chan struct{} { return d.quit }
+
+// Interrupted reports whether the user quit with ctrl+c (an interrupt: main exits
+// 130) rather than q (a graceful stop with a partial result). It is false until
+// Quit is closed and when the run ended any other way.
+func (d *Dashboard) Interrupted() bool { return d.interrupted.Load() }

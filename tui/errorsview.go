@@ -66,6 +66,16 @@ func (v errorsView) line(w int) string {
 	return line
 }
 
+// lines is how many lines view needs to show every class: the title, a line per
+// class and one for latency overflow.
+func (v errorsView) lines() int {
+	n := 1 + len(v.s.ErrorsByClass)
+	if v.s.Totals.LatencyOverflow > 0 {
+		n++
+	}
+	return n
+}
+
 // view renders at most h lines: the title, then the top classes.
 func (v errorsView) view(w, h int) []string {
 	if h <= 0 {

@@ -114,6 +114,7 @@ func snapshotAt(t testing.TB, seq int) metrics.Snapshot {
 			Stage:         "hold",
 			StageProgress: float64(seq) / 100,
 			Length:        2 * time.Minute,
+			Clock:         time.Duration(seq) * time.Second,
 		},
 		Totals: metrics.Totals{
 			ClientsWanted:       1000,
@@ -139,7 +140,7 @@ func snapshotAt(t testing.TB, seq int) metrics.Snapshot {
 			Comments:    33,
 		},
 		ErrorsByClass: map[string]int64{"timeout": 2, "reset": 1},
-		EventsByType:  map[string]int64{"message": int64(seq) * 9980},
+		EventsByType:  map[string]int64{"message": int64(seq) * 9968, "tick": int64(seq) * 12},
 	}
 	lat, err := latencies()
 	if err != nil {
@@ -158,8 +159,9 @@ func withFindings(s metrics.Snapshot) metrics.Snapshot {
 			{Client: 3, Class: "duplicated", Expected: "1001", Got: "1000", At: 40 * time.Second},
 			{Client: 17, Class: "lost", Expected: "1043", Got: "1046", At: 61 * time.Second},
 		},
+		Latest: &metrics.Finding{Client: 42, Class: "lost", Expected: "1090", Got: "1093", At: 71 * time.Second},
 	}
-	s.ErrorsByClass = map[string]int64{"timeout": 4, "reset": 1, "status 503": 2}
+	s.ErrorsByClass = map[string]int64{"timeout": 4, "reset": 1, "http 503": 2}
 	s.Totals.Errors = 7
 	s.Rates.Errors = 4
 	s.Notes = []string{"mass disconnect: 30 clients dropped", "stage hold: 1,000 clients"}

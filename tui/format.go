@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// The numbers here read like the end-of-run summary (package results): decimal
+// byte units, three significant digits for latencies, the same rounding, so the
+// dashboard's last frame and the summary printed after it agree.
+
 // fmtInt formats n with thousands separators: 1234567 → "1,234,567".
 func fmtInt(n int64) string {
 	s := strconv.FormatInt(n, 10)
@@ -31,80 +35,122 @@ func fmtInt(n int64) string {
 	return b.String()
 }
 
-// fmtRate formats a per-second rate with as many decimals as its size deserves:
-// 9980.4 → "9,980", 33.25 → "33.2", 0.25 → "0.25", 0 → "0".
+// fmtRate formats a per-second rate: whole from 10 up (9980.4 → "9,980",
+// 33.25 → "33"), one decimal below unless whole (6.0 → "6", 2.5 → "2.5"), and a
+// rate too small for one decimal as "<0.1" rather than a misleading "0".
 func fmtRate(f float64) string {
-	switch {
-	case math.IsNaN(f) || math.IsInf(f, 0) || f == 0:
+	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return "0"
-	case math.Abs(f) >= 100:
-		return fmtInt(int64(math.Round(f)))
-	case math.Abs(f) >= 10:
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	default:
-		return strconv.FormatFloat(f, 'f', 2, 64)
 	}
+	a := math.Abs(f)
+	switch {
+	case a >= 10:
+		return fmtInt(int64(math.Round(f)))
+	case a == 0:
+		return "0"
+	case a < 0.05:
+		return "<0.1"
+	}
+	tenths := math.Round(f * 10)
+	if math.Mod(tenths, 10) == 0 {
+		return strconv.FormatInt(int64(tenths/10), 10)
+	}
+	return strconv.FormatFloat(tenths/10, 'f', 1, 64)
 }
 
-// fmtBytes formats a byte count in IEC units, at most four digits: 512 B,
-// 981 KiB, 1.2 MiB.
+// roundSig rounds n (≥ 0) to three significant digits, halves up.
+func roundSig(n int64) int64 {
+	p := int64(1)
+	for n/p >= 1000 {
+		p *= 10
+	}
+	if n > math.MaxInt64-p/2 {
+		return n / p * p
+	}
+	return (n + p/2) / p * p
+}
+
+// sig3 writes x, already rounded to three significant digits, with the decimals
+// those digits need: 1.20, 12.3, 123.
+func sig3(x float64) string {
+	switch {
+	case x < 10:
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	case x < 100:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 0, 64)
+}
+
+// fmtBytes formats a byte count (or a per-second amount) in decimal units with
+// three significant digits: 512 B, 1.20 kB, 45.6 MB.
 func fmtBytes(f float64) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+	if math.IsNaN(f) || f < 0 {
 		f = 0
 	}
-	if f < 1000 {
-		return fmt.Sprintf("%.0f B", f)
+	f = min(f, 9e18) // int64 holds it; 9 EB/s is beyond any run
+
+	n := int64(math.Round(f))
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
 	}
-	const units = "KMGTPE"
-	i := -1
-	for f >= 1000 && i < len(units)-1 {
-		f /= 1024
-		i++
+	v := float64(roundSig(n))
+	for _, u := range []string{"kB", "MB", "GB", "TB", "PB"} {
+		v /= 1000
+		if v < 1000 {
+			return sig3(v) + " " + u
+		}
 	}
-	return fmt.Sprintf("%s %ciB", sig3(f), units[i])
+	return sig3(v/1000) + " EB"
 }
 
-// fmtLatency formats a latency in human units with three significant digits and
-// no trailing zeros: 950µs, 1.2ms, 12.5ms, 250ms, 1.5s, 2m03s. Zero is "0".
+// fmtLatency formats a latency with three significant digits: 812ns, 45.6µs,
+// 1.20ms, 12.3s; a minute or more as 2m5s; zero as 0s.
 func fmtLatency(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "0"
-	case d < time.Microsecond:
-		return strconv.FormatInt(int64(d), 10) + "ns"
-	case d < time.Millisecond:
-		return sig3(float64(d)/float64(time.Microsecond)) + "µs"
-	case d < time.Second:
-		return sig3(float64(d)/float64(time.Millisecond)) + "ms"
-	case d < time.Minute:
-		return sig3(d.Seconds()) + "s"
-	default:
-		return fmtElapsed(d)
+	if d < 0 {
+		return "-" + fmtLatency(-d)
 	}
+	if d >= time.Minute {
+		return d.Round(time.Second).String()
+	}
+	n := roundSig(int64(d))
+	switch {
+	case n == 0:
+		return "0s"
+	case n < int64(time.Microsecond):
+		return strconv.FormatInt(n, 10) + "ns"
+	case n < int64(time.Millisecond):
+		return sig3(float64(n)/1e3) + "µs"
+	case n < int64(time.Second):
+		return sig3(float64(n)/1e6) + "ms"
+	case n < int64(time.Minute):
+		return sig3(float64(n)/1e9) + "s"
+	}
+	return time.Duration(n).Round(time.Second).String()
 }
 
-// sig3 formats f (1 ≤ f < 1000) with three significant digits, trailing zeros cut.
-func sig3(f float64) string {
-	decimals := 0
-	switch {
-	case f < 10:
-		decimals = 2
-	case f < 100:
-		decimals = 1
-	}
-	s := strconv.FormatFloat(f, 'f', decimals, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+// fmtElapsed formats a run time truncated to seconds, like a clock: 12s, 1m05s,
+// 1h02m03s.
+func fmtElapsed(d time.Duration) string {
+	return fmtSeconds(int64(max(0, d) / time.Second))
+}
+
+// fmtRemaining formats the time left rounded up to the second, so that it and the
+// truncated elapsed time add up to the run's length.
+func fmtRemaining(d time.Duration) string { return fmtSeconds(ceilSeconds(d)) }
+
+// ceilSeconds is d in whole seconds, rounded up; 0 when d is not positive.
+func ceilSeconds(d time.Duration) int64 {
+	d = max(0, d)
+	s := int64(d / time.Second)
+	if d%time.Second != 0 {
+		s++
 	}
 	return s
 }
 
-// fmtElapsed formats a run time truncated to seconds: 12s, 1m05s, 1h02m03s.
-func fmtElapsed(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	s := int64(d / time.Second)
+// fmtSeconds formats s seconds as 12s, 1m05s, 1h02m03s.
+func fmtSeconds(s int64) string {
 	h, m, sec := s/3600, s/60%60, s%60
 	switch {
 	case h > 0:

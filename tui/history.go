@@ -38,8 +38,9 @@ func (s series) last(k int) []float64 {
 	return out
 }
 
-// logLen is how many notable happenings the dashboard keeps on screen.
-const logLen = 8
+// logCap is how many notable happenings the dashboard keeps: more than the
+// tallest log shows, few enough to copy with the model.
+const logCap = 100
 
 // logLine is one notable happening and when, in run time, it was seen.
 type logLine struct {
@@ -47,27 +48,38 @@ type logLine struct {
 	text string
 }
 
-// logRing keeps the last logLen lines, oldest first when read.
-type logRing struct {
-	lines [logLen]logLine
+// logBook keeps the newest logCap lines in time order. Like series it is a value:
+// copying the model copies it.
+type logBook struct {
+	lines [logCap]logLine
 	n     int
-	next  int
 }
 
-// add appends a line, dropping the oldest once the ring is full.
-func (r logRing) add(at time.Duration, text string) logRing {
-	r.lines[r.next] = logLine{at: at, text: text}
-	r.next = (r.next + 1) % logLen
-	r.n = min(r.n+1, logLen)
-	return r
+// add files a line in time order, after the lines of the same time: a line that
+// comes back late (a key's result after the next snapshot's notes) still reads
+// in the order things happened. Once full the oldest line goes; a line older than
+// all of a full book is not kept.
+func (b logBook) add(at time.Duration, text string) logBook {
+	i := b.n
+	for i > 0 && b.lines[i-1].at > at {
+		i--
+	}
+	if b.n == logCap {
+		if i == 0 {
+			return b
+		}
+		copy(b.lines[:i-1], b.lines[1:i])
+		i--
+	} else {
+		copy(b.lines[i+1:b.n+1], b.lines[i:b.n])
+		b.n++
+	}
+	b.lines[i] = logLine{at: at, text: text}
+	return b
 }
 
 // last returns up to k of the newest lines, oldest first.
-func (r logRing) last(k int) []logLine {
-	k = max(0, min(k, r.n))
-	out := make([]logLine, k)
-	for i := range k {
-		out[i] = r.lines[(r.next-k+i+logLen)%logLen]
-	}
-	return out
+func (b logBook) last(k int) []logLine {
+	k = max(0, min(k, b.n))
+	return append([]logLine(nil), b.lines[b.n-k:b.n]...)
 }

@@ -1,12 +1,13 @@
 package tui
 
-// logView is the short log of notable happenings, newest last.
+// logView is the log of notable happenings, newest last.
 type logView struct {
-	log logRing
+	log logBook
 	st  styles
 }
 
-// view renders at most h lines: the title, then the newest entries.
+// view renders at most h lines: the title, then as many of the newest entries as
+// fit.
 func (v logView) view(w, h int) []string {
 	if h <= 0 {
 		return nil

@@ -1,6 +1,10 @@
 package tui
 
-import "sseload/metrics"
+import (
+	"time"
+
+	"sseload/metrics"
+)
 
 // snapshotMsg carries one tick's snapshot into Update; the snapshot is immutable.
 type snapshotMsg metrics.Snapshot
@@ -8,11 +12,17 @@ type snapshotMsg metrics.Snapshot
 // finishMsg says the run is over: render the final state and quit.
 type finishMsg struct{}
 
-// pauseToggledMsg reports the ramp's state after Controls.TogglePause.
-type pauseToggledMsg struct{ paused bool }
+// pauseToggledMsg reports the schedule's state after Controls.TogglePause; at is
+// the run time of the key press.
+type pauseToggledMsg struct {
+	paused bool
+	at     time.Duration
+}
 
-// wantedScaledMsg reports the wanted client count after Controls.ScaleWanted.
+// wantedScaledMsg reports the wanted client count after Controls.ScaleWanted; at
+// is the run time of the key press.
 type wantedScaledMsg struct {
 	factor float64
 	wanted int
+	at     time.Duration
 }

@@ -13,8 +13,10 @@ import (
 //
 //	[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.2ms  err 0  replay ok
 //
-// p99 is the delivery latency over the last interval ("-" when nothing was
-// delivered). Each note of the snapshot follows on its own line, indented under
+// ev/s and p99 (delivery latency; "-" when nothing was delivered) are over the
+// last interval; on the final line, whose interval is a few milliseconds, they
+// are the run's (ev/s averaged over the elapsed time), marked "avg" and "run".
+// Each note of the snapshot follows on its own line, indented under
 // the elapsed time. Plain is safe for concurrent use.
 type Plain struct {
 	mu  sync.Mutex
@@ -49,13 +51,19 @@ func (p *Plain) Err() error {
 func plainLines(s metrics.Snapshot) string {
 	var b strings.Builder
 	stamp := fmt.Sprintf("[%5s] ", fmtElapsed(s.Elapsed))
-	p99 := "-"
-	if d := s.IntervalLatency[metrics.Delivery]; d.Count > 0 {
-		p99 = fmtLatency(d.P99)
+	rate, rateLabel := fmtRate(s.Rates.Events), "ev/s"
+	lat, p99Label := s.IntervalLatency[metrics.Delivery], "p99"
+	if s.Final {
+		rate, rateLabel = fmtRate(perSecond(s.Totals.EventsReceived, s.Elapsed)), "avg ev/s"
+		lat, p99Label = s.TotalLatency[metrics.Delivery], "run p99"
 	}
-	fmt.Fprintf(&b, "%s%-9s open %d/%d  ev/s %s  p99 %s  err %s  replay %s",
+	p99 := "-"
+	if lat.Count > 0 {
+		p99 = fmtLatency(lat.P99)
+	}
+	fmt.Fprintf(&b, "%s%-9s open %d/%d  %s %s  %s %s  err %s  replay %s",
 		stamp, oneLine(s.Run.Stage), s.Totals.ClientsOpen, s.Totals.ClientsWanted,
-		fmtRate(s.Rates.Events), p99, fmtInt(s.Totals.Errors), plainReplay(s.Findings))
+		rateLabel, rate, p99Label, p99, fmtInt(s.Totals.Errors), plainReplay(s.Findings))
 	if s.Run.Paused {
 		b.WriteString("  PAUSED")
 	}

@@ -28,12 +28,18 @@ func (v replayView) verdict() string {
 	return v.st.good.Render("ok")
 }
 
-// latest describes the newest example finding, or "" when there is none.
+// latest describes the newest finding (the last kept example when the checker
+// did not say which is newest), or "" when there is none.
 func (v replayView) latest() (head, detail string) {
-	if len(v.f.Examples) == 0 {
+	var e metrics.Finding
+	switch {
+	case v.f.Latest != nil:
+		e = *v.f.Latest
+	case len(v.f.Examples) > 0:
+		e = v.f.Examples[len(v.f.Examples)-1]
+	default:
 		return "", ""
 	}
-	e := v.f.Examples[len(v.f.Examples)-1]
 	return fmt.Sprintf("%s at %s, client %d", oneLine(e.Class), fmtElapsed(e.At), e.Client),
 		fmt.Sprintf("expected %s, got %s", oneLine(e.Expected), oneLine(e.Got))
 }

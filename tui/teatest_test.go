@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func TestGolden80x24(t *testing.T) {
 // TestGolden120x40 is a paused run on a wide screen, quit by the user.
 func TestGolden120x40(t *testing.T) {
 	asked := make(chan struct{})
-	tm := startTest(t, newModel("", &fakeControls{wanted: 1000}, func() { close(asked) }), 120, 40)
+	tm := startTest(t, newModel("", &fakeControls{wanted: 1000}, func(bool) { close(asked) }), 120, 40)
 	for i := 1; i < 72; i++ {
 		tm.Send(snapshotMsg(snapshotAt(t, i)))
 	}
@@ -92,19 +93,38 @@ func TestGolden120x40(t *testing.T) {
 	}
 }
 
+// TestGolden200x50 is a running run on a big screen: four panels, and the errors
+// and the log filling the height.
+func TestGolden200x50(t *testing.T) {
+	tm := startTest(t, newModel("", &fakeControls{wanted: 1000}, nil), 200, 50)
+	for i := 1; i < 72; i++ {
+		s := snapshotAt(t, i)
+		if i%10 == 0 {
+			s.Notes = []string{fmt.Sprintf("mass disconnect: dropped %d clients (3%% of open)", i/10*30)}
+		}
+		tm.Send(snapshotMsg(s))
+	}
+	s := withFindings(snapshotAt(t, 72))
+	s.EventsByType = map[string]int64{"message": 700_000, "tick": 864, "price": 12_000, "trade": 5_000, "news": 3}
+	tm.Send(snapshotMsg(s))
+	waitFor(t, tm, "FAULTS", "3 more types")
+	tm.Send(finishMsg{})
+	golden.RequireEqual(t, finalScreen(t, tm))
+}
+
 // TestKeysFlow steers a running program with keys and watches the screen.
 func TestKeysFlow(t *testing.T) {
 	c := &fakeControls{wanted: 1000}
 	tm := startTest(t, newModel("", c, nil), 100, 30)
 	tm.Send(snapshotMsg(snapshotAt(t, 1)))
 	tm.Type("p")
-	waitFor(t, tm, "PAUSED", "ramp paused")
+	waitFor(t, tm, "PAUSED", "schedule paused")
 	tm.Type("+")
 	waitFor(t, tm, "wanted → 1,100 (+10%)")
 	tm.Type("-")
 	waitFor(t, tm, "wanted → 990 (-10%)")
 	tm.Type("?")
-	waitFor(t, tm, "latency interval/run")
+	waitFor(t, tm, "the schedule stands still")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	toggles, factors := c.calls()

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -29,14 +30,14 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 	case pauseToggledMsg:
 		m.paused = msg.paused
-		text := "ramp resumed"
+		text := "schedule resumed"
 		if msg.paused {
-			text = "ramp paused"
+			text = "schedule paused: ramp and stage clock stand still"
 		}
-		m.log = m.log.add(m.last.Elapsed, text)
+		m.log = m.log.add(msg.at, text)
 	case wantedScaledMsg:
 		pct := int(math.Round((msg.factor - 1) * 100))
-		m.log = m.log.add(m.last.Elapsed, fmt.Sprintf("wanted → %s (%+d%%)", fmtInt(int64(msg.wanted)), pct))
+		m.log = m.log.add(msg.at, fmt.Sprintf("wanted → %s (%+d%%)", fmtInt(int64(msg.wanted)), pct))
 	case finishMsg:
 		m.finished = true
 		return m, tea.Quit
@@ -44,15 +45,24 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// observe takes in one snapshot: history, notes, and the engine's word on pausing.
+// observe takes in one snapshot: history, the engine's notes and those the
+// dashboard derives by comparing it with the ones before, the engine's word on
+// pausing.
 func (m model) observe(s metrics.Snapshot) model {
+	var derived []string
 	if m.have {
-		m.prevErrors = m.last.ErrorsByClass
+		derived = deriveNotes(m.prev, m.last, s)
+		m.prev = m.last
+	} else {
+		derived = deriveNotes(metrics.Snapshot{}, metrics.Snapshot{}, s)
 	}
-	m.last, m.have = s, true
+	m.last, m.have, m.seenAt = s, true, m.now()
 	m.paused = s.Run.Paused
 	m.trend = m.trend.add(s)
 	for _, n := range s.Notes {
+		m.log = m.log.add(s.Elapsed, n)
+	}
+	for _, n := range derived {
 		m.log = m.log.add(s.Elapsed, n)
 	}
 	if s.Final {
@@ -61,21 +71,37 @@ func (m model) observe(s metrics.Snapshot) model {
 	return m
 }
 
+// pressed returns m with the run time of a key press just made: the latest
+// snapshot's elapsed time plus the wall time since it arrived. It never goes
+// back, so two quick presses log in the order they were made even when their
+// results come back the other way round.
+func (m model) pressed() model {
+	at := m.last.Elapsed
+	if m.have {
+		at += max(0, m.now().Sub(m.seenAt))
+	}
+	m.pressAt = max(at, m.pressAt+time.Nanosecond)
+	return m
+}
+
 // key handles one key press; steering and quitting happen in commands.
 func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case key.Matches(msg, m.keys.Quit):
-		quit := m.quit
+	case key.Matches(msg, m.keys.Quit), key.Matches(msg, m.keys.Interrupt):
+		quit, interrupted := m.quit, key.Matches(msg, m.keys.Interrupt)
 		return m, func() tea.Msg {
-			quit()
+			quit(interrupted)
 			return tea.QuitMsg{}
 		}
 	case key.Matches(msg, m.keys.Pause):
-		c := m.controls
-		return m, func() tea.Msg { return pauseToggledMsg{paused: c.TogglePause()} }
+		m = m.pressed()
+		c, at := m.controls, m.pressAt
+		return m, func() tea.Msg { return pauseToggledMsg{paused: c.TogglePause(), at: at} }
 	case key.Matches(msg, m.keys.More):
+		m = m.pressed()
 		return m, m.scale(moreFactor)
 	case key.Matches(msg, m.keys.Less):
+		m = m.pressed()
 		return m, m.scale(lessFactor)
 	case key.Matches(msg, m.keys.Latency):
 		m.interval = !m.interval
@@ -85,8 +111,9 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// scale returns a command asking the engine to scale the wanted clients by factor.
+// scale returns a command asking the engine to scale the wanted clients by factor,
+// for the key press at m.pressAt.
 func (m model) scale(factor float64) tea.Cmd {
-	c := m.controls
-	return func() tea.Msg { return wantedScaledMsg{factor: factor, wanted: c.ScaleWanted(factor)} }
+	c, at := m.controls, m.pressAt
+	return func() tea.Msg { return wantedScaledMsg{factor: factor, wanted: c.ScaleWanted(factor), at: at} }
 }

@@ -95,11 +95,11 @@ func TestPauseKey(t *testing.T) {
 	if toggles, _ := c.calls(); toggles != 1 {
 		t.Errorf("TogglePause called %d times, want 1", toggles)
 	}
-	if s := screen(m); !strings.Contains(s, "PAUSED") || !strings.Contains(s, "ramp paused") {
+	if s := screen(m); !strings.Contains(s, "PAUSED") || !strings.Contains(s, "schedule paused") {
 		t.Errorf("after p the screen lacks PAUSED or the log line:\n%s", s)
 	}
 	m, _ = drive(t, m, press("p"))
-	if s := screen(m); strings.Contains(s, "PAUSED") || !strings.Contains(s, "ramp resumed") {
+	if s := screen(m); strings.Contains(s, "PAUSED") || !strings.Contains(s, "schedule resumed") {
 		t.Errorf("after a second p the screen still says PAUSED or lacks the log line:\n%s", s)
 	}
 }
@@ -141,13 +141,20 @@ func TestScaleKeys(t *testing.T) {
 }
 
 func TestQuitKeys(t *testing.T) {
-	for _, k := range []tea.KeyPressMsg{press("q"), ctrlC} {
-		t.Run(k.String(), func(t *testing.T) {
-			asked := 0
-			m := newModel("", nil, func() { asked++ })
-			_, quit := drive(t, m, k)
-			if !quit || asked != 1 {
-				t.Errorf("%s: quit = %v, quit func called %d times; want true, 1", k, quit, asked)
+	tests := []struct {
+		key             tea.KeyPressMsg
+		wantInterrupted bool
+	}{
+		{press("q"), false},
+		{ctrlC, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key.String(), func(t *testing.T) {
+			var asked []bool
+			m := newModel("", nil, func(interrupted bool) { asked = append(asked, interrupted) })
+			_, quit := drive(t, m, tt.key)
+			if !quit || !slices.Equal(asked, []bool{tt.wantInterrupted}) {
+				t.Errorf("%s: quit = %v, quit func called with %v; want true, [%v]", tt.key, quit, asked, tt.wantInterrupted)
 			}
 		})
 	}
@@ -155,12 +162,14 @@ func TestQuitKeys(t *testing.T) {
 
 func TestHelpKey(t *testing.T) {
 	m := fed(t, &fakeControls{}, 80, 24, 1)
-	if s := screen(m); strings.Contains(s, "latency interval/run") || !strings.Contains(s, "? help") {
+	if s := screen(m); strings.Contains(s, "latency interval/run") || !strings.Contains(s, "? help") || !strings.Contains(s, "p pause/resume ramp") {
 		t.Fatalf("short help expected before ?:\n%s", s)
 	}
 	m, _ = drive(t, m, press("?"))
-	if s := screen(m); !strings.Contains(s, "latency interval/run") {
-		t.Errorf("? did not show the full help:\n%s", s)
+	for _, want := range []string{"latency interval/run", "pause/resume: the schedule stands still", "ctrl+c interrupt (exit 130)", "q quit, keep a partial result"} {
+		if s := screen(m); !strings.Contains(s, want) {
+			t.Errorf("? did not show %q in the full help:\n%s", want, s)
+		}
 	}
 	m, _ = drive(t, m, press("?"))
 	if s := screen(m); strings.Contains(s, "latency interval/run") {

@@ -5,16 +5,23 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Layout breakpoints, in terminal cells.
+// Layout breakpoints and limits, in terminal cells.
 const (
-	wideWidth   = 120 // three panels side by side, errors beside the log
-	mediumWidth = 80  // two panels side by side
-	roomyHeight = 32  // enough lines for blank lines between sections
+	minWidth     = defaultWidth                     // below it the dashboard only says it needs more room
+	minHeight    = defaultHeight                    // likewise
+	mediumWidth  = 80                               // two panels side by side
+	wideWidth    = 120                              // three panels, errors beside the log
+	widestWidth  = 160                              // a fourth panel: events by type
+	roomyHeight  = 32                               // enough lines for blank lines between sections
+	maxPanelW    = labelW + valueW + 1 + historyLen // wider, a panel would only pad: its sparklines hold a minute
+	maxErrorsW   = 80                               // the log takes the rest: its lines are the long ones
+	minErrorList = 9                                // bottom lines below which narrow screens show errors on one line
 )
 
 // View implements tea.Model. It is pure: the same model renders the same screen,
@@ -27,13 +34,23 @@ func (m model) View() tea.View {
 }
 
 // render draws the whole screen as text, no wider than m.width and no taller than
-// m.height.
+// m.height. A screen smaller than minWidth×minHeight gets one line saying so
+// rather than a clipped jumble.
 func (m model) render() string {
 	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		w, h = defaultWidth, defaultHeight
 	}
+	if w < minWidth || h < minHeight {
+		return strings.Join(clip([]string{m.tooSmall(w, h)}, w, h), "\n")
+	}
 	return strings.Join(clip(m.layout(w, h), w, h), "\n")
+}
+
+// tooSmall is the one line drawn on a screen too small for the dashboard.
+func (m model) tooSmall(w, h int) string {
+	return m.st.warn.Render(fmt.Sprintf("terminal too small (need %d×%d)", minWidth, minHeight)) +
+		m.st.dim.Render(fmt.Sprintf(" · now %d×%d · q quits", w, h))
 }
 
 // layout stacks the sections for a w×h screen. Every section but the bottom one
@@ -72,7 +89,8 @@ func (m model) layout(w, h int) []string {
 }
 
 // fixed returns the sections whose height does not depend on the screen's:
-// clients, throughput and replay (side by side as the width allows), latency.
+// the panels (two, three or four side by side as the width allows, the replay
+// checker on its own lines when only two fit) and the latency table.
 func (m model) fixed(w int) [][]string {
 	s, st := m.last, m.st
 	cv := clientsView{t: s.Totals, tr: m.trend, st: st}
@@ -80,33 +98,36 @@ func (m model) fixed(w int) [][]string {
 	rv := replayView{f: s.Findings, st: st}
 	lat := latencyView{s: s, interval: m.interval, st: st}.view(w)
 	switch {
+	case w >= widestWidth:
+		pw := min(maxPanelW, (w-3*gap)/4)
+		ev := eventsView{s: s, prev: m.prev.EventsByType, p99: m.trend.deliveryP99, st: st}
+		return [][]string{side(panel{cv.view(pw), pw}, panel{tv.view(pw), pw}, panel{rv.view(pw), pw}, panel{ev.view(pw), pw}), lat}
 	case w >= wideWidth:
-		cw := (w - 2*gap) / 3
-		rw := w - 2*cw - 2*gap
-		return [][]string{side(panel{cv.view(cw), cw}, panel{tv.view(cw), cw}, panel{rv.view(rw), rw}), lat}
-	case w >= mediumWidth:
-		cw := (w - gap) / 2
-		tw := w - cw - gap
-		return [][]string{side(panel{cv.view(cw), cw}, panel{tv.view(tw), tw}), rv.line(w), lat}
+		pw := min(maxPanelW, (w-2*gap)/3)
+		return [][]string{side(panel{cv.view(pw), pw}, panel{tv.view(pw), pw}, panel{rv.view(pw), pw}), lat}
 	default:
-		return [][]string{cv.view(w), tv.view(w), rv.line(w), lat}
+		pw := min(maxPanelW, (w-gap)/2)
+		return [][]string{side(panel{cv.view(pw), pw}, panel{tv.view(pw), pw}), rv.line(w), lat}
 	}
 }
 
-// bottom renders errors and the log in at most h lines: side by side on wide
-// screens, else a one-line error summary over the log.
+// bottom renders errors and the log in h lines, the log growing to fill them:
+// side by side on wide screens; else the errors list over the log when there is
+// room for both, a one-line error summary when not.
 func (m model) bottom(w, h int) []string {
-	ev := errorsView{s: m.last, prev: m.prevErrors, st: m.st}
-	lv := logView{log: m.log, st: m.st}
 	if h <= 0 {
 		return nil
 	}
+	ev := errorsView{s: m.last, prev: m.prev.ErrorsByClass, st: m.st}
+	lv := logView{log: m.log, st: m.st}
 	if w >= wideWidth {
-		ew := (w - gap) / 2
-		h = min(h, logLen+1)
+		ew := min(maxErrorsW, (w-gap)/2)
 		return side(panel{ev.view(ew, h), ew}, panel{lv.view(w-ew-gap, h), w - ew - gap})
 	}
-	return append([]string{ev.line(w)}, lv.view(w, min(h-1, logLen+1))...)
+	if eh := min(ev.lines(), h/3); eh >= 2 && h >= minErrorList {
+		return append(ev.view(w, eh), lv.view(w, h-eh)...)
+	}
+	return append([]string{ev.line(w)}, lv.view(w, h-1)...)
 }
 
 // header is the run's identity and where it is: two lines.
@@ -141,15 +162,37 @@ func (m model) header(w int) []string {
 		pct = 0
 	}
 	pct = max(0, min(1, pct))
-	clock := st.label.Render("elapsed ") + fmtElapsed(s.Elapsed)
-	if r.Length > 0 {
-		clock += st.dim.Render(" / "+fmtElapsed(r.Length)) + st.label.Render("  remaining ") + fmtElapsed(max(0, r.Length-s.Elapsed))
-	}
+	clock := st.label.Render("elapsed ") + fmtElapsed(s.Elapsed) + m.remaining()
 	stage := padRight(oneLine(r.Stage), 9)
 	pctText := fmt.Sprintf("%3.0f%%", math.Floor(pct*100))
 	bw := max(10, min(40, w-ansi.StringWidth(stage)-ansi.StringWidth(clock)-len(pctText)-5))
 	line2 := st.section.Render(stage) + " " + m.bar(pct, bw) + " " + pctText + "   " + clock
 	return []string{line1, line2}
+}
+
+// remaining says how much of the run is left, from the schedule's clock (paused
+// time excluded): "/ 2m00s  remaining 48s" while it runs, where 2m00s is the
+// length so far expected (the planned length plus the time paused), "paused ·
+// 48s left" while paused, "stopped 48s early" once over, and nothing for a run
+// without a planned length. Remaining time is rounded up, elapsed time down, so
+// that they add up.
+func (m model) remaining() string {
+	st, r := m.st, m.last.Run
+	if r.Length <= 0 {
+		return ""
+	}
+	left := max(0, r.Length-r.Clock)
+	switch {
+	case m.finished || r.Stage == "done":
+		if left == 0 {
+			return ""
+		}
+		return st.label.Render("  stopped ") + fmtRemaining(left) + st.label.Render(" early")
+	case m.paused:
+		return "  " + st.warn.Render("paused") + st.dim.Render(" · "+fmtRemaining(left)+" left")
+	}
+	end := fmtSeconds(int64(max(0, m.last.Elapsed)/time.Second) + ceilSeconds(left))
+	return st.dim.Render(" / "+end) + st.label.Render("  remaining ") + fmtRemaining(left)
 }
 
 // bar draws a progress bar of w cells filled to fraction p.

@@ -1,0 +1,42 @@
+package load
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+
+	"sseload/sse"
+)
+
+func TestClassify(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("sse: GET http://x/: %w", err) }
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&sse.StatusError{Code: 503, Status: "503 Service Unavailable"}, "http 503"},
+		{&sse.ContentTypeError{ContentType: "text/html"}, "bad content type"},
+		{wrap(sse.ErrLineTooLong), "line too long"},
+		{wrap(sse.ErrEventTooLarge), "event too large"},
+		{wrap(&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), "dial refused"},
+		{wrap(&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), "reset by peer"},
+		{wrap(os.NewSyscallError("socket", syscall.EMFILE)), "out of file descriptors"},
+		{wrap(&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}), "out of local ports"},
+		{wrap(x509.UnknownAuthorityError{}), "tls"},
+		{wrap(context.DeadlineExceeded), "timeout"},
+		{io.EOF, "closed by server"},
+		{wrap(io.ErrUnexpectedEOF), "closed by server"},
+		{fmt.Errorf("http2: server sent GOAWAY"), "protocol error"},
+		{fmt.Errorf("something new"), "other"},
+	}
+	for _, tt := range tests {
+		if got := classify(tt.err); got != tt.want {
+			t.Errorf("classify(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
