@@ -29,26 +29,7 @@ type h1Transport struct {
 // RoundTrip opens a connection, writes req and reads the response head. The body
 // owns the connection: closing it, or canceling req's context, closes the connection
 // (with an RST when the context's cause is errDropAbort).
-//
-// The connect work runs on a short-lived goroutine of its own: dialing, TLS and
-// header parsing are deep call chains, and done on the client's goroutine they would
-// grow its stack to 8 KiB for the whole life of the stream; the idle read needs half.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	type result struct {
-		resp *http.Response
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := t.roundTrip(req)
-		done <- result{resp, err}
-	}()
-	// roundTrip honours the request's context at every step, so this wait ends.
-	r := <-done
-	return r.resp, r.err
-}
-
-func (t *h1Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	trace := httptrace.ContextClientTrace(ctx)
 	addr := hostPort(req.URL.Scheme, req.URL.Host)

@@ -74,12 +74,31 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := m.limit.wait(req.Context()); err != nil {
 		return nil, err
 	}
-	resp, err := m.next.RoundTrip(req)
+	resp, err := offStack(m.next, req)
 	if err != nil {
 		return nil, err
 	}
 	resp.Body = &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
 	return resp, nil
+}
+
+// offStack runs rt.RoundTrip on a short-lived goroutine and waits for it. Dialing,
+// TLS, header encoding and parsing are deep call chains: run on the client's own
+// goroutine they would grow its stack to 8 KiB for the whole life of the stream,
+// where the idle read needs half. The transports honour the request's context at
+// every step, so the wait ends.
+func offStack(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := rt.RoundTrip(req)
+		done <- result{resp, err}
+	}()
+	r := <-done
+	return r.resp, r.err
 }
 
 type countedBody struct {

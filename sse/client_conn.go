@@ -46,8 +46,12 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) outcome {
 	if c.h.Open != nil {
 		c.h.Open(resp)
 	}
-	err = c.read(actx, resp.Body)
-	resp.Body.Close() // read errors matter, a close error after them does not
+	// Only the body is kept from here on: an idle stream must not hold the
+	// response and its request (headers, URL) for its whole life.
+	body := resp.Body
+	resp = nil
+	err = c.read(actx, body)
+	body.Close() // read errors matter, a close error after them does not
 	if err == nil {
 		err = io.EOF
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +35,19 @@ func BenchmarkPlain(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p.Observe(s)
+	}
+}
+
+// BenchmarkObserve is what Observe costs the engine's snapshotter while the UI
+// is behind: the slot is overwritten and the notes carried over, never waited on.
+func BenchmarkObserve(b *testing.B) {
+	d := New(Options{Input: strings.NewReader(""), Output: io.Discard})
+	s := withFindings(snapshotAt(b, 61))
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Observe(s)
+		if _, _, finished := d.relay.take(); finished {
+			b.Fatal("finished without Finish")
+		}
 	}
 }

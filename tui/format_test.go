@@ -35,10 +35,16 @@ func TestFmtRate(t *testing.T) {
 	}{
 		{"zero", 0, "0"},
 		{"NaN", math.NaN(), "0"},
-		{"small", 0.25, "0.25"},
-		{"tens", 33.25, "33.2"},
+		{"infinite", math.Inf(1), "0"},
+		{"too small for a decimal", 0.04, "<0.1"},
+		{"one decimal below ten", 2.54, "2.5"},
+		{"whole below ten", 6, "6"},
+		{"nearly whole below ten", 5.98, "6"},
+		{"ten and up whole", 33.25, "33"},
+		{"rounds to ten", 9.96, "10"},
 		{"hundreds", 512.6, "513"},
 		{"thousands", 9980.4, "9,980"},
+		{"negative", -2.5, "-2.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,13 +62,15 @@ func TestFmtBytes(t *testing.T) {
 		want string
 	}{
 		{"bytes", 512, "512 B"},
-		{"just under a kibibyte", 999, "999 B"},
-		{"kibibytes", 1536, "1.5 KiB"},
-		{"under a thousand KiB", 1_004_500, "981 KiB"},
-		{"a thousand KiB or more", 1_030_000, "0.98 MiB"},
-		{"mebibytes", 12.5 * 1024 * 1024, "12.5 MiB"},
-		{"gibibytes", 3 * 1024 * 1024 * 1024, "3 GiB"},
+		{"just under a kilobyte", 999, "999 B"},
+		{"kilobytes", 1536, "1.54 kB"},
+		{"rounds up into the next unit", 999_600, "1.00 MB"},
+		{"three digits", 123_456, "123 kB"},
+		{"megabytes", 12.5e6, "12.5 MB"},
+		{"gigabytes", 3e9, "3.00 GB"},
 		{"negative", -5, "0 B"},
+		{"NaN", math.NaN(), "0 B"},
+		{"huge", math.Inf(1), "9.00 EB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,17 +87,20 @@ func TestFmtLatency(t *testing.T) {
 		in   time.Duration
 		want string
 	}{
-		{"zero", 0, "0"},
+		{"zero", 0, "0s"},
 		{"nanoseconds", 500, "500ns"},
 		{"microseconds", 950 * time.Microsecond, "950µs"},
-		{"one microsecond", time.Microsecond, "1µs"},
-		{"fraction of a microsecond cut", 1500 * time.Nanosecond, "1.5µs"},
-		{"milliseconds", 1200 * time.Microsecond, "1.2ms"},
+		{"one microsecond", time.Microsecond, "1.00µs"},
+		{"fraction of a microsecond", 1500 * time.Nanosecond, "1.50µs"},
+		{"milliseconds", 1200 * time.Microsecond, "1.20ms"},
 		{"three digits", 1234 * time.Microsecond, "1.23ms"},
+		{"halves round up", 1235 * time.Microsecond, "1.24ms"},
 		{"tens of milliseconds", 12500 * time.Microsecond, "12.5ms"},
+		{"rounds into the next unit", 999_700 * time.Microsecond, "1.00s"},
 		{"hundreds of milliseconds", 250 * time.Millisecond, "250ms"},
-		{"seconds", 1500 * time.Millisecond, "1.5s"},
-		{"minutes", 123 * time.Second, "2m03s"},
+		{"seconds", 1500 * time.Millisecond, "1.50s"},
+		{"minutes", 123 * time.Second, "2m3s"},
+		{"negative", -2 * time.Millisecond, "-2.00ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +129,38 @@ func TestFmtElapsed(t *testing.T) {
 				t.Errorf("fmtElapsed(%v) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFmtRemaining(t *testing.T) {
+	tests := []struct {
+		name string
+		in   time.Duration
+		want string
+	}{
+		{"zero", 0, "0s"},
+		{"negative", -time.Second, "0s"},
+		{"whole", 48 * time.Second, "48s"},
+		{"rounded up", 47*time.Second + time.Millisecond, "48s"},
+		{"minutes", 107*time.Second + 600*time.Millisecond, "1m48s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fmtRemaining(tt.in); got != tt.want {
+				t.Errorf("fmtRemaining(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestElapsedAndRemainingAddUp holds the header's clock to what it promises:
+// elapsed (truncated) plus remaining (rounded up) is the run's length.
+func TestElapsedAndRemainingAddUp(t *testing.T) {
+	const length = 2 * time.Minute
+	for e := time.Duration(0); e <= length; e += 123 * time.Millisecond {
+		if got := int64(e/time.Second) + ceilSeconds(length-e); got != 120 {
+			t.Fatalf("at %v: %s + %s = %ds, want 120s", e, fmtElapsed(e), fmtRemaining(length-e), got)
+		}
 	}
 }
 

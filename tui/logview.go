@@ -7,14 +7,14 @@ type logView struct {
 }
 
 // view renders at most h lines: the title, then as many of the newest entries as
-// fit.
+// fit; nothing when not even one fits.
 func (v logView) view(w, h int) []string {
-	if h <= 0 {
+	if h < 2 {
 		return nil
 	}
 	lines := []string{v.st.section.Render("Log")}
 	entries := v.log.last(h - 1)
-	if len(entries) == 0 && h > 1 {
+	if len(entries) == 0 {
 		return append(lines, v.st.dim.Render("nothing notable yet"))
 	}
 	for _, e := range entries {

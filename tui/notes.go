@@ -88,22 +88,21 @@ func errorNotes(pp, prev, cur metrics.Snapshot) []string {
 // replayNotes notes the first finding of each replay class, with an example.
 func replayNotes(prev, cur metrics.Findings) []string {
 	classes := []struct {
-		name      string
-		was, is   int64
-		eventsHow string
+		name    string
+		was, is int64
 	}{
-		{"lost", prev.Lost, cur.Lost, "events lost"},
-		{"duplicated", prev.Duplicated, cur.Duplicated, "events duplicated"},
-		{"reordered", prev.Reordered, cur.Reordered, "events reordered"},
+		{"lost", prev.Lost, cur.Lost},
+		{"duplicated", prev.Duplicated, cur.Duplicated},
+		{"reordered", prev.Reordered, cur.Reordered},
 	}
 	var notes []string
 	for _, c := range classes {
 		if c.was > 0 || c.is <= 0 {
 			continue
 		}
-		note := "replay checker: first " + c.eventsHow
+		note := "replay: first " + c.name
 		if e, ok := example(cur, c.name); ok {
-			note += fmt.Sprintf(" (client %d: expected %s, got %s)", e.Client, oneLine(e.Expected), oneLine(e.Got))
+			note += fmt.Sprintf(" (client %d expected %s, got %s)", e.Client, oneLine(e.Expected), oneLine(e.Got))
 		}
 		notes = append(notes, note)
 	}

@@ -26,28 +26,45 @@ func TestPlainLines(t *testing.T) {
 		want   string
 	}{
 		{"steady", func(*metrics.Snapshot) {},
-			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.2ms  err 0  replay ok\n"},
+			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay ok\n"},
 		{"ramping with errors", func(s *metrics.Snapshot) {
 			s.Elapsed = 75 * time.Second
 			s.Run.Stage = "ramp-up"
 			s.Totals.ClientsOpen, s.Totals.ClientsWanted = 480, 2000
 			s.Totals.Errors = 12345
 			s.Rates.Events = 33.25
-		}, "[1m15s] ramp-up   open 480/2000  ev/s 33.2  p99 1.2ms  err 12,345  replay ok\n"},
+		}, "[1m15s] ramp-up   open 480/2000  ev/s 33  p99 1.20ms  err 12,345  replay ok\n"},
 		{"nothing delivered", func(s *metrics.Snapshot) {
 			s.IntervalLatency[metrics.Delivery] = metrics.Summary{}
 			s.Rates.Events = 0
 		}, "[  12s] hold      open 1000/1000  ev/s 0  p99 -  err 0  replay ok\n"},
 		{"replay faults", func(s *metrics.Snapshot) {
 			s.Findings = metrics.Findings{Lost: 2, LostEvents: 7, Duplicated: 1, Reordered: 3}
-		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.2ms  err 0  replay lost 2 (7 ev) dup 1 reord 3\n"},
+		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay lost 2 (7 ev) dup 1 reord 3\n"},
 		{"paused", func(s *metrics.Snapshot) { s.Run.Paused = true },
-			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.2ms  err 0  replay ok  PAUSED\n"},
+			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay ok  PAUSED\n"},
 		{"notes follow", func(s *metrics.Snapshot) {
 			s.Notes = []string{"mass disconnect: 30 clients dropped", "evil\x1b[2J\nnote"}
-		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.2ms  err 0  replay ok\n" +
+		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay ok\n" +
 			"        · mass disconnect: 30 clients dropped\n" +
 			"        · evil [2J note\n"},
+		{"final line shows run averages", func(s *metrics.Snapshot) {
+			// The final snapshot closes an interval of a few milliseconds: its
+			// rates are noise.
+			s.Final = true
+			s.Run.Stage = "done"
+			s.Elapsed = 2 * time.Minute
+			s.Interval = 3 * time.Millisecond
+			s.Rates.Events = 333_333
+			s.Totals.EventsReceived = 1_200_000
+			s.IntervalLatency[metrics.Delivery] = metrics.Summary{Count: 1, P99: 90 * time.Millisecond}
+			s.TotalLatency[metrics.Delivery] = metrics.Summary{Count: 1_200_000, P99: 4500 * time.Microsecond}
+		}, "[2m00s] done      open 1000/1000  avg ev/s 10,000  run p99 4.50ms  err 0  replay ok\n"},
+		{"final line of an empty run", func(s *metrics.Snapshot) {
+			s.Final = true
+			s.Elapsed = 0
+			s.IntervalLatency[metrics.Delivery] = metrics.Summary{}
+		}, "[   0s] hold      open 1000/1000  avg ev/s 0  run p99 -  err 0  replay ok\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

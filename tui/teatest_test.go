@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"sseload/metrics"
 )
+
+// withNotes adds the notes of a run with a mass disconnect every ten seconds.
+func withNotes(s metrics.Snapshot) metrics.Snapshot {
+	if s.Seq%10 == 0 {
+		s.Notes = append(slices.Clone(s.Notes), fmt.Sprintf("mass disconnect: dropped %d clients (3%% of open)", 30))
+	}
+	return s
+}
 
 // startTest runs m in a teatest program of w×h without colour.
 func startTest(t *testing.T, m model, w, h int) *teatest.TestModel {
@@ -72,9 +83,9 @@ func TestGolden120x40(t *testing.T) {
 	asked := make(chan struct{})
 	tm := startTest(t, newModel("", &fakeControls{wanted: 1000}, func(bool) { close(asked) }), 120, 40)
 	for i := 1; i < 72; i++ {
-		tm.Send(snapshotMsg(snapshotAt(t, i)))
+		tm.Send(snapshotMsg(withNotes(snapshotAt(t, i))))
 	}
-	s := withFindings(snapshotAt(t, 72))
+	s := withNotes(withFindings(snapshotAt(t, 72)))
 	s.Run.Paused = true
 	tm.Send(snapshotMsg(s))
 	waitFor(t, tm, "PAUSED")
@@ -97,17 +108,17 @@ func TestGolden120x40(t *testing.T) {
 // and the log filling the height.
 func TestGolden200x50(t *testing.T) {
 	tm := startTest(t, newModel("", &fakeControls{wanted: 1000}, nil), 200, 50)
-	for i := 1; i < 72; i++ {
-		s := snapshotAt(t, i)
-		if i%10 == 0 {
-			s.Notes = []string{fmt.Sprintf("mass disconnect: dropped %d clients (3%% of open)", i/10*30)}
-		}
-		tm.Send(snapshotMsg(s))
+	busy := func(s metrics.Snapshot) metrics.Snapshot {
+		n := int64(s.Seq)
+		s.EventsByType = map[string]int64{"message": n * 9000, "price": n * 700, "trade": n * 250, "tick": n * 12, "news": n / 30}
+		s.IntervalLatency[metrics.Delivery].P99 = s.IntervalLatency[metrics.Delivery].P99 * time.Duration(4+s.Seq%9) / 4
+		return withNotes(s)
 	}
-	s := withFindings(snapshotAt(t, 72))
-	s.EventsByType = map[string]int64{"message": 700_000, "tick": 864, "price": 12_000, "trade": 5_000, "news": 3}
-	tm.Send(snapshotMsg(s))
-	waitFor(t, tm, "FAULTS", "3 more types")
+	for i := 1; i < 72; i++ {
+		tm.Send(snapshotMsg(busy(snapshotAt(t, i))))
+	}
+	tm.Send(snapshotMsg(busy(withFindings(snapshotAt(t, 72)))))
+	waitFor(t, tm, "FAULTS", "2 more types")
 	tm.Send(finishMsg{})
 	golden.RequireEqual(t, finalScreen(t, tm))
 }

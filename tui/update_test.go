@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -166,7 +167,7 @@ func TestHelpKey(t *testing.T) {
 		t.Fatalf("short help expected before ?:\n%s", s)
 	}
 	m, _ = drive(t, m, press("?"))
-	for _, want := range []string{"latency interval/run", "pause/resume: the schedule stands still", "ctrl+c interrupt (exit 130)", "q quit, keep a partial result"} {
+	for _, want := range []string{"latency interval/run", "pause/resume: the schedule stands still", "interrupt (exit 130)", "quit, keep a partial result"} {
 		if s := screen(m); !strings.Contains(s, want) {
 			t.Errorf("? did not show %q in the full help:\n%s", want, s)
 		}
@@ -211,5 +212,62 @@ func TestFinishQuits(t *testing.T) {
 	}
 	if s := screen(next.(model)); !strings.Contains(s, "DONE") {
 		t.Errorf("final screen lacks DONE:\n%s", s)
+	}
+}
+
+// fakeClock is a wall clock the test moves.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+// TestKeyPressTimes: a key press is logged at the latest snapshot's elapsed time
+// plus the wall time since it arrived, in the order keys were pressed, whatever
+// order their results come back in.
+func TestKeyPressTimes(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	c := &fakeControls{wanted: 1000}
+	m := newModel("", c, nil)
+	m.now = clk.now
+	m, _ = drive(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	s := snapshotAt(t, 10)
+	s.ErrorsByClass = nil
+	m, _ = drive(t, m, snapshotMsg(s))
+
+	clk.t = clk.t.Add(1500 * time.Millisecond)
+	next, plus := m.Update(press("+"))
+	next, minus := next.(model).Update(press("-"))
+	m = next.(model)
+	// The next snapshot arrives late (1.7s after the last) before either result.
+	clk.t = clk.t.Add(200 * time.Millisecond)
+	s = snapshotAt(t, 11)
+	s.ErrorsByClass, s.Notes = nil, []string{"tick eleven"}
+	m, _ = drive(t, m, snapshotMsg(s))
+	// A press now computes 11s + 0: it must not log before the earlier presses.
+	next, pause := m.Update(press("p"))
+	m = next.(model)
+	for _, cmd := range []tea.Cmd{pause, minus, plus} { // results back to front
+		m, _ = drive(t, m, cmd())
+	}
+
+	type entry struct {
+		at   time.Duration
+		text string
+	}
+	var got []entry
+	for _, l := range m.log.last(logCap) {
+		got = append(got, entry{l.at, l.text})
+	}
+	press := 11500 * time.Millisecond
+	want := []entry{
+		{11 * time.Second, "tick eleven"},
+		{press, "wanted → 990 (+10%)"}, // run second: the engine saw - first
+		{press + 1, "wanted → 900 (-10%)"},
+		{press + 2, "schedule paused: ramp and stage clock stand still"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("log = %v, want %v", got, want)
+	}
+	if s := screen(m); !strings.Contains(s, "11s  wanted → 990 (+10%)") {
+		t.Errorf("screen lacks the press's time:\n%s", s)
 	}
 }

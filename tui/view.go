@@ -20,7 +20,7 @@ const (
 	widestWidth  = 160                              // a fourth panel: events by type
 	roomyHeight  = 32                               // enough lines for blank lines between sections
 	maxPanelW    = labelW + valueW + 1 + historyLen // wider, a panel would only pad: its sparklines hold a minute
-	maxErrorsW   = 80                               // the log takes the rest: its lines are the long ones
+	maxErrorsW   = 64                               // the log takes the rest: its lines are the long ones
 	minErrorList = 9                                // bottom lines below which narrow screens show errors on one line
 )
 
@@ -121,11 +121,11 @@ func (m model) bottom(w, h int) []string {
 	ev := errorsView{s: m.last, prev: m.prev.ErrorsByClass, st: m.st}
 	lv := logView{log: m.log, st: m.st}
 	if w >= wideWidth {
-		ew := min(maxErrorsW, (w-gap)/2)
+		ew := min(maxErrorsW, (w-gap)*2/5)
 		return side(panel{ev.view(ew, h), ew}, panel{lv.view(w-ew-gap, h), w - ew - gap})
 	}
 	if eh := min(ev.lines(), h/3); eh >= 2 && h >= minErrorList {
-		return append(ev.view(w, eh), lv.view(w, h-eh)...)
+		return append(ev.view(min(w, maxErrorsW), eh), lv.view(w, h-eh)...)
 	}
 	return append([]string{ev.line(w)}, lv.view(w, h-1)...)
 }

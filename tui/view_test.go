@@ -25,7 +25,7 @@ func checkFits(t *testing.T, m model, w, h int) {
 }
 
 func TestViewFitsTheScreen(t *testing.T) {
-	sizes := [][2]int{{20, 5}, {40, 10}, {60, 20}, {80, 24}, {100, 30}, {119, 35}, {120, 40}, {200, 60}}
+	sizes := [][2]int{{20, 5}, {40, 10}, {60, 20}, {79, 40}, {80, 24}, {100, 30}, {119, 35}, {120, 40}, {159, 30}, {160, 40}, {200, 50}, {300, 80}}
 	for _, sz := range sizes {
 		w, h := sz[0], sz[1]
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
@@ -58,18 +58,18 @@ func TestLayoutAdaptsToWidth(t *testing.T) {
 		bothLatency  bool
 		replayInline bool
 	}{
-		{"narrow stacks", 60, 50, [2]string{}, false, true},
 		{"medium pairs", 80, 24, [2]string{"Clients", "Throughput"}, false, true},
 		{"wide triples", 120, 40, [2]string{"Throughput", "Replay checker"}, true, false},
+		{"widest adds events by type", 160, 40, [2]string{"Replay checker", "Events by type"}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := screen(fed(t, nil, tt.w, tt.h, 10))
-			if tt.sameLine[0] != "" && !lineWith(s, tt.sameLine[0], tt.sameLine[1]) {
+			if !lineWith(s, tt.sameLine[0], tt.sameLine[1]) {
 				t.Errorf("%q and %q are not side by side:\n%s", tt.sameLine[0], tt.sameLine[1], s)
 			}
-			if tt.sameLine[0] == "" && lineWith(s, "Clients", "Throughput") {
-				t.Errorf("panels side by side on a narrow screen:\n%s", s)
+			if got, want := strings.Contains(s, "Events by type"), tt.w >= widestWidth; got != want {
+				t.Errorf("events by type shown = %v, want %v:\n%s", got, want, s)
 			}
 			if got := strings.Contains(s, "─ interval ─") && strings.Contains(s, "─ run ─"); got != tt.bothLatency {
 				t.Errorf("both latency groups shown = %v, want %v:\n%s", got, tt.bothLatency, s)
@@ -106,8 +106,34 @@ func TestReplayFindingsTurnRed(t *testing.T) {
 			t.Errorf("view lacks red %q", ansi.Strip(want))
 		}
 	}
-	if s := screen(m); !strings.Contains(s, "lost at 1m01s, client 17") || !strings.Contains(s, "expected 1043, got 1046") {
-		t.Errorf("latest example missing:\n%s", s)
+	if s := screen(m); !strings.Contains(s, "lost at 1m11s, client 42") || !strings.Contains(s, "expected 1090, got 1093") {
+		t.Errorf("latest finding missing:\n%s", s)
+	}
+}
+
+func TestReplayLatest(t *testing.T) {
+	tests := []struct {
+		name   string
+		w      int
+		latest bool
+		want   string
+	}{
+		{"panel: the newest finding", 120, true, "latest lost at 1m11s, client 42"},
+		{"panel: the last example without it", 120, false, "latest lost at 1m01s, client 17"},
+		{"line: the newest finding", 80, true, "latest lost at 1m11s, client 42: expected 1090, got 1093"},
+		{"line: the last example without it", 80, false, "latest lost at 1m01s, client 17: expected 1043, got 1046"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := withFindings(snapshotAt(t, 4))
+			if !tt.latest {
+				s.Findings.Latest = nil
+			}
+			m, _ := drive(t, fed(t, nil, tt.w, 40, 3), snapshotMsg(s))
+			if got := screen(m); !strings.Contains(got, tt.want) {
+				t.Errorf("screen lacks %q:\n%s", tt.want, got)
+			}
+		})
 	}
 }
 
@@ -117,32 +143,116 @@ func TestErrorsByClassWithRates(t *testing.T) {
 	s := screen(m)
 	// timeout went 2 → 4 and status 503 0 → 2 over a one-second interval; the
 	// most frequent class comes first.
-	for _, want := range []string{"7 total · 4.00/s", "timeout                                     4    2.00/s", "status 503                                  2    2.00/s", "reset                                       1       0/s"} {
+	for _, want := range []string{"7 total · 4/s", "timeout                         4       2/s", "http 503                        2       2/s", "reset                           1       0/s"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("errors panel lacks %q:\n%s", want, s)
 		}
 	}
-	if strings.Index(s, "status 503") > strings.Index(s, "  reset") {
+	if strings.Index(s, "  http 503") > strings.Index(s, "  reset") {
 		t.Errorf("classes not ordered by count:\n%s", s)
 	}
 }
 
-func TestLogKeepsTheLastEightNotes(t *testing.T) {
-	m := fed(t, nil, 120, 40, 1)
-	for i := range 12 {
-		s := snapshotAt(t, i+2)
-		s.Notes = []string{fmt.Sprintf("note number %02d", i)}
-		m, _ = drive(t, m, snapshotMsg(s))
+func TestLogFillsTheHeight(t *testing.T) {
+	tests := []struct {
+		name    string
+		w, h    int
+		entries int // log entries on screen
+	}{
+		{"80x24", 80, 24, 3},
+		{"100x50 with the errors list", 100, 50, 23},
+		{"120x40", 120, 40, 17},
+		{"200x50", 200, 50, 27},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := fed(t, nil, tt.w, tt.h, 1)
+			for i := range logCap + 20 {
+				s := snapshotAt(t, i+2)
+				s.Notes = []string{fmt.Sprintf("note number %03d", i)}
+				m, _ = drive(t, m, snapshotMsg(s))
+			}
+			lines := strings.Split(screen(m), "\n")
+			if len(lines) != tt.h {
+				t.Fatalf("screen has %d lines, want %d", len(lines), tt.h)
+			}
+			newest := logCap + 19
+			var shown []int
+			for _, l := range lines {
+				var n int
+				if i := strings.Index(l, "note number "); i >= 0 {
+					if _, err := fmt.Sscanf(l[i:], "note number %d", &n); err != nil {
+						t.Fatalf("reading %q: %v", l[i:], err)
+					}
+					shown = append(shown, n)
+				}
+			}
+			if len(shown) != tt.entries || shown[len(shown)-1] != newest || shown[0] != newest-tt.entries+1 {
+				t.Errorf("log shows notes %v, want the newest %d (…%d)", shown, tt.entries, newest)
+			}
+			// The log reaches the help on the last line: no blank lines left over.
+			if !strings.Contains(lines[tt.h-2], fmt.Sprintf("note number %03d", newest)) {
+				t.Errorf("the line above the help is %q, want the newest note:\n%s", lines[tt.h-2], screen(m))
+			}
+		})
+	}
+}
+
+func TestErrorsListOnMediumScreens(t *testing.T) {
+	m := fed(t, nil, 100, 50, 3)
+	m, _ = drive(t, m, snapshotMsg(withFindings(snapshotAt(t, 4))))
 	s := screen(m)
-	for i := range 12 {
-		want := i >= 4
-		if got := strings.Contains(s, fmt.Sprintf("note number %02d", i)); got != want {
-			t.Errorf("note %d shown = %v, want %v", i, got, want)
+	if !strings.Contains(s, "  http 503") || !strings.Contains(s, "  reset") || strings.Contains(s, "Errors  7 total") {
+		t.Errorf("a tall medium screen should list the error classes, not sum them up in a line:\n%s", s)
+	}
+	m, _ = drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	if s := screen(m); !strings.Contains(s, "Errors  7 total · 4/s   timeout 4 · http 503 2 · reset 1") {
+		t.Errorf("a short medium screen should sum the errors up in a line:\n%s", s)
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	tests := []struct {
+		name  string
+		w, h  int
+		small bool
+	}{
+		{"narrow", 79, 40, true},
+		{"short", 120, 23, true},
+		{"tiny", 20, 5, true},
+		{"just enough", 80, 24, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := fed(t, nil, tt.w, tt.h, 3)
+			s := screen(m)
+			lines := strings.Split(s, "\n")
+			got := len(lines) == 1 && strings.HasPrefix(s, ansi.Truncate("terminal too small (need 80×24)", tt.w-1, ""))
+			if got != tt.small {
+				t.Errorf("%d×%d: one-line too-small notice = %v, want %v:\n%s", tt.w, tt.h, got, tt.small, s)
+			}
+		})
+	}
+	if s := screen(fed(t, nil, 100, 20, 1)); s != "terminal too small (need 80×24) · now 100×20 · q quits" {
+		t.Errorf("too-small notice = %q", s)
+	}
+}
+
+func TestEventsByTypePanel(t *testing.T) {
+	m := fed(t, nil, 160, 40, 3)
+	s := snapshotAt(t, 4)
+	s.EventsByType = map[string]int64{"message": 3*9968 + 5000, "tick": 36, "price\x1b[2J": 10, "trade": 7, "news": 1}
+	m, _ = drive(t, m, snapshotMsg(s))
+	got := screen(m)
+	// message went 29,904 → 34,904 and tick 36 → 36 over one second; five types
+	// leave room for three and a count.
+	for _, want := range []string{"Events by type", "message           5,000   34,904", "tick                  0       36", "price [2J            10       10", "… 2 more types", "delivery p99     3.00ms  last minute"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("events panel lacks %q:\n%s", want, got)
 		}
 	}
-	if !strings.Contains(s, "13s  note number 11") {
-		t.Errorf("the newest note lacks its elapsed time:\n%s", s)
+	if strings.Contains(m.View().Content, "\x1b[2J") {
+		t.Error("an event type drives the terminal")
 	}
 }
 
@@ -167,10 +277,40 @@ func TestHostileTextCannotDriveTheTerminal(t *testing.T) {
 func TestHeaderShowsTheRun(t *testing.T) {
 	m := fed(t, nil, 120, 40, 30)
 	s := screen(m)
-	for _, want := range []string{"sseload", "http://127.0.0.1:8080/events", "h2c → HTTP/2.0", "churn", "hold", " 30%", "elapsed 30s / 2m00s", "remaining 1m30s"} {
+	for _, want := range []string{"sseload", "http://127.0.0.1:8080/events", "h2c → HTTP/2.0", "churn", "hold", " 30%", "elapsed 30s / 2m00s  remaining 1m30s"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("header lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+func TestHeaderClock(t *testing.T) {
+	const length = 2 * time.Minute
+	tests := []struct {
+		name           string
+		elapsed, clock time.Duration
+		length         time.Duration
+		paused, final  bool
+		want           string
+	}{
+		{"running", 30 * time.Second, 30 * time.Second, length, false, false, "elapsed 30s / 2m00s  remaining 1m30s"},
+		{"between seconds", 12400 * time.Millisecond, 12400 * time.Millisecond, length, false, false, "elapsed 12s / 2m00s  remaining 1m48s"},
+		{"after a pause the run is longer", 40 * time.Second, 30 * time.Second, length, false, false, "elapsed 40s / 2m10s  remaining 1m30s"},
+		{"paused", 40 * time.Second, 30 * time.Second, length, true, false, "elapsed 40s  paused · 1m30s left"},
+		{"stopped early", 72 * time.Second, 72 * time.Second, length, false, true, "elapsed 1m12s  stopped 48s early"},
+		{"complete", 130 * time.Second, length, length, false, true, "elapsed 2m10s"},
+		{"no planned length", 30 * time.Second, 30 * time.Second, 0, false, false, "elapsed 30s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := snapshotAt(t, 30)
+			s.Elapsed, s.Run.Clock, s.Run.Length, s.Run.Paused, s.Final = tt.elapsed, tt.clock, tt.length, tt.paused, tt.final
+			m, _ := drive(t, fed(t, nil, 120, 40, 0), snapshotMsg(s))
+			line := strings.Split(screen(m), "\n")[1]
+			if !strings.HasSuffix(line, tt.want) {
+				t.Errorf("clock line %q, want it to end in %q", line, tt.want)
+			}
+		})
 	}
 }
 
