@@ -18,6 +18,16 @@ import (
 // run early, and the engine still returns its final, interrupted summary (from
 // which run writes the partial result).
 func TestDashboardQuitEndsTheRun(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		key         string
+		interrupted bool
+	}{{"q", "q", false}, {"ctrl+c", "\x03", true}} {
+		t.Run(tt.name, func(t *testing.T) { dashboardQuit(t, tt.key, tt.interrupted) })
+	}
+}
+
+func dashboardQuit(t *testing.T, key string, interrupted bool) {
 	srv, err := target.New(target.Config{Rate: 20})
 	if err != nil {
 		t.Fatal(err)
@@ -49,12 +59,15 @@ func TestDashboardQuitEndsTheRun(t *testing.T) {
 	go func() {
 		<-observed // let a snapshot through first
 		<-observed
-		io.WriteString(typed, "q")
+		io.WriteString(typed, key)
 	}()
 	start := time.Now()
 	sum, err := v.run(context.Background(), en)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if v.interrupted() != interrupted {
+		t.Errorf("interrupted() = %v after %q, want %v", v.interrupted(), key, interrupted)
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the run went on %v after q", took)

@@ -150,7 +150,7 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		Start:         sum.Start,
 		End:           sum.End,
 		Partial:       sum.Interrupted,
-		PartialReason: partialReason(ctx, sum),
+		PartialReason: partialReason(ctx, sum, view.interrupted()),
 	})
 	if err != nil {
 		return err
@@ -180,7 +180,7 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 	if err := noStreamError(r); err != nil {
 		return err
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || view.interrupted() {
 		return &exitError{code: 130, err: errors.New("interrupted: partial result")}
 	}
 	return nil
@@ -217,14 +217,16 @@ func noStreamError(r results.Result) error {
 	return fmt.Errorf("no client opened a stream to %s: %s ×%d", r.Target, top, n)
 }
 
-func partialReason(ctx context.Context, sum load.Summary) string {
+func partialReason(ctx context.Context, sum load.Summary, ctrlC bool) string {
 	switch {
 	case !sum.Interrupted:
 		return ""
 	case ctx.Err() != nil:
 		return "interrupted by signal"
+	case ctrlC:
+		return "interrupted (Ctrl-C in the dashboard)"
 	}
-	return "stopped from the dashboard"
+	return "stopped from the dashboard (q)"
 }
 
 // hlogPath puts the interval log beside the result: result.json → result.hlog.
@@ -286,6 +288,10 @@ func newProgressView(o *runOptions, en *load.Engine, sc scenarios.Scenario, stdo
 		Title:    "sseload",
 	})}
 }
+
+// interrupted reports whether the user left the dashboard with Ctrl-C, which
+// exits like a SIGINT (130); q is a graceful early stop.
+func (v *progressView) interrupted() bool { return v.dash != nil && v.dash.Interrupted() }
 
 func (v *progressView) observe(s metrics.Snapshot) {
 	switch {

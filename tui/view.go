@@ -13,15 +13,14 @@ import (
 
 // Layout breakpoints and limits, in terminal cells.
 const (
-	minWidth     = defaultWidth                     // below it the dashboard only says it needs more room
+	minWidth     = defaultWidth                     // two panels side by side; below, the dashboard only says it needs more room
 	minHeight    = defaultHeight                    // likewise
-	mediumWidth  = 80                               // two panels side by side
 	wideWidth    = 120                              // three panels, errors beside the log
 	widestWidth  = 160                              // a fourth panel: events by type
 	roomyHeight  = 32                               // enough lines for blank lines between sections
 	maxPanelW    = labelW + valueW + 1 + historyLen // wider, a panel would only pad: its sparklines hold a minute
 	maxErrorsW   = 64                               // the log takes the rest: its lines are the long ones
-	minErrorList = 9                                // bottom lines below which narrow screens show errors on one line
+	minErrorList = 9                                // bottom lines below which screens under wideWidth sum errors up in one line
 )
 
 // View implements tea.Model. It is pure: the same model renders the same screen,
