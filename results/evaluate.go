@@ -81,9 +81,9 @@ func actual(r Result, t Threshold) (float64, string) {
 func formatValue(u unit, v float64) string {
 	switch u {
 	case unitDuration:
-		return formatDuration(time.Duration(v))
+		return FormatDuration(time.Duration(v))
 	case unitCount:
-		return formatCount(int64(v))
+		return FormatCount(int64(v))
 	case unitFraction:
 		return formatPercent(v)
 	default:

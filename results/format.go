@@ -31,11 +31,11 @@ func sig3(x float64) string {
 	return strconv.FormatFloat(x, 'f', 0, 64)
 }
 
-// formatDuration writes d for people with three significant digits: 812ns, 45.6µs,
+// FormatDuration writes d for people with three significant digits: 812ns, 45.6µs,
 // 1.23ms, 12.3s; a minute or more as 2m5s; zero as 0s.
-func formatDuration(d time.Duration) string {
+func FormatDuration(d time.Duration) string {
 	if d < 0 {
-		return "-" + formatDuration(-d)
+		return "-" + FormatDuration(-d)
 	}
 	if d >= time.Minute {
 		return d.Round(time.Second).String()
@@ -56,8 +56,8 @@ func formatDuration(d time.Duration) string {
 	return time.Duration(n).Round(time.Second).String()
 }
 
-// formatCount writes n with thousands separators: 1,234,567.
-func formatCount(n int64) string {
+// FormatCount writes n with thousands separators: 1,234,567.
+func FormatCount(n int64) string {
 	if n < 0 {
 		// -MinInt64 overflows; its digits are right anyway once the sign is written.
 		s := strconv.FormatInt(n, 10)
@@ -95,14 +95,14 @@ func formatPercent(f float64) string {
 // formatRate writes a per-second rate: 20,576/s, 3.5/s.
 func formatRate(r float64) string {
 	if r >= 100 || r == 0 {
-		return formatCount(int64(math.Round(r))) + "/s"
+		return FormatCount(int64(math.Round(r))) + "/s"
 	}
 	return strconv.FormatFloat(r, 'f', 1, 64) + "/s"
 }
 
-// formatBytes writes a byte count in decimal units with three significant
+// FormatBytes writes a byte count in decimal units with three significant
 // digits: 999 B, 1.23 kB, 45.6 MB.
-func formatBytes(n int64) string {
+func FormatBytes(n int64) string {
 	if n < 1000 {
 		return fmt.Sprintf("%d B", n)
 	}

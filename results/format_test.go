@@ -28,8 +28,8 @@ func TestFormatDuration(t *testing.T) {
 		{-1_500_000, "-1.50ms"},
 	}
 	for _, tt := range tests {
-		if got := formatDuration(tt.in); got != tt.want {
-			t.Errorf("formatDuration(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := FormatDuration(tt.in); got != tt.want {
+			t.Errorf("FormatDuration(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -43,8 +43,8 @@ func TestFormatCount(t *testing.T) {
 		{math.MinInt64, "-9,223,372,036,854,775,808"},
 	}
 	for _, tt := range tests {
-		if got := formatCount(tt.in); got != tt.want {
-			t.Errorf("formatCount(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := FormatCount(tt.in); got != tt.want {
+			t.Errorf("FormatCount(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -58,8 +58,8 @@ func TestFormatBytes(t *testing.T) {
 		{45_600_000_000, "45.6 GB"}, {math.MaxInt64, "9.22 EB"},
 	}
 	for _, tt := range tests {
-		if got := formatBytes(tt.in); got != tt.want {
-			t.Errorf("formatBytes(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := FormatBytes(tt.in); got != tt.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

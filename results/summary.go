@@ -56,7 +56,7 @@ func summaryHead(p *printer, r Result) {
 	t := r.Totals
 	p.field("target", "%s", orDash(r.Target))
 	p.field("protocol", "%s asked, %s seen", orDash(r.ProtocolAsked), orDash(r.ProtocolSeen))
-	run := formatDuration(r.Duration)
+	run := FormatDuration(r.Duration)
 	if !r.Start.IsZero() {
 		run += " from " + r.Start.UTC().Format(time.DateTime) + " UTC"
 	}
@@ -65,16 +65,16 @@ func summaryHead(p *printer, r Result) {
 	}
 	p.field("run", "%s", run)
 	p.field("clients", "peak %s open of %s wanted, %s failed at the end",
-		formatCount(t.ClientsPeak), formatCount(t.ClientsWanted), formatCount(t.ClientsFailed))
+		FormatCount(t.ClientsPeak), FormatCount(t.ClientsWanted), FormatCount(t.ClientsFailed))
 	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
-		formatCount(t.ConnectionsOpened), formatCount(t.ConnectionsPeak), formatCount(t.StreamsOpened), formatCount(t.StreamsPeak))
+		FormatCount(t.ConnectionsOpened), FormatCount(t.ConnectionsPeak), FormatCount(t.StreamsOpened), FormatCount(t.StreamsPeak))
 	replayed := ""
 	if t.EventsReplayed > 0 {
-		replayed = fmt.Sprintf(" (%s replayed on resume)", formatCount(t.EventsReplayed))
+		replayed = fmt.Sprintf(" (%s replayed on resume)", FormatCount(t.EventsReplayed))
 	}
 	p.field("events", "%s received%s, %s · %s, %s/s",
-		formatCount(t.EventsReceived), replayed, formatRate(t.EventsPerSecond), formatBytes(t.BytesReceived), formatBytes(int64(t.BytesPerSecond)))
-	p.field("reconnects", "%s (%s dropped on purpose)", formatCount(t.Reconnects), formatCount(t.Drops))
+		FormatCount(t.EventsReceived), replayed, formatRate(t.EventsPerSecond), FormatBytes(t.BytesReceived), FormatBytes(int64(t.BytesPerSecond)))
+	p.field("reconnects", "%s (%s dropped on purpose)", FormatCount(t.Reconnects), FormatCount(t.Drops))
 	if h := r.Harness; h != nil {
 		cores := 0.0
 		if r.Duration > 0 {
@@ -85,13 +85,13 @@ func summaryHead(p *printer, r Result) {
 			where = ", reference server included"
 		}
 		p.field("harness", "CPU %s (%s in the kernel; %.2f of %d cores), peak RSS %s%s",
-			formatDuration(h.CPU), formatDuration(h.SystemCPU), cores, h.GOMAXPROCS, formatBytes(h.MaxRSS), where)
+			FormatDuration(h.CPU), FormatDuration(h.SystemCPU), cores, h.GOMAXPROCS, FormatBytes(h.MaxRSS), where)
 	}
 	if t.Errors == 0 {
 		p.field("errors", "none")
 		return
 	}
-	p.field("errors", "%s, %s of attempts: %s", formatCount(t.Errors), formatPercent(t.ErrorRate), topClasses(r.ErrorsByClass))
+	p.field("errors", "%s, %s of attempts: %s", FormatCount(t.Errors), formatPercent(t.ErrorRate), topClasses(r.ErrorsByClass))
 }
 
 // topClasses names the most frequent error classes, most first.
@@ -113,7 +113,7 @@ func topClasses(byClass map[string]int64) string {
 			parts = append(parts, fmt.Sprintf("+%d more", len(cs)-i))
 			break
 		}
-		parts = append(parts, c.name+" "+formatCount(c.n))
+		parts = append(parts, c.name+" "+FormatCount(c.n))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -129,11 +129,11 @@ func summaryReplay(p *printer, r Result) {
 		return
 	}
 	p.field("replay", "lost %s (%s events), duplicated %s, reordered %s",
-		formatCount(f.Lost), formatCount(f.LostEvents), formatCount(f.Duplicated), formatCount(f.Reordered))
+		FormatCount(f.Lost), FormatCount(f.LostEvents), FormatCount(f.Duplicated), FormatCount(f.Reordered))
 	if len(f.Examples) > 0 {
 		e := f.Examples[0]
 		p.field("", "first: client %d %s at %s: expected %s, got %s",
-			e.Client, e.Class, formatDuration(e.At), orDash(e.Expected), orDash(e.Got))
+			e.Client, e.Class, FormatDuration(e.At), orDash(e.Expected), orDash(e.Got))
 	}
 }
 
@@ -145,8 +145,8 @@ func summaryLatency(p *printer, r Result) {
 		if s.Count == 0 {
 			continue
 		}
-		rows = append(rows, []string{k.String(), formatCount(s.Count),
-			formatDuration(s.P50), formatDuration(s.P90), formatDuration(s.P99), formatDuration(s.P999), formatDuration(s.Max)})
+		rows = append(rows, []string{k.String(), FormatCount(s.Count),
+			FormatDuration(s.P50), FormatDuration(s.P90), FormatDuration(s.P99), FormatDuration(s.P999), FormatDuration(s.Max)})
 	}
 	p.linef("")
 	if len(rows) == 1 {
@@ -155,7 +155,7 @@ func summaryLatency(p *printer, r Result) {
 		writeTable(p, rows)
 	}
 	if n := r.Totals.LatencyOverflow; n > 0 {
-		p.linef("(%s latencies outside 1µs…1h were counted, not recorded)", formatCount(n))
+		p.linef("(%s latencies outside 1µs…1h were counted, not recorded)", FormatCount(n))
 	}
 }
 

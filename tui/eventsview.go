@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // eventsView is the wide screens' fourth panel: events by type with their rates,
@@ -55,7 +56,7 @@ func (v eventsView) view(w int) []string {
 	}
 	p99 := "–"
 	if d := v.s.IntervalLatency[metrics.Delivery]; d.Count > 0 {
-		p99 = fmtLatency(d.P99)
+		p99 = results.FormatDuration(d.P99)
 	}
 	lines = append(lines, st.row("delivery p99", p99, nil, w)+st.dim.Render("  last minute"))
 	return append(lines, st.spark.Render(sparklineOver(v.p99, historyLen, w)))

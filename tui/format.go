@@ -3,37 +3,14 @@ package tui
 import (
 	"fmt"
 	"math"
+	"sseload/results"
 	"strconv"
-	"strings"
 	"time"
 )
 
 // The numbers here read like the end-of-run summary (package results): decimal
 // byte units, three significant digits for latencies, the same rounding, so the
 // dashboard's last frame and the summary printed after it agree.
-
-// fmtInt formats n with thousands separators: 1234567 → "1,234,567".
-func fmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	lead := len(s) % 3
-	if lead == 0 {
-		lead = 3
-	}
-	b.WriteString(s[:lead])
-	for i := lead; i < len(s); i += 3 {
-		b.WriteByte(',')
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
 
 // fmtRate formats a per-second rate: whole from 10 up (9980.4 → "9,980",
 // 33.25 → "33"), one decimal below unless whole (6.0 → "6", 2.5 → "2.5"), and a
@@ -45,7 +22,7 @@ func fmtRate(f float64) string {
 	a := math.Abs(f)
 	switch {
 	case a >= 10:
-		return fmtInt(int64(math.Round(f)))
+		return results.FormatCount(int64(math.Round(f)))
 	case a == 0:
 		return "0"
 	case a < 0.05:
@@ -58,30 +35,6 @@ func fmtRate(f float64) string {
 	return strconv.FormatFloat(tenths/10, 'f', 1, 64)
 }
 
-// roundSig rounds n (≥ 0) to three significant digits, halves up.
-func roundSig(n int64) int64 {
-	p := int64(1)
-	for n/p >= 1000 {
-		p *= 10
-	}
-	if n > math.MaxInt64-p/2 {
-		return n / p * p
-	}
-	return (n + p/2) / p * p
-}
-
-// sig3 writes x, already rounded to three significant digits, with the decimals
-// those digits need: 1.20, 12.3, 123.
-func sig3(x float64) string {
-	switch {
-	case x < 10:
-		return strconv.FormatFloat(x, 'f', 2, 64)
-	case x < 100:
-		return strconv.FormatFloat(x, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(x, 'f', 0, 64)
-}
-
 // fmtBytes formats a byte count (or a per-second amount) in decimal units with
 // three significant digits: 512 B, 1.20 kB, 45.6 MB.
 func fmtBytes(f float64) string {
@@ -90,43 +43,7 @@ func fmtBytes(f float64) string {
 	}
 	f = min(f, 9e18) // int64 holds it; 9 EB/s is beyond any run
 
-	n := int64(math.Round(f))
-	if n < 1000 {
-		return fmt.Sprintf("%d B", n)
-	}
-	v := float64(roundSig(n))
-	for _, u := range []string{"kB", "MB", "GB", "TB", "PB"} {
-		v /= 1000
-		if v < 1000 {
-			return sig3(v) + " " + u
-		}
-	}
-	return sig3(v/1000) + " EB"
-}
-
-// fmtLatency formats a latency with three significant digits: 812ns, 45.6µs,
-// 1.20ms, 12.3s; a minute or more as 2m5s; zero as 0s.
-func fmtLatency(d time.Duration) string {
-	if d < 0 {
-		return "-" + fmtLatency(-d)
-	}
-	if d >= time.Minute {
-		return d.Round(time.Second).String()
-	}
-	n := roundSig(int64(d))
-	switch {
-	case n == 0:
-		return "0s"
-	case n < int64(time.Microsecond):
-		return strconv.FormatInt(n, 10) + "ns"
-	case n < int64(time.Millisecond):
-		return sig3(float64(n)/1e3) + "µs"
-	case n < int64(time.Second):
-		return sig3(float64(n)/1e6) + "ms"
-	case n < int64(time.Minute):
-		return sig3(float64(n)/1e9) + "s"
-	}
-	return time.Duration(n).Round(time.Second).String()
+	return results.FormatBytes(int64(math.Round(f)))
 }
 
 // fmtElapsed formats a run time truncated to seconds, like a clock: 12s, 1m05s,
@@ -166,7 +83,7 @@ func fmtSeconds(s int64) string {
 func fmtCompact(n int64) string {
 	switch {
 	case n < 100_000:
-		return fmtInt(n)
+		return results.FormatCount(n)
 	case n < 1_000_000:
 		return fmt.Sprintf("%dk", n/1000)
 	case n < 1_000_000_000:

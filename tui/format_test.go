@@ -6,27 +6,6 @@ import (
 	"time"
 )
 
-func TestFmtInt(t *testing.T) {
-	tests := []struct {
-		name string
-		in   int64
-		want string
-	}{
-		{"zero", 0, "0"},
-		{"three digits", 999, "999"},
-		{"thousand", 1000, "1,000"},
-		{"million", 1234567, "1,234,567"},
-		{"negative", -9980, "-9,980"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := fmtInt(tt.in); got != tt.want {
-				t.Errorf("fmtInt(%d) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestFmtRate(t *testing.T) {
 	tests := []struct {
 		name string
@@ -76,36 +55,6 @@ func TestFmtBytes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := fmtBytes(tt.in); got != tt.want {
 				t.Errorf("fmtBytes(%v) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestFmtLatency(t *testing.T) {
-	tests := []struct {
-		name string
-		in   time.Duration
-		want string
-	}{
-		{"zero", 0, "0s"},
-		{"nanoseconds", 500, "500ns"},
-		{"microseconds", 950 * time.Microsecond, "950µs"},
-		{"one microsecond", time.Microsecond, "1.00µs"},
-		{"fraction of a microsecond", 1500 * time.Nanosecond, "1.50µs"},
-		{"milliseconds", 1200 * time.Microsecond, "1.20ms"},
-		{"three digits", 1234 * time.Microsecond, "1.23ms"},
-		{"halves round up", 1235 * time.Microsecond, "1.24ms"},
-		{"tens of milliseconds", 12500 * time.Microsecond, "12.5ms"},
-		{"rounds into the next unit", 999_700 * time.Microsecond, "1.00s"},
-		{"hundreds of milliseconds", 250 * time.Millisecond, "250ms"},
-		{"seconds", 1500 * time.Millisecond, "1.50s"},
-		{"minutes", 123 * time.Second, "2m3s"},
-		{"negative", -2 * time.Millisecond, "-2.00ms"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := fmtLatency(tt.in); got != tt.want {
-				t.Errorf("fmtLatency(%v) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // Latency table geometry.
@@ -34,15 +35,15 @@ var (
 func latCell(col string, s metrics.Summary) string {
 	switch col {
 	case "p50":
-		return fmtLatency(s.P50)
+		return results.FormatDuration(s.P50)
 	case "p90":
-		return fmtLatency(s.P90)
+		return results.FormatDuration(s.P90)
 	case "p99":
-		return fmtLatency(s.P99)
+		return results.FormatDuration(s.P99)
 	case "p99.9":
-		return fmtLatency(s.P999)
+		return results.FormatDuration(s.P999)
 	case "max":
-		return fmtLatency(s.Max)
+		return results.FormatDuration(s.Max)
 	default:
 		return fmtCompact(s.Count)
 	}

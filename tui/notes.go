@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // What makes the dashboard log something the engine did not note.
@@ -35,7 +36,7 @@ func deriveNotes(pp, prev, cur metrics.Snapshot) []string {
 		fell := pt.ClientsOpen - t.ClientsOpen
 		planned := max(0, pt.ClientsWanted-t.ClientsWanted)
 		if (fell-planned)*openDropShare > pt.ClientsOpen {
-			notes = append(notes, fmt.Sprintf("open clients fell %s → %s", fmtInt(pt.ClientsOpen), fmtInt(t.ClientsOpen)))
+			notes = append(notes, fmt.Sprintf("open clients fell %s → %s", results.FormatCount(pt.ClientsOpen), results.FormatCount(t.ClientsOpen)))
 		}
 	}
 	return notes
@@ -64,7 +65,7 @@ func errorNotes(pp, prev, cur metrics.Snapshot) []string {
 		case c.n <= 0:
 			continue
 		case before <= 0:
-			note = fmt.Sprintf("first %s errors: %s", oneLine(c.name), fmtInt(c.n))
+			note = fmt.Sprintf("first %s errors: %s", oneLine(c.name), results.FormatCount(c.n))
 		default:
 			rate := perSecond(c.n-before, cur.Interval)
 			was := perSecond(before-pp.ErrorsByClass[c.name], prev.Interval)
@@ -80,7 +81,7 @@ func errorNotes(pp, prev, cur metrics.Snapshot) []string {
 		notes = append(notes, note)
 	}
 	if more > 0 {
-		notes = append(notes, fmt.Sprintf("and %s more error classes new or bursting", fmtInt(int64(more))))
+		notes = append(notes, fmt.Sprintf("and %s more error classes new or bursting", results.FormatCount(int64(more))))
 	}
 	return notes
 }
@@ -136,5 +137,5 @@ func plural(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmtInt(n) + " " + many
+	return results.FormatCount(n) + " " + many
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // Column widths of the label/value rows in the clients and traffic panels.
@@ -41,20 +42,20 @@ func (v clientsView) view(w int) []string {
 		ratio = fmt.Sprintf("%.1f", float64(t.Streams)/float64(t.Connections))
 	}
 	return []string{
-		st.titled("Clients", fmt.Sprintf("reconnects %s · drops %s", fmtInt(t.Reconnects), fmtInt(t.Drops)), w),
-		st.row("wanted", fmtInt(t.ClientsWanted), &tr.wanted, w),
-		st.row("open", fmtInt(t.ClientsOpen), &tr.open, w),
-		st.row("connecting", fmtInt(t.ClientsConnecting), &tr.connecting, w),
-		st.row("reconnecting", fmtInt(t.ClientsReconnecting), &tr.reconnecting, w),
+		st.titled("Clients", fmt.Sprintf("reconnects %s · drops %s", results.FormatCount(t.Reconnects), results.FormatCount(t.Drops)), w),
+		st.row("wanted", results.FormatCount(t.ClientsWanted), &tr.wanted, w),
+		st.row("open", results.FormatCount(t.ClientsOpen), &tr.open, w),
+		st.row("connecting", results.FormatCount(t.ClientsConnecting), &tr.connecting, w),
+		st.row("reconnecting", results.FormatCount(t.ClientsReconnecting), &tr.reconnecting, w),
 		st.row("failed", v.failed(), &tr.failed, w),
-		st.label.Render("tcp ") + fmtInt(t.Connections) + st.label.Render(" · streams ") + fmtInt(t.Streams) +
+		st.label.Render("tcp ") + results.FormatCount(t.Connections) + st.label.Render(" · streams ") + results.FormatCount(t.Streams) +
 			st.dim.Render(" ("+ratio+"/conn)"),
 	}
 }
 
 // failed is the failed-client count, red when any failed.
 func (v clientsView) failed() string {
-	s := fmtInt(v.t.ClientsFailed)
+	s := results.FormatCount(v.t.ClientsFailed)
 	if v.t.ClientsFailed > 0 {
 		return v.st.bad.Render(s)
 	}
@@ -83,6 +84,6 @@ func (v trafficView) view(w int) []string {
 		st.row("heartbeats", fmtRate(r.Comments), &tr.comments, w),
 		st.row("errors", errs, &tr.errors, w),
 		st.row("new conns", fmtRate(r.Connections), nil, w),
-		st.label.Render("total ") + fmtInt(t.EventsReceived) + st.label.Render(" events · ") + fmtBytes(float64(t.BytesReceived)),
+		st.label.Render("total ") + results.FormatCount(t.EventsReceived) + st.label.Render(" events · ") + fmtBytes(float64(t.BytesReceived)),
 	}
 }

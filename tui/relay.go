@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // maxHeldNotes bounds the notes a relay carries over while the screen is behind:
@@ -81,7 +82,7 @@ func (r *relay) take() (s metrics.Snapshot, ok, finished bool) {
 	defer r.mu.Unlock()
 	s, ok, finished = r.s, r.held, r.finished
 	if ok && r.dropped > 0 {
-		s.Notes = slices.Concat([]string{fmt.Sprintf("%s older notes not shown: the screen fell behind", fmtInt(int64(r.dropped)))}, s.Notes)
+		s.Notes = slices.Concat([]string{fmt.Sprintf("%s older notes not shown: the screen fell behind", results.FormatCount(int64(r.dropped)))}, s.Notes)
 	}
 	r.s, r.held, r.finished, r.dropped = metrics.Snapshot{}, false, false, 0
 	return s, ok, finished

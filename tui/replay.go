@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // replayView is the replay checker's verdict; red as soon as anything is found.
@@ -15,9 +16,9 @@ type replayView struct {
 // count renders n green when zero, red otherwise.
 func (v replayView) count(n int64) string {
 	if n > 0 {
-		return v.st.bad.Render(fmtInt(n))
+		return v.st.bad.Render(results.FormatCount(n))
 	}
-	return v.st.good.Render(fmtInt(n))
+	return v.st.good.Render(results.FormatCount(n))
 }
 
 // verdict is "ok" in green or "FAULTS" in red.
@@ -50,7 +51,7 @@ func (v replayView) view(w int) []string {
 	lines := []string{
 		spread(st.section.Render("Replay checker"), v.verdict(), w),
 		st.label.Render(padRight("lost", labelW)) + padLeft(v.count(v.f.Lost), valueW) +
-			st.dim.Render(fmt.Sprintf("  %s events", fmtInt(v.f.LostEvents))),
+			st.dim.Render(fmt.Sprintf("  %s events", results.FormatCount(v.f.LostEvents))),
 		st.label.Render(padRight("duplicated", labelW)) + padLeft(v.count(v.f.Duplicated), valueW),
 		st.label.Render(padRight("reordered", labelW)) + padLeft(v.count(v.f.Reordered), valueW),
 	}
@@ -66,7 +67,7 @@ func (v replayView) line(w int) []string {
 	st := v.st
 	lines := []string{spread(
 		st.section.Render("Replay")+"  "+st.label.Render("lost ")+v.count(v.f.Lost)+
-			st.dim.Render(" ("+fmtInt(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
+			st.dim.Render(" ("+results.FormatCount(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
 			st.label.Render(" · reord ")+v.count(v.f.Reordered),
 		v.verdict(), w)}
 	if head, detail := v.latest(); head != "" {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sseload/metrics"
+	"sseload/results"
 )
 
 // The factors + and - apply to the wanted client count.
@@ -37,7 +38,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.log = m.log.add(msg.at, text)
 	case wantedScaledMsg:
 		pct := int(math.Round((msg.factor - 1) * 100))
-		m.log = m.log.add(msg.at, fmt.Sprintf("wanted → %s (%+d%%)", fmtInt(int64(msg.wanted)), pct))
+		m.log = m.log.add(msg.at, fmt.Sprintf("wanted → %s (%+d%%)", results.FormatCount(int64(msg.wanted)), pct))
 	case finishMsg:
 		m.finished = true
 		return m, tea.Quit
