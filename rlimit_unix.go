@@ -16,10 +16,11 @@ func raiseFileLimit() (uint64, error) {
 		return 0, fmt.Errorf("reading the open-file limit: %w", err)
 	}
 	if l.Cur < l.Max {
-		l.Cur = l.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		raised := syscall.Rlimit{Cur: l.Max, Max: l.Max}
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &raised); err != nil {
 			return l.Cur, fmt.Errorf("raising the open-file limit to %d: %w", l.Max, err)
 		}
+		return l.Max, nil
 	}
 	return l.Cur, nil
 }

@@ -112,6 +112,9 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		}
 		return err
 	}
+	if w := fileBudgetWarning(sc, fileLimit, embedded); w != "" {
+		fmt.Fprintln(stderr, "sseload: warning:", w)
+	}
 
 	var hlog *os.File
 	if o.out != "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"sseload/metrics"
 	"sseload/sse"
 )
 
@@ -40,9 +41,9 @@ func classify(err error) string {
 	case errors.Is(err, syscall.EPIPE):
 		return "broken pipe"
 	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
-		return "out of file descriptors"
+		return metrics.ClassOutOfFiles
 	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EADDRINUSE):
-		return "out of local ports"
+		return metrics.ClassOutOfPorts
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
 		errors.As(err, &recErr), errors.As(err, &alert):
 		return "tls"

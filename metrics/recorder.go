@@ -46,6 +46,13 @@ type shard struct {
 	_ [cacheLine]byte
 }
 
+// Error classes that come from the load generator's own limits, named here because
+// the engine counts them and the summary explains them.
+const (
+	ClassOutOfFiles = "out of file descriptors"
+	ClassOutOfPorts = "out of local ports"
+)
+
 // maxErrorClasses bounds the distinct error classes counted; the engine uses a
 // fixed few, so reaching it means a bug, which "(other)" still makes visible.
 const maxErrorClasses = 256

@@ -92,6 +92,22 @@ func summaryHead(p *printer, r Result) {
 		return
 	}
 	p.field("errors", "%s, %s of attempts: %s", FormatCount(t.Errors), formatPercent(t.ErrorRate), topClasses(r.ErrorsByClass))
+	summaryLimitHints(p, r)
+}
+
+// summaryLimitHints explains the error classes that come from the load generator's
+// own limits rather than the server, so that nobody blames the server for them.
+func summaryLimitHints(p *printer, r Result) {
+	if r.ErrorsByClass[metrics.ClassOutOfFiles] > 0 {
+		limit := "the open-file limit"
+		if r.Harness != nil && r.Harness.FileLimit > 0 {
+			limit = fmt.Sprintf("the open-file limit (%d)", r.Harness.FileLimit)
+		}
+		p.field("", "the harness hit %s: raise the hard limit (ulimit -Hn, systemd LimitNOFILE) or split the clients over processes", limit)
+	}
+	if r.ErrorsByClass[metrics.ClassOutOfPorts] > 0 {
+		p.field("", "the harness ran out of local ports (~28k per source address): spread clients with --source-ips or widen net.ipv4.ip_local_port_range")
+	}
 }
 
 // topClasses names the most frequent error classes, most first.
