@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Reproducible load benchmarks of the sseload harness itself (not part of CI).
 #
-#   scripts/bench.sh [idle-h1|idle-h2|throughput|ramp|source-ips|all]
+#   scripts/bench.sh [idle-h1|idle-h2|max-h1|throughput|throughput-h2c|ramp|source-ips|all]
 #
 # Each case starts the reference server (sseload serve) as a separate process on a
 # loopback port, runs sseload against it, and prints the figures the README's
 # Performance section reports. Knobs (environment): H1_CLIENTS (10000),
 # H2_CLIENTS (50000), TP_CLIENTS (1000), TP_RATE (100 events/s), RAMP_CLIENTS (10000),
-# HOLD (20s), PORT (18080). Needs only Go and a Linux /proc.
+# MAX_H1_CLIENTS (hard open-file limit - 100), HOLD (20s), PORT (18080). Needs Go, jq and a Linux /proc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,9 @@ H2_CLIENTS=${H2_CLIENTS:-50000}
 TP_CLIENTS=${TP_CLIENTS:-1000}
 TP_RATE=${TP_RATE:-100}
 RAMP_CLIENTS=${RAMP_CLIENTS:-10000}
+# The most HTTP/1.1 clients one process can hold: a socket each under the hard
+# open-file limit, less what the process holds besides.
+MAX_H1_CLIENTS=${MAX_H1_CLIENTS:-$(( $(ulimit -Hn) - 100 ))}
 HOLD=${HOLD:-20}
 PORT=${PORT:-18080}
 OUT=${OUT:-bench-out}
@@ -82,17 +85,19 @@ idle() { # PROTO CLIENTS SERVERFLAGS...
 		"$(( (full - base) * 1024 / (n - 10) )) bytes per stream"
 }
 
-throughput() {
-	start_server --rate "$TP_RATE"
+throughput() { # PROTO SERVERFLAGS...
+	local proto=$1
+	shift
+	start_server --rate "$TP_RATE" "$@"
 	local url="http://127.0.0.1:$PORT/events"
-	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --no-tui -q \
-		--out "$OUT/throughput.json" >"$OUT/throughput.txt" 2>"$OUT/throughput.err"
+	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --protocol "$proto" --no-tui -q \
+		--out "$OUT/throughput-$proto.json" >"$OUT/throughput-$proto.txt" 2>"$OUT/throughput-$proto.err"
 	stop_server
-	jq -r '"throughput: \(.totals.clients_peak) streams × '"$TP_RATE"' events/s: \(.totals.events_received) events, " +
-		"\(.totals.events_per_second | floor) events/s; harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s = " +
+	jq -r '"throughput '"$proto"': \(.totals.clients_peak) streams × '"$TP_RATE"' events/s: \(.totals.events_received) events, " +
+		"\(.totals.events_per_second | floor) events/s; harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s (\(.harness.system_cpu / 1e9 * 100 | floor / 100) s in the kernel) = " +
 		"\(.harness.cpu / 1e9 / (.totals.events_received / 1e6) * 100 | floor / 100) CPU-s per million events; " +
 		"delivery p50 \(.latency.delivery.p50 / 1000 | floor) µs, p99 \(.latency.delivery.p99 / 1000 | floor) µs, " +
-		"p99.9 \(.latency.delivery.p99_9 / 1000 | floor) µs"' "$OUT/throughput.json"
+		"p99.9 \(.latency.delivery.p99_9 / 1000 | floor) µs"' "$OUT/throughput-$proto.json"
 }
 
 # ramp: how fast new HTTP/1.1 connections open, unpaced (--rate 0), all clients at once.
@@ -124,13 +129,16 @@ case=${1:-all}
 case $case in
 idle-h1) idle h1 "$H1_CLIENTS" ;;
 idle-h2) idle h2c "$H2_CLIENTS" --h2c --max-streams 1000 ;;
-throughput) throughput ;;
+max-h1) idle h1 "$MAX_H1_CLIENTS" ;;
+throughput) throughput h1 ;;
+throughput-h2c) throughput h2c --h2c ;;
 ramp) ramp ;;
 source-ips) source_ips ;;
 all)
 	idle h1 "$H1_CLIENTS"
 	idle h2c "$H2_CLIENTS" --h2c --max-streams 1000
-	throughput
+	throughput h1
+	throughput h2c --h2c
 	ramp
 	source_ips
 	;;
