@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproducible load benchmarks of the sseload harness itself (not part of CI).
 #
-#   scripts/bench.sh [idle-h1|idle-h2|max-h1|throughput|throughput-h2c|ramp|source-ips|all]
+#   scripts/bench.sh [idle-h1|idle-h2|max-h1|throughput|throughput-h2c|tui|ramp|source-ips|all]
 #
 # Each case starts the reference server (sseload serve) as a separate process on a
 # loopback port, runs sseload against it, and prints the figures the README's
@@ -100,6 +100,21 @@ throughput() { # PROTO SERVERFLAGS...
 		"p99.9 \(.latency.delivery.p99_9 / 1000 | floor) µs"' "$OUT/throughput-$proto.json"
 }
 
+# tui: the 1,000-stream throughput case with the dashboard drawing in a 120×40 tmux
+# pane, against the same case with --no-tui: the dashboard must not cost events/s.
+tui() {
+	command -v tmux >/dev/null || { echo "tui: needs tmux" >&2; return 1; }
+	throughput h1
+	start_server --rate "$TP_RATE"
+	local url="http://127.0.0.1:$PORT/events" session="sseload-bench-$$"
+	tmux new-session -d -s "$session" -x 120 -y 40 \
+		"'$bin' run '$url' --clients $TP_CLIENTS --ramp 2s --duration ${HOLD}s --out '$OUT/throughput-tui.json' >/dev/null 2>'$OUT/throughput-tui.err'"
+	while tmux has-session -t "$session" 2>/dev/null; do sleep 1; done
+	stop_server
+	jq -r '"dashboard: \(.totals.events_per_second | floor) events/s, harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s"' "$OUT/throughput-tui.json"
+	jq -r '"no-tui:    \(.totals.events_per_second | floor) events/s, harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s"' "$OUT/throughput-h1.json"
+}
+
 # ramp: how fast new HTTP/1.1 connections open, unpaced (--rate 0), all clients at once.
 ramp() {
 	start_server --rate 1
@@ -132,6 +147,7 @@ idle-h2) idle h2c "$H2_CLIENTS" --h2c --max-streams 1000 ;;
 max-h1) idle h1 "$MAX_H1_CLIENTS" ;;
 throughput) throughput h1 ;;
 throughput-h2c) throughput h2c --h2c ;;
+tui) tui ;;
 ramp) ramp ;;
 source-ips) source_ips ;;
 all)
