@@ -30,6 +30,7 @@ type serveOptions struct {
 	heartbeat    time.Duration
 	replayBuffer int
 	maxEvents    int64
+	maxTopics    int
 	tls          bool
 	cert, key    string
 	h2c          bool
@@ -45,14 +46,16 @@ func newServeCmd() *cobra.Command {
 		rate:         target.DefaultRate,
 		payload:      target.DefaultPayloadSize,
 		replayBuffer: target.DefaultReplayBuffer,
+		maxTopics:    target.DefaultMaxTopics,
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the reference SSE server, whose streams sseload can verify exactly",
 		Long: `serve runs sseload's reference Server-Sent Events server until interrupted.
 
-Streams: GET /events (topic "default") and GET /events/{topic}. Every topic is one
-broadcast stream, generated from its first request at --rate events per second:
+Streams: GET /events (topic "default") and GET /events/{topic}, at most --max-topics
+topics (503 beyond). Every topic is one broadcast stream, generated from its first
+request at --rate events per second:
 
   id: 42
   event: update                      (only with --event-types)
@@ -65,7 +68,10 @@ delivery latency against it); pad fills the JSON to --payload bytes. With --even
 Replay: each topic keeps its last --replay-buffer events. A request with Last-Event-ID: N
 gets N+1 … newest, then live events. If N is older than the buffer, a comment
 ": sseload: … D events dropped, resuming at M" comes first, then M …. An N newer than the
-newest event, or not a non-negative integer, gets a comment and live events.
+newest event, or not a non-negative integer, gets a comment and live events. A topic
+that has sent nothing yet (the server was restarted) adopts the first Last-Event-ID: N it
+gets and continues at N+1, so clients that followed the old server see no gap in ids.
+On Ctrl-C every stream ends cleanly (a clean EOF for the client), then serve exits.
 
 Fault modes (--fault, repeatable), for proving that a client or checker catches them:
   drop-on-replay        a resumed stream never sends its first event (N+1)
@@ -93,10 +99,11 @@ Protocols: HTTP/1.1; --h2c adds cleartext HTTP/2 with prior knowledge on the sam
 	f.Float64Var(&o.rate, "rate", o.rate, "events per second per topic")
 	f.IntVar(&o.payload, "payload", o.payload, "bytes of JSON per event (the pad grows)")
 	f.StringVar(&o.eventTypes, "event-types", "", `weighted event: types, e.g. "update=3,delete=1" (default none: "message")`)
-	f.DurationVar(&o.retry, "retry", 0, "send retry: with this reconnection time at the start of each stream (0 = none)")
+	f.DurationVar(&o.retry, "retry", 0, "send retry: with this reconnection time, in whole milliseconds, at the start of each stream (0 = none)")
 	f.DurationVar(&o.heartbeat, "heartbeat", 0, `send a ": heartbeat" comment to every stream this often (0 = none)`)
 	f.IntVar(&o.replayBuffer, "replay-buffer", o.replayBuffer, "events kept per topic for Last-Event-ID")
 	f.Int64Var(&o.maxEvents, "max-events", 0, "stop each topic after this many events (0 = unlimited)")
+	f.IntVar(&o.maxTopics, "max-topics", o.maxTopics, "topics (stream paths) kept at once, each with its own replay buffer; a request for one more gets 503")
 	f.BoolVar(&o.tls, "tls", false, "serve HTTPS, HTTP/2 and HTTP/1.1 by ALPN, on a self-signed certificate")
 	f.StringVar(&o.cert, "cert", "", "TLS certificate PEM file (implies --tls; needs --key)")
 	f.StringVar(&o.key, "key", "", "TLS private key PEM file (implies --tls; needs --cert)")
@@ -118,6 +125,7 @@ func (o serveOptions) config() (target.Config, error) {
 		Heartbeat:    o.heartbeat,
 		ReplayBuffer: o.replayBuffer,
 		MaxEvents:    o.maxEvents,
+		MaxTopics:    o.maxTopics,
 		TLS:          o.tls || o.cert != "" || o.key != "",
 		CertFile:     o.cert,
 		KeyFile:      o.key,
@@ -143,6 +151,8 @@ func (o serveOptions) config() (target.Config, error) {
 	cfg.EventTypes = types
 	if o.retry < 0 {
 		bad("--retry %v: must not be negative", o.retry)
+	} else if o.retry%time.Millisecond != 0 {
+		bad("--retry %v: want whole milliseconds, the unit of the retry: field (0 = none)", o.retry)
 	}
 	if o.heartbeat < 0 {
 		bad("--heartbeat %v: must not be negative", o.heartbeat)
@@ -152,6 +162,9 @@ func (o serveOptions) config() (target.Config, error) {
 	}
 	if o.replayBuffer < 1 {
 		bad("--replay-buffer %d: want at least 1 event", o.replayBuffer)
+	}
+	if o.maxTopics < 1 {
+		bad("--max-topics %d: want at least 1 topic", o.maxTopics)
 	}
 	if o.maxEvents < 0 {
 		bad("--max-events %d: must not be negative (0 = unlimited)", o.maxEvents)
@@ -231,12 +244,29 @@ func protocolsOf(cfg target.Config) string {
 
 // statsLine is one line of the server's counters.
 func statsLine(st target.Stats) string {
+	if st.ConnectionsTotal == 0 {
+		return "stats: no connections"
+	}
 	var sent int64
 	for _, n := range st.EventsSent {
 		sent += n
 	}
-	return fmt.Sprintf("stats: streams %d open, %d total; connections %d open, %d total; events generated %d, written %d; replays %d; %s",
-		st.Streams, st.StreamsTotal, st.Connections, st.ConnectionsTotal, sent, st.EventsWritten, st.ReplaysServed, sourcesLine(st.RemoteIPs))
+	return fmt.Sprintf("stats: streams %d open, %d total%s; connections %d open, %d total; events generated %d, written %d; replays %d; %s",
+		st.Streams, st.StreamsTotal, protosLine(st.ProtoCounts), st.Connections, st.ConnectionsTotal,
+		sent, st.EventsWritten, st.ReplaysServed, sourcesLine(st.RemoteIPs))
+}
+
+// protosLine gives the streams per protocol, " (HTTP/1.1 3, HTTP/2.0 10)", or "" before
+// the first stream.
+func protosLine(counts map[string]int64) string {
+	if len(counts) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(counts))
+	for _, proto := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%s %d", proto, counts[proto]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // sourcesLine says how many client addresses connected, naming a few: with

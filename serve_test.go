@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sseload/target"
 )
 
 // serveResult is what a "sseload serve" run returned and wrote to stderr.
@@ -81,12 +83,16 @@ func TestServeServesAndStopsOnCancel(t *testing.T) {
 	}
 
 	cancel()
+	// The stream ends cleanly, with the chunked body's end, not a cut connection.
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		t.Errorf("stream ended with %v after serve was stopped, want a clean EOF", err)
+	}
 	select {
 	case res := <-done:
 		if res.err != nil {
 			t.Errorf("serve returned %v after cancel, want nil", res.err)
 		}
-		if !strings.Contains(res.stderr, "stats: streams 0 open, 1 total") {
+		if !strings.Contains(res.stderr, "stats: streams 0 open, 1 total (HTTP/1.1 1); connections 0 open, 1 total") {
 			t.Errorf("stderr %q, want the final stats line", res.stderr)
 		}
 	case <-time.After(10 * time.Second):
@@ -106,6 +112,9 @@ func TestServeTLS(t *testing.T) {
 	}
 	if !strings.Contains(res.stderr, "self-signed") || strings.Contains(res.stderr, "warning") {
 		t.Errorf("stderr %q, want the self-signed note and no warning", res.stderr)
+	}
+	if !strings.HasSuffix(res.stderr, "stats: no connections\n") {
+		t.Errorf("stderr %q, want it to end with the stats line for no connections", res.stderr)
 	}
 }
 
@@ -140,6 +149,10 @@ func TestServeFlagErrors(t *testing.T) {
 		{"cert without key", []string{"--cert", "c.pem"}, `--cert "c.pem", --key "": give both or neither`},
 		{"replay buffer", []string{"--replay-buffer", "0"}, "--replay-buffer 0: want at least 1"},
 		{"max events", []string{"--max-events", "-1"}, "--max-events -1: must not be negative"},
+		{"max topics", []string{"--max-topics", "0"}, "--max-topics 0: want at least 1 topic"},
+		{"retry below a millisecond", []string{"--retry", "500us"}, "--retry 500µs: want whole milliseconds"},
+		{"retry not whole milliseconds", []string{"--retry", "1.5ms"}, "--retry 1.5ms: want whole milliseconds"},
+		{"retry negative", []string{"--retry", "-1s"}, "--retry -1s: must not be negative"},
 		{"addr", []string{"--addr", "8080"}, `--addr "8080": want host:port`},
 		{"unlistenable addr", []string{"--addr", "256.0.0.1:1"}, "serve: target: listen on 256.0.0.1:1"},
 		{"missing cert file", []string{"--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem"}, "tls key pair /nonexistent/c.pem"},
@@ -169,9 +182,71 @@ func TestServeHelpExplainsFormatAndFaults(t *testing.T) {
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`data: {"seq":42,"ts":`, "Last-Event-ID: N", "drop-on-replay", "content-type=TYPE", "--max-streams", "127.0.0.1:8080"} {
+	for _, want := range []string{`data: {"seq":42,"ts":`, "Last-Event-ID: N", "drop-on-replay", "content-type=TYPE", "--max-streams", "--max-topics", "127.0.0.1:8080"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve --help lacks %q", want)
 		}
+	}
+}
+
+func TestServeMaxTopics(t *testing.T) {
+	url, cancel, done := startServe(t, "--addr", "127.0.0.1:0", "--max-topics", "1", "--max-events", "1")
+	defer func() { cancel(); <-done }()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	get := func(url string) (int, string) {
+		t.Helper()
+		ctx, stop := context.WithTimeout(t.Context(), 10*time.Second)
+		defer stop()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		// One line: the first of a stream, or the whole error body.
+		line, err := bufio.NewReader(resp.Body).ReadString('\n')
+		if err != nil {
+			t.Fatalf("GET %s: read: %v", url, err)
+		}
+		return resp.StatusCode, line
+	}
+	if code, line := get(url); code != http.StatusOK || !strings.HasPrefix(line, "id: 1") {
+		t.Fatalf("GET %s = %d %q, want 200 and event 1", url, code, line)
+	}
+	code, body := get(url + "/another")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "the 1 this server keeps") || !strings.Contains(body, "--max-topics") {
+		t.Errorf("second topic = %d %q, want 503 naming the limit and --max-topics", code, body)
+	}
+}
+
+func TestServeStatsLine(t *testing.T) {
+	tests := []struct {
+		name string
+		st   target.Stats
+		want string
+	}{
+		{"no connections", target.Stats{}, "stats: no connections"},
+		{"connections but no streams", target.Stats{Connections: 1, ConnectionsTotal: 1, RemoteIPs: map[string]int64{"127.0.0.1": 1}},
+			"stats: streams 0 open, 0 total; connections 1 open, 1 total; events generated 0, written 0; replays 0; " +
+				"connections from 1 source addresses (127.0.0.1 ×1)"},
+		{"streams by protocol", target.Stats{
+			EventsSent: map[string]int64{"default": 40, "b": 2}, EventsWritten: 300, ReplaysServed: 1,
+			Streams: 2, StreamsTotal: 13, Connections: 2, ConnectionsTotal: 4,
+			ProtoCounts: map[string]int64{"HTTP/2.0": 10, "HTTP/1.1": 3},
+			RemoteIPs:   map[string]int64{"127.0.0.1": 4},
+		}, "stats: streams 2 open, 13 total (HTTP/1.1 3, HTTP/2.0 10); connections 2 open, 4 total; " +
+			"events generated 42, written 300; replays 1; connections from 1 source addresses (127.0.0.1 ×4)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := statsLine(tt.st); got != tt.want {
+				t.Errorf("statsLine(%+v) =\n%q\nwant\n%q", tt.st, got, tt.want)
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ func BenchmarkBroadcast(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		flushed.Add(subscribers)
-		tp.publish(batch)
+		tp.publish(batch, tp.newest.Load()+1)
 		flushed.Wait()
 	}
 	close(stop)

@@ -15,6 +15,7 @@ const (
 	DefaultPayloadSize  = 64
 	DefaultReplayBuffer = 100_000
 	DefaultMaxStreams   = 250 // net/http's HTTP/2 server default
+	DefaultMaxTopics    = 64
 )
 
 // Limits Validate enforces.
@@ -37,7 +38,8 @@ type Config struct {
 	// EventTypes is the weighted mix of event: types (see PickType); empty = no event:
 	// line, so clients dispatch "message".
 	EventTypes []WeightedType `yaml:"event_types" json:"event_types,omitempty"`
-	// Retry is sent as "retry:" (milliseconds) at the start of every stream; 0 = none.
+	// Retry is sent as "retry:" at the start of every stream; 0 = none. It must be whole
+	// milliseconds, the field's unit.
 	Retry time.Duration `yaml:"retry" json:"retry"`
 	// Heartbeat is the period of the ": heartbeat" comment on every stream; 0 = none.
 	Heartbeat time.Duration `yaml:"heartbeat" json:"heartbeat"`
@@ -45,6 +47,10 @@ type Config struct {
 	// DefaultReplayBuffer, or fewer so that a topic's buffer stays under 1 GiB with large
 	// payloads. Memory is about ReplayBuffer × (PayloadSize + 40) bytes per topic once full.
 	ReplayBuffer int `yaml:"replay_buffer" json:"replay_buffer"`
+	// MaxTopics caps the topics a server creates, one per stream path, each with its own
+	// replay buffer and generator; 0 = DefaultMaxTopics. Topics are never removed: once
+	// there are MaxTopics, a request for another gets 503.
+	MaxTopics int `yaml:"max_topics" json:"max_topics"`
 	// MaxEvents stops each topic's generator after this many events; 0 = unlimited.
 	MaxEvents int64 `yaml:"max_events" json:"max_events"`
 	// TLS serves HTTPS with ALPN h2 and http/1.1, on a generated self-signed certificate
@@ -87,12 +93,17 @@ func (c Config) Validate() error {
 	}
 	if c.Retry < 0 {
 		add("retry %v: must not be negative", c.Retry)
+	} else if c.Retry%time.Millisecond != 0 {
+		add("retry %v: want whole milliseconds, the unit of the retry: field", c.Retry)
 	}
 	if c.Heartbeat < 0 {
 		add("heartbeat %v: must not be negative", c.Heartbeat)
 	}
 	if c.ReplayBuffer < 0 {
 		add("replay buffer %d: must not be negative", c.ReplayBuffer)
+	}
+	if c.MaxTopics < 0 {
+		add("max topics %d: must not be negative (0 = %d)", c.MaxTopics, DefaultMaxTopics)
 	}
 	if c.MaxEvents < 0 {
 		add("max events %d: must not be negative", c.MaxEvents)
@@ -131,6 +142,9 @@ func (c Config) withDefaults() Config {
 		if per := c.PayloadSize + eventOverhead; per*c.ReplayBuffer > maxReplayBytes {
 			c.ReplayBuffer = max(1, maxReplayBytes/per)
 		}
+	}
+	if c.MaxTopics == 0 {
+		c.MaxTopics = DefaultMaxTopics
 	}
 	if c.MaxStreams == 0 {
 		c.MaxStreams = DefaultMaxStreams

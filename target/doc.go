@@ -5,15 +5,22 @@
 // # Streams
 //
 // GET /events is the topic "default"; GET /events/{topic} is the topic named by one path
-// segment (at most 128 bytes; at most 4096 topics per server, further topics get 503).
-// Every topic is one broadcast stream: all its subscribers see the same events with the
-// same ids. Other paths get 404; methods other than GET get 405 (Allow: GET).
+// segment (at most 128 bytes). Every topic is one broadcast stream: all its subscribers
+// see the same events with the same ids. Other paths get 404; methods other than GET get
+// 405 (Allow: GET). Topics are never removed, and each keeps a replay buffer: once there
+// are Config.MaxTopics (64 by default), a request for a new one gets 503 with a
+// plain-text body naming the limit, while the existing topics serve as before.
 //
 // A topic's generator starts with its first request and publishes Config.Rate events per
-// second until Close, or until Config.MaxEvents events. It wakes on a timer at most once
+// second until Close, or until Config.MaxEvents events (events, not ids: see below for a
+// topic whose ids do not start at 1). It wakes on a timer at most once
 // a millisecond and publishes every event due by then in one batch, so high rates need no
 // timer per event. A stream stays open after MaxEvents (with heartbeats, if configured);
 // the server never ends a stream on its own unless a fault mode says so.
+//
+// Close ends every stream cleanly, as a stream's end should read: the end of the chunked
+// body on HTTP/1.1, END_STREAM on HTTP/2, so that a client reads to EOF without an error
+// and can tell a server that stopped from a connection that broke.
 //
 // # Wire format
 //
@@ -24,7 +31,8 @@
 //	event: update
 //	data: {"seq":42,"ts":1732400000123456789,"pad":"xxxxxxxxxxxxxxxxxxxx"}
 //
-// id is the event's sequence number within its topic: 1, 2, 3, … without gaps. The event
+// id is the event's sequence number within its topic: 1, 2, 3, … without gaps (N+1,
+// N+2, … on a topic that adopted a Last-Event-ID N, see Replay). The event
 // line is present only when Config.EventTypes is set; the type of event seq is
 // PickType(Config.EventTypes, seq), a pure function of seq. data is one line of JSON: seq
 // equals id, ts is the publication time in Unix nanoseconds (the harness measures delivery
@@ -42,6 +50,16 @@
 //
 //   - N within the buffer (oldest-1 ≤ N ≤ newest): the stream sends N+1 … newest, then
 //     continues live. N = newest replays nothing.
+//   - A new topic, one that has sent no event and adopted no id yet (as after a restart
+//     of the server), and 0 < N ≤ 2^53: the topic adopts N as its newest id, so its
+//     first event is N+1. The stream first sends the comment ": sseload: topic is new;
+//     continuing from Last-Event-ID N", then N+1, N+2, … live: a client that followed
+//     an earlier process of the server resumes with no gap in ids. Adopting happens
+//     under the topic's lock, before its generator publishes a first event, even when
+//     the generator already runs; streams that were waiting for that first event get
+//     N+1 too. Only the first such request adopts: later ones, whatever their N, meet a
+//     topic whose newest id is N and follow the other rules. The stream is a resume:
+//     the replay fault modes apply to it.
 //   - N older than the buffer (N+1 < oldest): the stream first sends the comment
 //     ": sseload: Last-Event-ID N is older than the replay buffer: D events dropped, resuming
 //     at OLDEST", where D = OLDEST-N-1, then OLDEST … newest, then live. The lost events are
@@ -70,8 +88,9 @@
 //     event N+1 (or OLDEST, when N is older than the buffer), whether it comes from the
 //     buffer or arrives live. The stream then continues with the next one.
 //   - dup-on-replay: on a resume, the stream first sends event N again, the one the client
-//     already has, then continues normally. When N is no longer in the buffer (N = 0, or
-//     older than the buffer) the first event it sends is sent twice instead.
+//     already has, then continues normally. When N is not in the buffer (N = 0, older
+//     than the buffer, or adopted by a new topic) the first event it sends is sent twice
+//     instead.
 //   - reorder: on every stream, resumed or fresh, the first two events it sends (after the
 //     two above) go out in swapped order: N+2 before N+1 on a resume, the second live event
 //     before the first on a fresh stream. A stream whose topic stops (MaxEvents) with only

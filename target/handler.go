@@ -8,11 +8,9 @@ import (
 	"strings"
 )
 
-// Topic limits: every topic owns a generator goroutine and a replay buffer.
-const (
-	maxTopics    = 4096
-	maxTopicName = 128
-)
+// maxTopicName bounds a topic's name in bytes. Config.MaxTopics bounds their number:
+// every topic owns a generator goroutine and a replay buffer.
+const maxTopicName = 128
 
 var (
 	errTooManyTopics = errors.New("too many topics")
@@ -69,8 +67,9 @@ func (s *Server) subscribe(name string) (*topic, error) {
 	}
 	t := s.topics[name]
 	if t == nil {
-		if len(s.topics) >= maxTopics {
-			return nil, fmt.Errorf("%w: at most %d", errTooManyTopics, maxTopics)
+		if n := s.cfg.MaxTopics; len(s.topics) >= n {
+			return nil, fmt.Errorf("%w: topic %q would be one more than the %d this server keeps (Config.MaxTopics; sseload serve --max-topics)",
+				errTooManyTopics, name, n)
 		}
 		t = newTopic(name, s.cfg.ReplayBuffer)
 		s.topics[name] = t

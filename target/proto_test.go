@@ -26,7 +26,12 @@ func transport(t *testing.T, s *Server, protos ...string) *http.Transport {
 	if pool := s.CertPool(); pool != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 	}
-	t.Cleanup(tr.CloseIdleConnections)
+	t.Cleanup(func() {
+		// Once its streams are gone, so that Close finds no HTTP/2 connection left: one
+		// that the client keeps idle holds Close for the second HTTP/2 allows a GOAWAY.
+		eventually(t, "streams to end", func() bool { return s.Stats().Streams == 0 })
+		tr.CloseIdleConnections()
+	})
 	return tr
 }
 

@@ -20,6 +20,10 @@ import (
 const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
+	// shutdownGrace bounds how long Close lets streams end cleanly. It outlasts the one
+	// second HTTP/2 waits after its GOAWAY for a client that does not hang up; streams
+	// still open then belong to clients that stopped reading, and are cut off.
+	shutdownGrace = 3 * time.Second
 	// closeWait bounds how long Close waits for net/http to finish closed connections.
 	closeWait = 5 * time.Second
 )
@@ -35,6 +39,7 @@ type Server struct {
 	cert *tls.Certificate // with TLS
 	beat *beat            // nil without heartbeats
 
+	grace     time.Duration // shutdownGrace; shorter in tests
 	done      chan struct{} // closed by Close: generators, streams and the beat stop
 	serveDone chan struct{} // closed when http.Server.Serve has returned
 	counters  counters
@@ -58,6 +63,7 @@ func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{
 		cfg:       cfg,
+		grace:     shutdownGrace,
 		done:      make(chan struct{}),
 		serveDone: make(chan struct{}),
 		topics:    make(map[string]*topic),
@@ -145,9 +151,13 @@ func (s *Server) serve(ln net.Listener) {
 	}
 }
 
-// Close stops the listener, every stream and every generator, closes all connections,
-// and returns once they have finished: no goroutine of the Server is left. It returns
-// any error serving ended with. Calling Close again does nothing.
+// Close stops the listener, every generator and every stream, and returns once all
+// connections have closed: no goroutine of the Server is left. Streams end cleanly, as
+// after MaxEvents and close-after: an HTTP/1.1 response gets the end of its chunked
+// body, an HTTP/2 stream END_STREAM, so clients read to EOF without an error. A stream
+// whose client stopped reading is cut off after 3 seconds; an HTTP/2 connection that its
+// client keeps open closes a second after the GOAWAY that Close sends. Close returns any
+// error serving ended with. Calling Close again does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -162,7 +172,14 @@ func (s *Server) Close() error {
 		return nil
 	}
 
-	err := s.srv.Close()
+	// Shutdown, not Close: closing the connections at once could cut off the ends of
+	// the streams that the handlers, stopped by done, are writing.
+	ctx, cancel := context.WithTimeout(context.Background(), s.grace)
+	err := s.srv.Shutdown(ctx)
+	cancel()
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = s.srv.Close()
+	}
 	<-s.serveDone
 	s.handlers.Wait()
 	s.gens.Wait()
@@ -235,8 +252,8 @@ func (s *Server) Addr() net.Addr {
 // Config returns the configuration with defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
 
-// Seq returns the newest event id of topic ("default" for /events), 0 when the topic
-// has not started.
+// Seq returns the newest event id of topic ("default" for /events): 0 when the topic
+// has not started, the adopted Last-Event-ID when it has but has sent no event yet.
 func (s *Server) Seq(topic string) int64 {
 	s.mu.Lock()
 	t := s.topics[topic]

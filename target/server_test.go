@@ -3,7 +3,6 @@ package target
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -60,54 +59,122 @@ func TestRouting(t *testing.T) {
 }
 
 func TestTooManyTopics(t *testing.T) {
-	s := start(t, Config{Rate: 1, MaxEvents: 1})
-	// Fill the topic table directly: thousands of real streams are not the point here.
-	s.mu.Lock()
-	for i := range maxTopics {
-		s.topics[fmt.Sprint("t", i)] = newTopic("t", 1)
-	}
-	s.mu.Unlock()
-	st, err := tryOpen(t, h1Client(t), s.BaseURL()+"/events/one-more", "")
+	s := start(t, Config{Rate: 1000, MaxEvents: 1, MaxTopics: 2})
+	c := h1Client(t)
+	open(t, c, s.URL(), "").ids(1)
+	open(t, c, s.BaseURL()+"/events/b", "").ids(1)
+	st, err := tryOpen(t, c, s.BaseURL()+"/events/one-more", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("topic %d: status %d, want 503", maxTopics+1, st.resp.StatusCode)
+	body, err := io.ReadAll(st.resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `too many topics: topic "one-more" would be one more than the 2 this server keeps (Config.MaxTopics; sseload serve --max-topics)`
+	if st.resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), want) {
+		t.Errorf("third topic: %d %q, want 503 and a body containing %q", st.resp.StatusCode, body, want)
+	}
+	// The topics there are still serve.
+	if ids := open(t, c, s.BaseURL()+"/events/b", "0").ids(1); ids[0] != 1 {
+		t.Errorf("existing topic at the limit: ids %v, want 1", ids)
+	}
+	if got := len(s.Stats().EventsSent); got != 2 {
+		t.Errorf("%d topics, want 2", got)
 	}
 }
 
-func TestCloseEndsStreams(t *testing.T) {
-	s, err := New(Config{Rate: 1000, H2C: true, Heartbeat: 10 * time.Millisecond})
+// TestCloseEndsStreamsCleanly reads each stream to its end while the server closes: the
+// end must be a clean EOF (the chunked body's end, or END_STREAM), not a cut connection.
+func TestCloseEndsStreamsCleanly(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   Config
+		proto string
+	}{
+		{"HTTP/1.1", Config{}, "h1"},
+		{"h2c", Config{H2C: true}, "h2c"},
+		{"h2 over TLS", Config{TLS: true}, "h2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Rate, cfg.Heartbeat = 1000, 10*time.Millisecond
+			s, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Start(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			c := &http.Client{Transport: transport(t, s, tt.proto)}
+			a := open(t, c, s.URL(), "")
+			b := open(t, c, s.BaseURL()+"/events/other", "")
+			a.ids(2)
+			b.ids(2)
+			ends := make(chan error, 2)
+			for _, st := range []*testStream{a, b} {
+				go func() {
+					_, err := io.Copy(io.Discard, st.r)
+					ends <- err
+				}()
+			}
+			if err := s.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			for range 2 {
+				if err := <-ends; err != nil {
+					t.Errorf("stream ended with %v after Close, want a clean EOF", err)
+				}
+			}
+			if got := s.Stats(); got.Streams != 0 || got.Connections != 0 {
+				t.Errorf("after Close: Streams, Connections = %d, %d, want 0, 0", got.Streams, got.Connections)
+			}
+			if err := s.Close(); err != nil {
+				t.Errorf("second Close: %v", err)
+			}
+			if err := s.Start(t.Context()); !errors.Is(err, ErrClosed) {
+				t.Errorf("Start after Close = %v, want ErrClosed", err)
+			}
+		})
+	}
+}
+
+// TestCloseCutsOffClientsThatStopReading: a stream blocked writing to a client that
+// reads nothing must not hold Close beyond its grace.
+func TestCloseCutsOffClientsThatStopReading(t *testing.T) {
+	// 12.8 MB in all, more than the socket buffers of both ends hold.
+	s, err := New(Config{Rate: 2000, PayloadSize: 64 << 10, MaxEvents: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.grace = 100 * time.Millisecond
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	h1 := open(t, h1Client(t), s.URL(), "")
-	h2c := open(t, &http.Client{Transport: transport(t, s, "h2c")}, s.BaseURL()+"/events/other", "")
-	h1.ids(2)
-	h2c.ids(2)
-	if got := s.Stats(); got.Streams != 2 || got.Connections != 2 {
-		t.Fatalf("Streams, Connections = %d, %d, want 2, 2", got.Streams, got.Connections)
+	var d net.Dialer
+	conn, err := d.DialContext(t.Context(), "tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer conn.Close()
+	// A small fixed receive buffer: the server's send buffer (at most 4 MB by
+	// default on Linux) and this hold little, and this client reads nothing.
+	if err := conn.(*net.TCPConn).SetReadBuffer(4 << 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, "GET /events HTTP/1.1\r\nHost: target\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// With every event published the stream is blocked in a write for good.
+	eventually(t, "the last event published", func() bool { return s.Seq("default") == 200 })
+	began := time.Now()
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	// Both bodies end (cleanly or cut off) instead of hanging until the request deadline.
-	for _, st := range []*testStream{h1, h2c} {
-		if _, err := io.Copy(io.Discard, st.r); err != nil && errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("stream still open after Close: %v", err)
-		}
-	}
-	if got := s.Stats(); got.Streams != 0 || got.Connections != 0 {
-		t.Errorf("after Close: Streams, Connections = %d, %d, want 0, 0", got.Streams, got.Connections)
-	}
-	if err := s.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	if err := s.Start(t.Context()); !errors.Is(err, ErrClosed) {
-		t.Errorf("Start after Close = %v, want ErrClosed", err)
+	// Without the cut-off Close would wait for ever; the margin is for a loaded machine.
+	if took, want := time.Since(began), s.grace+5*time.Second; took > want {
+		t.Errorf("Close took %v with a client that stopped reading, want under %v", took, want)
 	}
 }
 

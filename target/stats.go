@@ -17,7 +17,8 @@ const OtherIPs = "(other)"
 // Stats is a snapshot of a Server's counters. Totals count since New; "now" values are
 // gauges. The maps are the caller's.
 type Stats struct {
-	// EventsSent is the number of events generated per topic: the newest id.
+	// EventsSent is the number of events generated per topic: the newest id, less the
+	// Last-Event-ID the topic adopted when it was new, if any.
 	EventsSent map[string]int64
 	// EventsWritten counts events written to streams, duplicates included.
 	EventsWritten int64
@@ -106,7 +107,7 @@ func (s *Server) Stats() Stats {
 	}
 	s.mu.Lock()
 	for name, t := range s.topics {
-		st.EventsSent[name] = t.newest.Load()
+		st.EventsSent[name] = t.published()
 	}
 	s.mu.Unlock()
 	c.mu.Lock()

@@ -48,22 +48,26 @@ func newStream(s *Server, t *topic, w io.Writer, flush func() error) *stream {
 func (st *stream) start(lastID string, present bool) string {
 	f := st.s.cfg.Faults
 	t := st.t
-	t.mu.RLock()
-	defer t.mu.RUnlock()
+	// The write lock: a new topic may adopt this Last-Event-ID, which must happen before
+	// its generator publishes a first event.
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	st.cursor, st.replayEnd = t.last, t.last
 	if !present || f.IgnoreLastEventID {
 		return ""
 	}
+	var comment string
 	n, err := strconv.ParseInt(lastID, 10, 64)
 	switch {
 	case err != nil || n < 0:
 		return fmt.Sprintf("ignoring Last-Event-ID %.64q: not a non-negative integer; streaming live", lastID)
+	case t.adopt(n):
+		comment = fmt.Sprintf("topic is new; continuing from Last-Event-ID %d", n)
 	case n > t.last:
 		return fmt.Sprintf("Last-Event-ID %d is newer than the newest event %d; streaming live", n, t.last)
 	}
 	st.resumed = true
 	st.skipNext = f.DropOnReplay
-	var comment string
 	st.cursor = n
 	if t.first > 0 && n+1 < t.first {
 		st.cursor = t.first - 1
@@ -142,6 +146,11 @@ func (st *stream) drain() (<-chan struct{}, error) {
 	before, dirty := st.nWritten, false
 	for {
 		t.mu.RLock()
+		if st.cursor < t.base {
+			// The stream took its place before the topic adopted an id: it has missed
+			// nothing, the ids up to base were never published here.
+			st.cursor = t.base
+		}
 		var overrun int64
 		if st.cursor < t.first-1 {
 			overrun = t.first - 1 - st.cursor

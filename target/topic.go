@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// maxAdoptedID bounds the Last-Event-ID a new topic adopts: its ids stay exact as JSON
+// numbers in JavaScript (2^53) and cannot overflow.
+const maxAdoptedID = 1 << 53
+
 // Generator pacing.
 const (
 	// minGenWait bounds how often a generator wakes: above 1000 events per second it
@@ -25,9 +29,10 @@ type topic struct {
 	generating bool // guarded by Server.mu
 
 	mu       sync.RWMutex
-	ring     [][]byte // event seq lives at ring[(seq-1)%size]; grows to size, then wraps
-	first    int64    // oldest kept seq; 0 while empty
-	last     int64    // newest seq; 0 while empty
+	ring     [][]byte // event seq lives at ring[(seq-base-1)%size]; grows to size, then wraps
+	base     int64    // the Last-Event-ID the topic adopted before its first event, or 0
+	first    int64    // oldest kept seq; 0 while nothing was published or adopted
+	last     int64    // newest seq: the newest event's id, or base while none was published
 	wake     chan struct{}
 	finished bool // the generator stopped for good (MaxEvents)
 
@@ -40,25 +45,50 @@ func newTopic(name string, size int) *topic {
 
 // slot returns event seq; t.mu must be held and first ≤ seq ≤ last.
 func (t *topic) slot(seq int64) []byte {
-	return t.ring[(seq-1)%int64(t.size)]
+	return t.ring[(seq-t.base-1)%int64(t.size)]
 }
 
-// publish appends events last+1, last+2, … and wakes every subscriber once.
-func (t *topic) publish(events [][]byte) {
+// adopt makes n the topic's newest id, so that its first event is n+1, and reports
+// whether it did: only a topic that has neither published an event nor adopted an id
+// adopts. t.mu must be held for writing.
+func (t *topic) adopt(n int64) bool {
+	if t.last != 0 || n <= 0 || n > maxAdoptedID {
+		return false
+	}
+	t.base, t.last, t.first = n, n, n+1 // nothing kept: the oldest would be n+1
+	t.newest.Store(n)
+	return true
+}
+
+// published returns the number of events the topic has published.
+func (t *topic) published() int64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.last - t.base
+}
+
+// publish appends events numbered from, from+1, … and wakes every subscriber once. It
+// publishes nothing and reports false when from is not last+1: the topic adopted a
+// Last-Event-ID after the events were encoded.
+func (t *topic) publish(events [][]byte, from int64) bool {
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if from != t.last+1 {
+		return false
+	}
 	for _, ev := range events {
 		t.last++
-		if i := int((t.last - 1) % int64(t.size)); i < len(t.ring) {
+		if i := int((t.last - t.base - 1) % int64(t.size)); i < len(t.ring) {
 			t.ring[i] = ev
 		} else {
 			t.ring = append(t.ring, ev)
 		}
 	}
-	t.first = max(1, t.last-int64(t.size)+1)
+	t.first = max(t.base+1, t.last-int64(t.size)+1)
 	t.newest.Store(t.last)
 	close(t.wake)
 	t.wake = make(chan struct{})
-	t.mu.Unlock()
+	return true
 }
 
 // finish marks the topic as complete and wakes subscribers so that they can send what
@@ -93,14 +123,23 @@ func (s *Server) generate(t *topic, done <-chan struct{}) {
 			due = min(due, limit)
 		}
 		for n < due {
+			select {
+			case <-done: // a generator far behind must not hold Close while it catches up
+				return
+			default:
+			}
 			k := min(due-n, maxPublish)
 			ts := time.Now().UnixNano()
+			// Ids continue from the newest, not from n: the topic may have adopted a
+			// Last-Event-ID before its first event, even while this batch was encoded.
+			from := t.newest.Load() + 1
 			batch = batch[:0]
-			for seq := n + 1; seq <= n+k; seq++ {
+			for seq := from; seq < from+k; seq++ {
 				batch = append(batch, s.encode(seq, ts))
 			}
-			t.publish(batch)
-			n += k
+			if t.publish(batch, from) {
+				n += k
+			}
 		}
 		clear(batch) // the ring owns the events now
 		if limit > 0 && n >= limit {
