@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -61,8 +63,10 @@ lines followed by a blank line; --json prints one object per line:
 Exit status: 0 when the server ends the stream for good (204, or any end with
 --no-reconnect), after --max-events events, on Ctrl-C, or when --timeout ends a run
 in which a stream opened; 1 with one line on stderr when the server answers with
-another status or Content-Type (no retry), when a connection fails with
---no-reconnect, or when --timeout ends before any stream opened.`,
+another status or Content-Type (no retry), when the server's certificate fails
+verification (no retry; --insecure skips it), when the stream sets an id no
+Last-Event-ID header can carry, when a connection fails with --no-reconnect, or when
+--timeout ends before any stream opened.`,
 		Example: `  sseload tail http://127.0.0.1:8080/events
   sseload tail --json --max-events 10 -H 'Authorization: Bearer T' https://example.com/stream
   sseload tail --h2c --last-event-id 42 http://127.0.0.1:8080/events`,
@@ -137,9 +141,17 @@ func (s *tailSession) hooks() sse.Hooks {
 				s.c.Close()
 			}
 		},
-		Error: func(err error) { s.lastErr = err },
+		Error: func(err error) {
+			s.lastErr = err
+			if isCertError(err) {
+				s.stop(s.describeConnErr(err)) // a certificate does not fix itself
+			}
+		},
 		Reconnecting: func(wait time.Duration, cause error) {
-			fmt.Fprintf(s.stderr, "sseload: reconnecting in %v after: %v\n", wait, describeConnErr(cause))
+			if s.stopErr != nil {
+				return // Close is stopping Run: no reconnection follows
+			}
+			fmt.Fprintf(s.stderr, "sseload: reconnecting in %v after: %v\n", wait, s.describeConnErr(cause))
 		},
 	}
 	if s.o.comments {
@@ -170,13 +182,13 @@ func (s *tailSession) result(ctx context.Context, err error) error {
 			return nil
 		}
 		if s.lastErr != nil {
-			return fmt.Errorf("no stream opened within --timeout %v; last error: %w", s.o.timeout, describeConnErr(s.lastErr))
+			return fmt.Errorf("no stream opened within --timeout %v; last error: %w", s.o.timeout, s.describeConnErr(s.lastErr))
 		}
 		return fmt.Errorf("no stream opened within --timeout %v", s.o.timeout)
 	case ctx.Err() != nil:
 		return nil // Ctrl-C: the user stopped it
 	}
-	return describeConnErr(err)
+	return s.describeConnErr(err)
 }
 
 // config checks the flags and builds the client's configuration.
@@ -206,6 +218,11 @@ func (o *tailOptions) config(rawURL string) (sse.Config, error) {
 		name, value, err := scenarios.ParseHeader(line)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("-H: %w", err))
+			continue
+		}
+		if http.CanonicalHeaderKey(name) == "Last-Event-Id" {
+			// sse.Client sends its own Last-Event-ID, which a header would fight.
+			errs = append(errs, fmt.Errorf("-H %q: use --last-event-id %s to resume from an event ID", line, value))
 			continue
 		}
 		header.Add(name, value)
@@ -245,14 +262,46 @@ func (o *tailOptions) transport() *http.Transport {
 	return tr
 }
 
-// describeConnErr rewrites the network errors people meet most into one plain
-// phrase ("connection refused to 127.0.0.1:9999"), keeping err for errors.Is.
-func describeConnErr(err error) error {
+// describeConnErr rewrites the errors people meet most into one plain line
+// ("connection refused to 127.0.0.1:9999"), with a hint when a flag would fix
+// it, keeping err for errors.Is.
+func (s *tailSession) describeConnErr(err error) error {
 	var op *net.OpError
 	if errors.Is(err, syscall.ECONNREFUSED) && errors.As(err, &op) && op.Addr != nil {
 		return &describedError{msg: "connection refused to " + op.Addr.String(), err: err}
 	}
-	return err
+	msg := trimPackagePrefix(err.Error())
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// A body cut before its end (chunked or Content-Length) reads as this.
+		msg = strings.Replace(msg, io.ErrUnexpectedEOF.Error(), "stream ended abruptly", 1)
+	case isCertError(err):
+		msg += " (self-signed? use --insecure)"
+	case s.o.h2c && !s.opened && strings.Contains(msg, "http2: "):
+		// An HTTP/1.1 server answers the h2c preface with a 400 or a close, which
+		// http2 reports in several ways ("frame header looked like an HTTP/1.1
+		// header", "client conn could not be established").
+		msg += " (does the server speak h2c? without --h2c tail uses HTTP/1.1)"
+	case !s.o.h2c && !s.opened && strings.HasPrefix(strings.ToLower(s.url), "http:") &&
+		(errors.Is(err, syscall.ECONNRESET) || strings.Contains(msg, "malformed HTTP response")):
+		// A server speaking only h2c resets or garbles an HTTP/1.1 request.
+		msg += " (if the server speaks only cleartext HTTP/2, use --h2c)"
+	default:
+		if msg == err.Error() {
+			return err
+		}
+	}
+	return &describedError{msg: msg, err: err}
+}
+
+// isCertError reports whether err is a failed TLS certificate verification
+// (unknown authority, wrong host name, expired…), which no retry can fix.
+func isCertError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 // describedError replaces an error's text while keeping it in the chain.

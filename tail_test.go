@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -216,7 +219,12 @@ func TestTailErrors(t *testing.T) {
 			`--http2 needs an https URL, got "http://127.0.0.1:1/" (use --h2c for cleartext HTTP/2)`, 0},
 		{"negative max events", nil, []string{"--max-events", "-1", "http://127.0.0.1:1/"}, "--max-events -1: want 0 or more", 0},
 		{"bad last event ID", nil, []string{"--last-event-id", "a\nb", "http://127.0.0.1:1/"},
-			`sse: last event ID "a\nb" holds CR, LF or NUL, which no stream can send`, 0},
+			`invalid last event ID "a\nb": a control character cannot be sent in a Last-Event-ID header`, 0},
+		{"Last-Event-ID header", nil, []string{"-H", "last-event-id: 5", "http://127.0.0.1:1/"},
+			`-H "last-event-id: 5": use --last-event-id 5 to resume from an event ID`, 0},
+		{"control character in a stream id", answerStream("id: a\x01b\ndata: x\n\n"), []string{"--retry", "10ms", "URL"},
+			`invalid last event ID "a\x01b": a control character cannot be sent in a Last-Event-ID header`, 1},
+		{"cut mid-body", cutStream, []string{"--no-reconnect", "URL"}, "stream ended abruptly", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,6 +248,27 @@ func TestTailErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// answerStream answers every request with body as a whole event stream.
+func answerStream(body string) func(w http.ResponseWriter, r *http.Request, n int) {
+	return func(w http.ResponseWriter, r *http.Request, n int) { writeStream(w, body) }
+}
+
+// cutStream promises a longer body than it sends, then closes the connection:
+// a stream cut mid-body.
+func cutStream(w http.ResponseWriter, r *http.Request, n int) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100\r\n\r\ndata: a\n\ndata: b"); err != nil {
+		return
+	}
+	if err := buf.Flush(); err != nil {
+		return
 	}
 }
 
@@ -331,5 +360,88 @@ func TestTailOutputError(t *testing.T) {
 	err := root.ExecuteContext(t.Context())
 	if !errors.Is(err, errBroken) || err.Error() != "write output: broken pipe" {
 		t.Fatalf("tail to a broken stdout = %v, want write output: broken pipe", err)
+	}
+}
+
+// A certificate that fails verification is fatal even without --no-reconnect:
+// retrying cannot fix it. The line ends with the hint.
+func TestTailCertificateErrorIsFatal(t *testing.T) {
+	srv := newTailServer(t, func(w http.ResponseWriter, r *http.Request, n int) { writeStream(w, "data: a\n\n") })
+	srv.StartTLS()
+	start := time.Now()
+	_, errOut, err := runTail(t, "--retry", "10ms", srv.URL)
+	if err == nil {
+		t.Fatal("tail of a self-signed server = nil, want a certificate error")
+	}
+	line := describe(err)
+	if !strings.Contains(line, "certificate") || !strings.HasSuffix(line, " (self-signed? use --insecure)") {
+		t.Errorf("error line = %q, want a certificate error ending in the --insecure hint", line)
+	}
+	if errOut != "" || time.Since(start) > 2*time.Second {
+		t.Errorf("stderr = %q after %v, want no reconnection", errOut, time.Since(start))
+	}
+	if headers, _ := srv.seen(); len(headers) != 0 {
+		t.Errorf("requests = %d, want 0", len(headers))
+	}
+}
+
+func TestIsCertError(t *testing.T) {
+	cert := &x509.Certificate{}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"unknown authority", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: cert}}, true},
+		{"host name", fmt.Errorf("GET x: %w", x509.HostnameError{Certificate: cert, Host: "a.test"}), true},
+		{"expired", x509.CertificateInvalidError{Cert: cert, Reason: x509.Expired}, true},
+		{"refused", syscall.ECONNREFUSED, false},
+		{"record header", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, false},
+	}
+	for _, tt := range tests {
+		if got := isCertError(tt.err); got != tt.want {
+			t.Errorf("%s: isCertError(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+// Asking for the wrong cleartext protocol gets a hint naming --h2c.
+func TestTailH2CMismatchHints(t *testing.T) {
+	// No handler holds its stream open: the mismatched client may never read
+	// it, and an active connection would block the server's Close.
+	handle := answerStream("data: a\n\n")
+	h1 := newTailServer(t, handle)
+	h1.Start()
+	h2cOnly := newTailServer(t, handle)
+	h2cOnly.Config.Protocols = new(http.Protocols)
+	h2cOnly.Config.Protocols.SetUnencryptedHTTP2(true)
+	h2cOnly.Start()
+	tests := []struct {
+		name string
+		args []string
+		want string // suffix of the error line
+	}{
+		{"h2c to an HTTP/1.1 server", []string{"--h2c", h1.URL}, "(does the server speak h2c? without --h2c tail uses HTTP/1.1)"},
+		{"HTTP/1.1 to an h2c-only server", []string{h2cOnly.URL}, "(if the server speaks only cleartext HTTP/2, use --h2c)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runTail(t, append([]string{"--no-reconnect"}, tt.args...)...)
+			if err == nil || !strings.HasSuffix(describe(err), tt.want) {
+				t.Fatalf("tail %q = %v, want an error line ending %q", tt.args, err, tt.want)
+			}
+			if line := describe(err); strings.HasPrefix(line, "sse: ") {
+				t.Errorf("error line %q repeats the sse: prefix", line)
+			}
+		})
+	}
+}
+
+// main prints "sseload:" before an error; sse's own "sse:" must not follow it.
+func TestDescribeDropsSSEPrefix(t *testing.T) {
+	var buf bytes.Buffer
+	exitCodeTo(&buf, fmt.Errorf("sse: GET http://x/: %w", syscall.EMFILE))
+	if got := buf.String(); !strings.HasPrefix(got, "sseload: GET http://x/: ") {
+		t.Errorf("printed %q, want one prefix: sseload: GET http://x/: …", got)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Client is a reconnecting EventSource over any http.RoundTripper. It follows
@@ -76,9 +78,11 @@ func NewClient(cfg Config, rt http.RoundTripper, h Hooks) *Client {
 // returns nil after a 204 response, or when a stream ends with
 // Config.NoReconnect; a *StatusError, *ContentTypeError or an error wrapping
 // ErrTooManyRedirects or ErrBadRedirect when a response cannot open a stream;
-// ctx.Err() when ctx ends; ErrClosed after Close, or when the Client has run
-// before; Config.Validate's error before any request. Network errors, ended streams and decoder limit errors are retried
-// after the reconnection wait unless Config.NoReconnect is set.
+// an error wrapping ErrInvalidLastEventID, at once, instead of a reconnection no
+// request could make; ctx.Err() when ctx ends; ErrClosed after Close, or when
+// the Client has run before; Config.Validate's error before any request.
+// Network errors, ended streams and decoder limit errors are retried after the
+// reconnection wait unless Config.NoReconnect is set.
 func (c *Client) Run(ctx context.Context) error {
 	if err := c.cfg.Validate(); err != nil {
 		c.close()
@@ -101,6 +105,11 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		if o.opened {
 			n = 0 // a successful open starts the backoff count again
+		}
+		if !o.done && !o.fatal && !c.cfg.NoReconnect {
+			if err := c.resumable(); err != nil {
+				o = outcome{fatal: true, err: err}
+			}
 		}
 		switch {
 		case o.done:
@@ -218,10 +227,10 @@ func (c *Client) report(err error) {
 }
 
 // retry returns the reconnection time: the stream's retry: wins over
-// Config.Retry, which wins over DefaultRetry. The Decoder reads a stream's
-// "retry: 0" as no value, so that one falls back too.
+// Config.Retry, which wins over DefaultRetry. A stream's "retry: 0" is a value
+// like any other: reconnect at once.
 func (c *Client) retry() time.Duration {
-	if r := c.dec.Retry(); r > 0 {
+	if r, ok := c.dec.Retry(); ok {
 		return r
 	}
 	if c.cfg.Retry > 0 {
@@ -231,7 +240,9 @@ func (c *Client) retry() time.Duration {
 }
 
 // noteID copies the Decoder's last event ID for LastEventID and the next
-// request. Only Run's goroutine writes c.lastID, so comparing needs no lock.
+// request. It runs once per event, so it copies only when the id changed and
+// reuses c.lastID's array: steady state allocates nothing. Only Run's
+// goroutine writes c.lastID, so comparing needs no lock.
 func (c *Client) noteID() {
 	id := c.dec.LastEventID()
 	if bytes.Equal(id, c.lastID) {
@@ -240,6 +251,17 @@ func (c *Client) noteID() {
 	c.mu.Lock()
 	c.lastID = append(c.lastID[:0], id...)
 	c.mu.Unlock()
+}
+
+// resumable reports, as an error wrapping ErrInvalidLastEventID, a last event
+// ID that no request can carry. A stream may set one (its ids exclude only
+// NUL), and net/http would then refuse every reconnection: waiting and
+// retrying could only loop.
+func (c *Client) resumable() error {
+	if id := string(c.lastID); !httpguts.ValidHeaderFieldValue(id) {
+		return invalidLastEventID(id)
+	}
+	return nil
 }
 
 // sleep waits d, reporting false when ctx ended first.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +253,72 @@ func TestClientDecoderLimitReconnects(t *testing.T) {
 	}
 	if want := []string{"ok"}; !reflect.DeepEqual(dataOf(rec.events), want) {
 		t.Errorf("events = %q, want %q", dataOf(rec.events), want)
+	}
+}
+
+// A stream's "retry: 0" means reconnect at once, not "no value": the wait must
+// be 0, not Config.Retry or DefaultRetry.
+func TestClientRetryZeroReconnectsAtOnce(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			stream(w, "retry: 0\nid: 9\ndata: a\n\n")
+			return
+		}
+		stream(w, "data: b\n\n")
+		hold(r)
+	})
+	var rec recorder
+	rec.eventc = make(chan sse.Event, 2)
+	c := sse.NewClient(sse.Config{URL: srv.URL}, transport(t), rec.hooks())
+	errc := goRun(t, testCtx(t), c)
+	for _, want := range []string{"a", "b"} {
+		if ev := receive(t, rec.eventc, "event "+want); string(ev.Data) != want {
+			t.Fatalf("event data = %q, want %q", ev.Data, want)
+		}
+	}
+	c.Close()
+	if err := result(t, errc, time.Second); err != sse.ErrClosed {
+		t.Fatalf("Run = %v, want ErrClosed", err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("requests = %d, want 2", len(reqs))
+	}
+	if gap := reqs[1].at.Sub(srv.endedAt(t, 0)); gap >= time.Second {
+		t.Errorf("reconnected %v after the stream ended, want at once (well under DefaultRetry %v)", gap, sse.DefaultRetry)
+	}
+	if got := reqs[1].header.Get("Last-Event-ID"); got != "9" {
+		t.Errorf("Last-Event-ID = %q, want 9", got)
+	}
+	if len(rec.waits) != 1 || rec.waits[0] != 0 {
+		t.Errorf("Reconnecting waits = %v, want [0s]", rec.waits)
+	}
+}
+
+// An id with a control character is a valid stream id but no request can
+// carry it: the Client delivers the event, then fails for good when the stream
+// ends instead of waiting and retrying a request net/http refuses.
+func TestClientInvalidLastEventIDStops(t *testing.T) {
+	for _, id := range []string{"a\x01b", "tab\tok\x7f", "\x1b[31mred"} {
+		t.Run(id, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				stream(w, "id: "+id+"\ndata: a\n\n")
+			})
+			var rec recorder
+			c := sse.NewClient(sse.Config{URL: srv.URL, Retry: 5 * time.Second}, transport(t), rec.hooks())
+			err := result(t, goRun(t, testCtx(t), c), 2*time.Second)
+			if !errors.Is(err, sse.ErrInvalidLastEventID) || !strings.Contains(err.Error(), strconv.Quote(id)) {
+				t.Fatalf("Run = %v, want ErrInvalidLastEventID quoting %q", err, id)
+			}
+			if got := len(srv.requests()); got != 1 {
+				t.Errorf("requests = %d, want 1", got)
+			}
+			if len(rec.events) != 1 || len(rec.waits) != 0 || len(rec.errs) != 1 || !errors.Is(rec.errs[0], sse.ErrInvalidLastEventID) {
+				t.Errorf("events %d, waits %v, errors %v; want 1 event, no wait, the one error", len(rec.events), rec.waits, rec.errs)
+			}
+			if c.State() != sse.Closed {
+				t.Errorf("State = %v, want CLOSED", c.State())
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptrace"
 	"reflect"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -273,16 +274,32 @@ func TestClientRunsOnce(t *testing.T) {
 }
 
 func TestClientBadConfig(t *testing.T) {
-	tests := []struct{ name, url, lastID, want string }{
-		{"ftp", "ftp://example.test/x", "", `sse: bad URL "ftp://example.test/x": want http:// or https:// with a host`},
-		{"no host", "http:///events", "", `sse: bad URL "http:///events": want http:// or https:// with a host`},
-		{"unparsable", "http://a b/", "", `sse: bad URL "http://a b/": invalid character " " in host name`},
-		{"newline id", "http://example.test/", "1\n2", `sse: last event ID "1\n2" holds CR, LF or NUL, which no stream can send`},
+	const ok = "http://example.test/"
+	tests := []struct {
+		name, url, lastID string
+		header            http.Header
+		want              string
+	}{
+		{"ftp", "ftp://example.test/x", "", nil, `sse: bad URL "ftp://example.test/x": want http:// or https:// with a host`},
+		{"no host", "http:///events", "", nil, `sse: bad URL "http:///events": want http:// or https:// with a host`},
+		{"unparsable", "http://a b/", "", nil, `sse: bad URL "http://a b/": invalid character " " in host name`},
+		{"newline id", ok, "1\n2", nil, `sse: invalid last event ID "1\n2": a control character cannot be sent in a Last-Event-ID header`},
+		{"control id", ok, "a\x01b", nil, `sse: invalid last event ID "a\x01b": a control character cannot be sent in a Last-Event-ID header`},
+		{"long id clipped", ok, strings.Repeat("x", 70) + "\x7f", nil,
+			`sse: invalid last event ID "` + strings.Repeat("x", 64) + `"...: a control character cannot be sent in a Last-Event-ID header`},
+		{"header name", ok, "", http.Header{"Bad Name": {"v"}}, `sse: header "Bad Name": invalid name, want an HTTP token`},
+		{"header value", ok, "", http.Header{"X-Token": {"ok", "se\ncret"}}, `sse: header "X-Token": value holds a control character`},
+		{"every problem", "ftp://x/", "\x00", http.Header{"B:": {"v"}, "A": {"\x00"}}, strings.Join([]string{
+			`sse: bad URL "ftp://x/": want http:// or https:// with a host`,
+			`sse: invalid last event ID "\x00": a control character cannot be sent in a Last-Event-ID header`,
+			`sse: header "A": value holds a control character`,
+			`sse: header "B:": invalid name, want an HTTP token`,
+		}, "\n")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec recorder
-			c := sse.NewClient(sse.Config{URL: tt.url, LastEventID: tt.lastID}, http.DefaultTransport, rec.hooks())
+			c := sse.NewClient(sse.Config{URL: tt.url, LastEventID: tt.lastID, Header: tt.header}, http.DefaultTransport, rec.hooks())
 			err := c.Run(testCtx(t))
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("Run = %v, want %q", err, tt.want)

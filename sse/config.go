@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // DefaultRetry is the reconnection time before a stream sets one with retry:,
@@ -27,10 +31,12 @@ type Config struct {
 	// Header holds extra request headers (Authorization, Cookie…). They replace
 	// the Client's Accept and Cache-Control; a Host entry sets the request's
 	// Host; a Last-Event-ID entry is ignored (use LastEventID). String and
-	// LogValue redact Authorization and Cookie.
+	// LogValue redact Authorization and Cookie. Names must be HTTP tokens and
+	// values hold no control characters but tab.
 	Header http.Header
 	// LastEventID is the last event ID to resume from on the first request; ""
-	// sends no Last-Event-ID.
+	// sends no Last-Event-ID. It must be a valid header value (no control
+	// characters but tab).
 	LastEventID string
 	// Retry is the initial reconnection time; 0 means DefaultRetry. A stream's
 	// retry: field replaces it.
@@ -55,9 +61,10 @@ func (c Config) Validate() error {
 	if _, err := parseStreamURL(c.URL); err != nil {
 		errs = append(errs, err)
 	}
-	if strings.ContainsAny(c.LastEventID, "\r\n\x00") {
-		errs = append(errs, fmt.Errorf("sse: last event ID %q holds CR, LF or NUL, which no stream can send", c.LastEventID))
+	if !httpguts.ValidHeaderFieldValue(c.LastEventID) {
+		errs = append(errs, invalidLastEventID(c.LastEventID))
 	}
+	errs = append(errs, validateHeader(c.Header)...)
 	if c.Retry < 0 {
 		errs = append(errs, fmt.Errorf("sse: retry %v is negative", c.Retry))
 	}
@@ -65,6 +72,26 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// validateHeader checks h's names and values as net/http does when it sends
+// them, so that a bad header fails Validate, naming it, rather than every
+// request. Values are not quoted: they may be secrets.
+func validateHeader(h http.Header) []error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		if !httpguts.ValidHeaderFieldName(name) {
+			errs = append(errs, fmt.Errorf("sse: header %q: invalid name, want an HTTP token", name))
+			continue
+		}
+		for _, v := range h[name] {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				errs = append(errs, fmt.Errorf("sse: header %q: value holds a control character", name))
+				break
+			}
+		}
+	}
+	return errs
 }
 
 // parseStreamURL parses raw and requires an http or https URL with a host.

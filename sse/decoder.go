@@ -64,13 +64,14 @@ type Decoder struct {
 	tooLarge bool // the line just processed overflowed the data buffer
 	err      error
 
-	data   []byte // data buffer
-	typ    []byte // event type buffer
-	idBuf  []byte // last event ID buffer, committed at the next blank line
-	idSet  bool   // idBuf changed since it was last committed
-	lastID []byte // last event ID string, committed
-	retry  time.Duration
-	repair []byte // scratch for a value with invalid UTF-8
+	data     []byte // data buffer
+	typ      []byte // event type buffer
+	idBuf    []byte // last event ID buffer, committed at the next blank line
+	idSet    bool   // idBuf changed since it was last committed
+	lastID   []byte // last event ID string, committed
+	retry    time.Duration
+	retrySet bool   // a retry field was seen: "retry: 0" means reconnect at once
+	repair   []byte // scratch for a value with invalid UTF-8
 
 	comment bool
 	text    []byte // current comment
@@ -172,10 +173,10 @@ func (d *Decoder) Event() Event { return d.ev }
 func (d *Decoder) LastEventID() []byte { return d.lastID }
 
 // Retry returns the reconnection time of the latest valid retry field seen
-// since NewDecoder, or 0 when there was none. Values too large for a Duration
-// are capped at about 292 years rather than wrapped. A stream's "retry: 0" also
-// reads as 0.
-func (d *Decoder) Retry() time.Duration { return d.retry }
+// since NewDecoder and reports whether there was one; "retry: 0" returns 0,
+// true (reconnect at once). Values too large for a Duration are capped at about
+// 292 years rather than wrapped.
+func (d *Decoder) Retry() (time.Duration, bool) { return d.retry, d.retrySet }
 
 // Err returns the error that ended the stream: nil at a clean end of stream,
 // an error wrapping ErrLineTooLong or ErrEventTooLarge, or the read error as
@@ -217,7 +218,7 @@ func (d *Decoder) process(line []byte) bool {
 		}
 	case fieldRetry:
 		if ms, ok := parseRetry(value); ok {
-			d.retry = time.Duration(ms) * time.Millisecond
+			d.retry, d.retrySet = time.Duration(ms)*time.Millisecond, true
 		}
 	}
 	return false

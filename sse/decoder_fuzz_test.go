@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 	"unicode/utf8"
 )
 
@@ -72,7 +71,7 @@ func refDecode(b []byte) transcript {
 			if err != nil || n > maxRetryMillis { // only ErrRange is possible
 				n = maxRetryMillis
 			}
-			tr.Retry = time.Duration(n) * time.Millisecond
+			tr.Retry = rt(n)
 		}
 	}
 	return tr

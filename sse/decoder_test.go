@@ -17,7 +17,7 @@ type item struct {
 	Type    string
 	Data    string // the data, or a comment's text
 	ID      string // the event's LastEventID
-	Retry   time.Duration
+	Retry   string // retryText of Decoder.Retry
 	LastID  string
 }
 
@@ -31,11 +31,21 @@ func repeat(s string, n int) string { return strings.Repeat(s, n) }
 
 // basic drops the state recorded after the item, which the table leaves out.
 func (it item) basic() item {
-	it.Retry, it.LastID = 0, ""
+	it.Retry, it.LastID = "", ""
 	return it
 }
 
-func maxRetry() time.Duration { return time.Duration(maxRetryMillis) * time.Millisecond }
+// retryText formats Decoder.Retry's results for comparison: "" when no retry
+// field was seen, so that an explicit "retry: 0" ("0s") differs from none.
+func retryText(d time.Duration, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return d.String()
+}
+
+// rt is the retryText of a retry field of n milliseconds.
+func rt(n int64) string { return retryText(ms(n), true) }
 
 func eventBytes(n int) string { return "data: " + repeat("x", n) + "\n\n" }
 
@@ -55,7 +65,7 @@ type transcript struct {
 	Items     []item
 	Err       string
 	LastID    string
-	Retry     time.Duration
+	Retry     string // retryText of Decoder.Retry
 	BytesRead int64
 }
 
@@ -64,7 +74,7 @@ func decodeAll(r io.Reader, l Limits) (transcript, error) {
 	d := NewDecoder(r, l)
 	var tr transcript
 	for d.Next() {
-		it := item{Comment: d.IsComment(), Retry: d.Retry(), LastID: string(d.LastEventID())}
+		it := item{Comment: d.IsComment(), Retry: retryText(d.Retry()), LastID: string(d.LastEventID())}
 		if it.Comment {
 			it.Data = string(d.Comment())
 		} else {
@@ -76,7 +86,7 @@ func decodeAll(r io.Reader, l Limits) (transcript, error) {
 	if err := d.Err(); err != nil {
 		tr.Err = err.Error()
 	}
-	tr.LastID, tr.Retry, tr.BytesRead = string(d.LastEventID()), d.Retry(), d.BytesRead()
+	tr.LastID, tr.Retry, tr.BytesRead = string(d.LastEventID()), retryText(d.Retry()), d.BytesRead()
 	return tr, d.Err()
 }
 
@@ -86,7 +96,7 @@ type decoderCase struct {
 	limits Limits
 	want   []item
 	lastID string
-	retry  time.Duration
+	retry  string // rt(ms), "" when the stream sets none
 	err    error
 }
 
@@ -151,8 +161,8 @@ func decoderCases() []decoderCase {
 		{name: "id non-ASCII", in: "id: é-😀\ndata: a\n\n", want: []item{evID("a", "é-😀")}, lastID: "é-😀"},
 
 		// retry.
-		{name: "retry", in: "retry: 1500\n", retry: ms(1500)},
-		{name: "retry without space", in: "retry:250\n", retry: ms(250)},
+		{name: "retry", in: "retry: 1500\n", retry: rt(1500)},
+		{name: "retry without space", in: "retry:250\n", retry: rt(250)},
 		{name: "retry on unterminated line ignored", in: "retry: 1500"},
 		{name: "retry non-digit ignored", in: "retry: 15x\n"},
 		{name: "retry negative ignored", in: "retry: -1\n"},
@@ -161,14 +171,18 @@ func decoderCases() []decoderCase {
 		{name: "retry empty ignored", in: "retry:\nretry\n"},
 		{name: "retry two spaces ignored", in: "retry:  10\n"},
 		{name: "retry fullwidth digits ignored", in: "retry: １０\n"},
-		{name: "invalid retry keeps previous", in: "retry: 100\nretry: x\n", retry: ms(100)},
-		{name: "later retry wins", in: "retry: 100\nretry: 2000\n", retry: ms(2000)},
-		{name: "retry leading zeros", in: "retry: 0010\n", retry: ms(10)},
-		{name: "retry applies mid-event", in: "data: a\nretry: 5\ndata: b\n\n", want: []item{ev("a\nb")}, retry: ms(5)},
-		{name: "retry at Duration limit", in: "retry: 9223372036854\n", retry: maxRetry()},
-		{name: "retry beyond Duration capped", in: "retry: 9223372036855\n", retry: maxRetry()},
-		{name: "retry huge capped", in: "retry: " + repeat("9", 40) + "\n", retry: maxRetry()},
-		{name: "retry does not dispatch", in: "retry: 10\n\n", retry: ms(10)},
+		{name: "invalid retry keeps previous", in: "retry: 100\nretry: x\n", retry: rt(100)},
+		{name: "later retry wins", in: "retry: 100\nretry: 2000\n", retry: rt(2000)},
+		{name: "retry leading zeros", in: "retry: 0010\n", retry: rt(10)},
+		{name: "retry zero is set", in: "retry: 0\n", retry: rt(0)},
+		{name: "retry zeros is set", in: "retry: 000\n", retry: rt(0)},
+		{name: "retry zero replaces earlier", in: "retry: 500\nretry: 0\n", retry: rt(0)},
+		{name: "retry zero kept past invalid", in: "retry: 0\nretry: x\n", retry: rt(0)},
+		{name: "retry applies mid-event", in: "data: a\nretry: 5\ndata: b\n\n", want: []item{ev("a\nb")}, retry: rt(5)},
+		{name: "retry at Duration limit", in: "retry: 9223372036854\n", retry: rt(maxRetryMillis)},
+		{name: "retry beyond Duration capped", in: "retry: 9223372036855\n", retry: rt(maxRetryMillis)},
+		{name: "retry huge capped", in: "retry: " + repeat("9", 40) + "\n", retry: rt(maxRetryMillis)},
+		{name: "retry does not dispatch", in: "retry: 10\n\n", retry: rt(10)},
 
 		// Comments.
 		{name: "comment", in: ": hello\n", want: []item{cmt("hello")}},
@@ -327,9 +341,9 @@ func TestDecoderResetKeepsLastEventIDAndRetry(t *testing.T) {
 	}
 
 	d.Reset(strings.NewReader("data: b\n\nid: 50\ndata: c\n\n"))
-	if d.BytesRead() != 0 || d.Retry() != ms(2500) || string(d.LastEventID()) != "41" {
+	if r, ok := d.Retry(); d.BytesRead() != 0 || r != ms(2500) || !ok || string(d.LastEventID()) != "41" {
 		t.Fatalf("after Reset: BytesRead %d, Retry %v, LastEventID %q; want 0, 2.5s, 41 (id 42 was never committed)",
-			d.BytesRead(), d.Retry(), d.LastEventID())
+			d.BytesRead(), retryText(d.Retry()), d.LastEventID())
 	}
 	var got []item
 	for d.Next() {
@@ -583,11 +597,12 @@ func ExampleDecoder() {
 		e := d.Event()
 		fmt.Printf("%s id=%s %q\n", e.Type, e.LastEventID, e.Data)
 	}
-	fmt.Println(d.Retry(), d.Err())
+	retry, ok := d.Retry()
+	fmt.Println(retry, ok, d.Err())
 	// Output:
 	// comment "hello"
 	// greeting id=1 "hi\nthere"
-	// 5s <nil>
+	// 5s true <nil>
 }
 
 func TestDecoderErrorsSayWhere(t *testing.T) {

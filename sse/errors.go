@@ -2,6 +2,7 @@ package sse
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 )
@@ -21,6 +22,31 @@ var ErrTooManyRedirects = errors.New("sse: too many redirects")
 // ErrBadRedirect is wrapped by the error Run returns when a redirect's Location
 // cannot be followed (unparsable, or not http/https).
 var ErrBadRedirect = errors.New("sse: bad redirect")
+
+// ErrInvalidLastEventID is wrapped by the error Run returns, before any request
+// or instead of a reconnection, when the last event ID (Config.LastEventID or a
+// stream's id field) holds a byte no HTTP header value can carry: a control
+// character other than tab. The stream allows those in ids, but no request
+// could resume from one, so the Client stops for good rather than retry.
+var ErrInvalidLastEventID = errors.New("sse: invalid last event ID")
+
+// invalidLastEventID returns the error for id, quoted and clipped: a server
+// sent it, so it may be long and need not be printable.
+func invalidLastEventID(id string) error {
+	return fmt.Errorf("%w %s: a control character cannot be sent in a Last-Event-ID header",
+		ErrInvalidLastEventID, quoteClipped(id))
+}
+
+// maxQuoted is how many bytes of a server-sent value an error message quotes.
+const maxQuoted = 64
+
+// quoteClipped quotes s, cut to maxQuoted bytes with "..." after when longer.
+func quoteClipped(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:maxQuoted]) + "..."
+}
 
 // StatusError reports a response whose status can neither open a stream (200),
 // end it for good (204) nor redirect it. The Client does not reconnect after it.
