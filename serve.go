@@ -285,7 +285,11 @@ func sourcesLine(ips map[string]int64) string {
 	if len(names) > len(shown) {
 		more = fmt.Sprintf(", … %s", names[len(names)-1])
 	}
-	return fmt.Sprintf("connections from %d source addresses (%s%s)", len(names), strings.Join(parts, ", "), more)
+	noun := "addresses"
+	if len(names) == 1 {
+		noun = "address"
+	}
+	return fmt.Sprintf("connections from %d source %s (%s%s)", len(names), noun, strings.Join(parts, ", "), more)
 }
 
 // isLoopback reports whether a listen host only accepts local connections. The empty

@@ -233,14 +233,18 @@ func TestServeStatsLine(t *testing.T) {
 		{"no connections", target.Stats{}, "stats: no connections"},
 		{"connections but no streams", target.Stats{Connections: 1, ConnectionsTotal: 1, RemoteIPs: map[string]int64{"127.0.0.1": 1}},
 			"stats: streams 0 open, 0 total; connections 1 open, 1 total; events generated 0, written 0; replays 0; " +
-				"connections from 1 source addresses (127.0.0.1 ×1)"},
+				"connections from 1 source address (127.0.0.1 ×1)"},
 		{"streams by protocol", target.Stats{
 			EventsSent: map[string]int64{"default": 40, "b": 2}, EventsWritten: 300, ReplaysServed: 1,
 			Streams: 2, StreamsTotal: 13, Connections: 2, ConnectionsTotal: 4,
 			ProtoCounts: map[string]int64{"HTTP/2.0": 10, "HTTP/1.1": 3},
 			RemoteIPs:   map[string]int64{"127.0.0.1": 4},
 		}, "stats: streams 2 open, 13 total (HTTP/1.1 3, HTTP/2.0 10); connections 2 open, 4 total; " +
-			"events generated 42, written 300; replays 1; connections from 1 source addresses (127.0.0.1 ×4)"},
+			"events generated 42, written 300; replays 1; connections from 1 source address (127.0.0.1 ×4)"},
+		{"many source addresses", target.Stats{Connections: 6, ConnectionsTotal: 6, RemoteIPs: map[string]int64{
+			"127.0.0.1": 1, "127.0.0.2": 1, "127.0.0.3": 1, "127.0.0.4": 1, "127.0.0.5": 1, "127.0.0.6": 1,
+		}}, "stats: streams 0 open, 0 total; connections 6 open, 6 total; events generated 0, written 0; replays 0; " +
+			"connections from 6 source addresses (127.0.0.1 ×1, 127.0.0.2 ×1, 127.0.0.3 ×1, 127.0.0.4 ×1, … 127.0.0.6)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
