@@ -35,6 +35,7 @@ type tailOptions struct {
 	retry       time.Duration
 	json        bool
 	comments    bool
+	wait        bool
 }
 
 // tailHeaderTimeout bounds the wait for a response head; nothing bounds the
@@ -52,9 +53,10 @@ func newTailCmd() *cobra.Command {
 		Long: `tail connects to an event stream and prints each event as it arrives, like
 "curl -N" but parsed, and reconnecting like a browser's EventSource: after a network
 error or the end of the stream it waits the reconnection time (3s, --retry, or the
-stream's retry: field) and reconnects with Last-Event-ID. It keeps retrying network
-errors, also when the first connection fails, unless --no-reconnect is given.
-Each reconnection is reported on stderr as one line.
+stream's retry: field) and reconnects with Last-Event-ID. Each reconnection is
+reported on stderr as one line. A first connection that fails (refused, unknown host,
+timeout) ends tail at once, like curl, unless --wait asks it to retry until a server
+that is still starting answers.
 
 Plain output prints each event as "event:", "id:" (when there is one) and "data:"
 lines followed by a blank line; --json prints one object per line:
@@ -65,8 +67,9 @@ Exit status: 0 when the server ends the stream for good (204, or any end with
 in which a stream opened; 1 with one line on stderr when the server answers with
 another status or Content-Type (no retry), when the server's certificate fails
 verification (no retry; --insecure skips it), when the stream sets an id no
-Last-Event-ID header can carry, when a connection fails with --no-reconnect, or when
---timeout ends before any stream opened.`,
+Last-Event-ID header can carry, when the first connection fails (without --wait) or
+any connection fails with --no-reconnect, or when --timeout ends before any stream
+opened.`,
 		Example: `  sseload tail http://127.0.0.1:8080/events
   sseload tail --json --max-events 10 -H 'Authorization: Bearer T' https://example.com/stream
   sseload tail --h2c --last-event-id 42 http://127.0.0.1:8080/events`,
@@ -87,6 +90,7 @@ Last-Event-ID header can carry, when a connection fails with --no-reconnect, or 
 	f.DurationVar(&o.retry, "retry", 0, "initial reconnection time; 0 = 3s; the stream's retry: field replaces it")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per event")
 	f.BoolVar(&o.comments, "comments", false, "also print comment lines")
+	f.BoolVar(&o.wait, "wait", false, "when the first connection fails, keep retrying (for a server still starting) instead of exiting 1")
 	cmd.MarkFlagsMutuallyExclusive("http2", "h2c")
 	return cmd
 }
@@ -143,8 +147,13 @@ func (s *tailSession) hooks() sse.Hooks {
 		},
 		Error: func(err error) {
 			s.lastErr = err
-			if isCertError(err) {
+			switch {
+			case isCertError(err):
 				s.stop(s.describeConnErr(err)) // a certificate does not fix itself
+			case !s.opened && !s.o.wait:
+				// Nothing to resume yet: most likely a wrong address, which
+				// retrying would only hide.
+				s.stop(s.describeConnErr(err))
 			}
 		},
 		Reconnecting: func(wait time.Duration, cause error) {
