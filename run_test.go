@@ -119,11 +119,7 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sseload")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	out := filepath.Join(dir, "r.json")
 	cmd := exec.Command(bin, "run", "--clients", "50", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
 	var stderr syncBuffer
@@ -159,6 +155,17 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 	if !r.Partial || r.Totals.StreamsOpened < 50 {
 		t.Errorf("result partial %v with %d streams, want partial with 50", r.Partial, r.Totals.StreamsOpened)
 	}
+}
+
+// buildBinary builds sseload into dir and returns its path.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "sseload")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // syncBuffer is a bytes.Buffer that a child process's output copier may write to
