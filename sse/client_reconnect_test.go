@@ -15,39 +15,12 @@ import (
 )
 
 func TestClientRetryFieldAndLastEventID(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			stream(w, "retry: 200\nid: 7\ndata: a\n\n")
-			return // ends the stream: the client must wait 200ms, not Config.Retry
-		}
-		stream(w, "data: b\n\n")
-		hold(r)
-	})
-	var rec recorder
-	rec.eventc = make(chan sse.Event, 2)
-	c := sse.NewClient(sse.Config{URL: srv.URL, Retry: 5 * time.Second}, transport(t), rec.hooks())
-	errc := goRun(t, testCtx(t), c)
-	for _, want := range []string{"a", "b"} {
-		if ev := receive(t, rec.eventc, "event "+want); string(ev.Data) != want {
-			t.Fatalf("event data = %q, want %q", ev.Data, want)
-		}
-	}
-	c.Close()
-	if err := result(t, errc, time.Second); err != sse.ErrClosed {
-		t.Fatalf("Run = %v, want ErrClosed", err)
-	}
-	reqs := srv.requests()
-	if len(reqs) != 2 {
-		t.Fatalf("requests = %d, want 2", len(reqs))
-	}
-	// Measured on the server: from the end of the first response to the arrival
-	// of the second request.
-	gap := reqs[1].at.Sub(srv.endedAt(t, 0))
+	rec, gap, lastID := reconnectOnce(t, "retry: 200\nid: 7\ndata: a\n\n", 5*time.Second)
 	if gap < 200*time.Millisecond || gap >= time.Second {
 		t.Errorf("reconnected %v after the stream ended, want 200ms..1s", gap)
 	}
-	if got := reqs[1].header.Get("Last-Event-ID"); got != "7" {
-		t.Errorf("Last-Event-ID = %q, want 7", got)
+	if lastID != "7" {
+		t.Errorf("Last-Event-ID = %q, want 7", lastID)
 	}
 	if len(rec.waits) != 1 || rec.waits[0] != 200*time.Millisecond || rec.causes[0] != io.EOF {
 		t.Errorf("Reconnecting saw %v after %v, want 200ms after EOF", rec.waits, rec.causes)
@@ -259,17 +232,34 @@ func TestClientDecoderLimitReconnects(t *testing.T) {
 // A stream's "retry: 0" means reconnect at once, not "no value": the wait must
 // be 0, not Config.Retry or DefaultRetry.
 func TestClientRetryZeroReconnectsAtOnce(t *testing.T) {
+	rec, gap, lastID := reconnectOnce(t, "retry: 0\nid: 9\ndata: a\n\n", 0)
+	if gap >= time.Second {
+		t.Errorf("reconnected %v after the stream ended, want at once (well under DefaultRetry %v)", gap, sse.DefaultRetry)
+	}
+	if lastID != "9" {
+		t.Errorf("Last-Event-ID = %q, want 9", lastID)
+	}
+	if len(rec.waits) != 1 || rec.waits[0] != 0 {
+		t.Errorf("Reconnecting waits = %v, want [0s]", rec.waits)
+	}
+}
+
+// reconnectOnce serves first (whose event has data "a"), ends the stream, then
+// serves "b" on the reconnection. It returns the client's hook record, the time
+// from the end of the first response to the second request as the server saw it,
+// and the second request's Last-Event-ID.
+func reconnectOnce(t *testing.T, first string, retry time.Duration) (*recorder, time.Duration, string) {
+	t.Helper()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 1 {
-			stream(w, "retry: 0\nid: 9\ndata: a\n\n")
-			return
+			stream(w, first)
+			return // ends the stream: the client waits the stream's retry, not Config.Retry
 		}
 		stream(w, "data: b\n\n")
 		hold(r)
 	})
-	var rec recorder
-	rec.eventc = make(chan sse.Event, 2)
-	c := sse.NewClient(sse.Config{URL: srv.URL}, transport(t), rec.hooks())
+	rec := &recorder{eventc: make(chan sse.Event, 2)}
+	c := sse.NewClient(sse.Config{URL: srv.URL, Retry: retry}, transport(t), rec.hooks())
 	errc := goRun(t, testCtx(t), c)
 	for _, want := range []string{"a", "b"} {
 		if ev := receive(t, rec.eventc, "event "+want); string(ev.Data) != want {
@@ -284,15 +274,7 @@ func TestClientRetryZeroReconnectsAtOnce(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("requests = %d, want 2", len(reqs))
 	}
-	if gap := reqs[1].at.Sub(srv.endedAt(t, 0)); gap >= time.Second {
-		t.Errorf("reconnected %v after the stream ended, want at once (well under DefaultRetry %v)", gap, sse.DefaultRetry)
-	}
-	if got := reqs[1].header.Get("Last-Event-ID"); got != "9" {
-		t.Errorf("Last-Event-ID = %q, want 9", got)
-	}
-	if len(rec.waits) != 1 || rec.waits[0] != 0 {
-		t.Errorf("Reconnecting waits = %v, want [0s]", rec.waits)
-	}
+	return rec, reqs[1].at.Sub(srv.endedAt(t, 0)), reqs[1].header.Get("Last-Event-ID")
 }
 
 // An id with a control character is a valid stream id but no request can
