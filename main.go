@@ -22,15 +22,8 @@ func main() {
 
 // run executes the command line and maps its error to an exit code.
 func run(args []string) int {
-	// The first signal cancels ctx (graceful: results are written, marked partial);
-	// stop() then restores the default so a second Ctrl-C kills.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-
 	root := newRootCmd()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -38,6 +31,62 @@ func run(args []string) int {
 		return 0
 	}
 	return exitCodeTo(os.Stderr, err)
+}
+
+// signalError is the cause of a context canceled by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return "interrupted by " + signalName(e.sig) }
+
+// exitCode is the shell's convention for a process ended by the signal: 128+n
+// (130 for SIGINT, 143 for SIGTERM).
+func (e signalError) exitCode() int {
+	if n, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 130
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// signalContext returns a context the first SIGINT or SIGTERM cancels with a
+// signalError (graceful: results are written, marked partial); the default
+// handling then returns, so a second Ctrl-C kills.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			cancel(signalError{sig})
+		case <-done:
+		}
+		signal.Stop(ch)
+	}()
+	return ctx, func() {
+		close(done)
+		cancel(nil)
+	}
+}
+
+// interruptCode is the exit code of a run ctx's signal ended: 128+n, or 130
+// (SIGINT's) when no signal did (Ctrl-C in the dashboard).
+func interruptCode(ctx context.Context) int {
+	var se signalError
+	if errors.As(context.Cause(ctx), &se) {
+		return se.exitCode()
+	}
+	return 130
 }
 
 func newRootCmd() *cobra.Command {

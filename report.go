@@ -57,15 +57,7 @@ the merged percentiles are exact. Per-interval series are not merged.`,
 			if out == "" {
 				return fmt.Errorf("--out: the merged result needs a file name")
 			}
-			rs := make([]results.Result, 0, len(args))
-			for _, path := range args {
-				r, err := results.Read(path)
-				if err != nil {
-					return err
-				}
-				rs = append(rs, r)
-			}
-			merged, err := results.Merge(rs...)
+			merged, err := results.MergeFiles(args)
 			if err != nil {
 				return err
 			}

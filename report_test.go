@@ -7,15 +7,25 @@ import (
 	"testing"
 
 	"sseload/results"
+	"sseload/target"
 )
 
 func TestReportAndMerge(t *testing.T) {
 	dir := t.TempDir()
+	// Shards of one run load one server, as load generators on several machines do.
+	srv, err := target.New(target.Config{Addr: "127.0.0.1:0", Rate: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
 	var files []string
 	for _, shard := range []string{"0/2", "1/2"} {
 		out := filepath.Join(dir, strings.ReplaceAll(shard, "/", "of")+".json")
-		code, _, stderr := runCmd(t, context.Background(), "run", "-q", "--clients", "10", "--ramp", "0s",
-			"--duration", "500ms", "--shard", shard, "--out", out)
+		code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "10", "--ramp", "0s",
+			"--duration", "500ms", "--check", "sequence", "--shard", shard, "--out", out)
 		if code != 0 {
 			t.Fatalf("run shard %s: exit %d: %s", shard, code, stderr)
 		}
@@ -44,6 +54,10 @@ func TestReportAndMerge(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "2 shards merged") {
 		t.Errorf("merge summary does not say it merged 2 shards:\n%s", stdout)
+	}
+	code, stdout, _ = runCmd(t, context.Background(), "merge", "--out", filepath.Join(dir, "half.json"), files[0], files[0])
+	if code != 1 {
+		t.Errorf("merging a shard with itself: exit %d, want 1:\n%s", code, stdout)
 	}
 
 	code, stdout, _ = runCmd(t, context.Background(), "report", merged)

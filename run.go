@@ -54,8 +54,8 @@ The run length is ramp + duration + ramp-down. --scenario takes a YAML file or a
 built-in name (` + strings.Join(scenarios.Builtins(), ", ") + `); flags given on the
 command line override the file.
 
-Exit status: 0 success, 1 error, 99 a --threshold failed, 130 interrupted (the result
-is still written, marked partial).`,
+Exit status: 0 success, 1 error, 99 a --threshold failed, 130 interrupted by Ctrl-C or
+SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 		Example: `  sseload run
   sseload run http://127.0.0.1:8080/events --clients 5000 --ramp 30s --duration 2m
   sseload run https://sse.local/stream --protocol h2 --clients 20000 --h2-conns 4 \
@@ -86,6 +86,11 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 	sc, src, embedded, err := buildScenario(cmd.Flags(), o, args)
 	if err != nil {
 		return err
+	}
+	if !embedded {
+		if err := embeddedOnly(cmd.Flags()); err != nil {
+			return err
+		}
 	}
 	thresholds, err := results.ParseThresholds(sc.Thresholds)
 	if err != nil {
@@ -184,9 +189,26 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		return err
 	}
 	if ctx.Err() != nil || view.interrupted() {
-		return &exitError{code: 130, err: errors.New("interrupted: partial result")}
+		return &exitError{code: interruptCode(ctx), err: errors.New("interrupted: partial result")}
 	}
 	return nil
+}
+
+// embeddedOnly refuses the flags that shape the embedded reference server when the
+// run has a target of its own: silently ignoring them would hide that the fault or
+// rate the user asked for never happened.
+func embeddedOnly(f *pflag.FlagSet) error {
+	var given []string
+	for _, name := range []string{"server-rate", "server-payload", "server-fault"} {
+		if f.Changed(name) {
+			given = append(given, "--"+name)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: only for the embedded reference server, which does not run when a URL is given "+
+		"(to load a reference server with faults, start it with sseload serve --rate, --payload, --fault)", strings.Join(given, ", "))
 }
 
 // nameURLArgument makes a problem with the target read as one of the URL argument
@@ -225,7 +247,11 @@ func partialReason(ctx context.Context, sum load.Summary, ctrlC bool) string {
 	case !sum.Interrupted:
 		return ""
 	case ctx.Err() != nil:
-		return "interrupted by signal"
+		var se signalError
+		if errors.As(context.Cause(ctx), &se) {
+			return se.Error()
+		}
+		return "interrupted"
 	case ctrlC:
 		return "interrupted (Ctrl-C in the dashboard)"
 	}

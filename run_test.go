@@ -101,6 +101,10 @@ func TestRunBadInput(t *testing.T) {
 		{"scenario file", []string{"--scenario", bad}, "bad.yaml:5:9"},
 		{"shard", []string{"--shard", "3/2"}, `--shard "3/2"`},
 		{"server fault", []string{"--server-fault", "explode"}, `unknown fault "explode"`},
+		{"server flags with a URL", []string{"http://127.0.0.1:1/events", "--server-fault", "reorder", "--server-rate", "5"},
+			"--server-rate, --server-fault: only for the embedded reference server"},
+		{"replay threshold without a checker", []string{"http://127.0.0.1:1/events", "--threshold", "replay.lost==0"},
+			`--threshold: "replay.lost==0" needs a replay checker`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,47 +117,60 @@ func TestRunBadInput(t *testing.T) {
 }
 
 // TestRunInterruptedWritesPartial runs the real binary and interrupts it the way a
-// person does, with SIGINT: the result must be written, marked partial, within 2s.
+// person or a supervisor does, with SIGINT or SIGTERM: the result must be written,
+// marked partial, within 2s, and the exit status be the shell's 128+signal.
 func TestRunInterruptedWritesPartial(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
 	bin := buildBinary(t, dir)
-	out := filepath.Join(dir, "r.json")
-	cmd := exec.Command(bin, "run", "--clients", "50", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(stderr.String(), "[   1s]") { // wait for the first progress line
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no progress within 10s:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	sent := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
-	took := time.Since(sent)
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
-		t.Errorf("exit %v, want status 130", err)
-	}
-	if took > 2*time.Second {
-		t.Errorf("exited %v after SIGINT, want within 2s", took)
-	}
-	r, err := results.Read(out)
-	if err != nil {
-		t.Fatalf("no valid result after SIGINT: %v", err)
-	}
-	if !r.Partial || r.Totals.StreamsOpened < 50 {
-		t.Errorf("result partial %v with %d streams, want partial with 50", r.Partial, r.Totals.StreamsOpened)
+	for _, tt := range []struct {
+		sig    syscall.Signal
+		code   int
+		reason string
+	}{
+		{syscall.SIGINT, 130, "interrupted by SIGINT"},
+		{syscall.SIGTERM, 143, "interrupted by SIGTERM"},
+	} {
+		t.Run(tt.reason, func(t *testing.T) {
+			out := filepath.Join(dir, tt.sig.String()+".json")
+			cmd := exec.Command(bin, "run", "--clients", "50", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
+			var stderr syncBuffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for !strings.Contains(stderr.String(), "[   1s]") { // wait for the first progress line
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("no progress within 10s:\n%s", stderr.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			sent := time.Now()
+			if err := cmd.Process.Signal(tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			took := time.Since(sent)
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != tt.code {
+				t.Errorf("exit %v, want status %d", err, tt.code)
+			}
+			if took > 2*time.Second {
+				t.Errorf("exited %v after %v, want within 2s", took, tt.sig)
+			}
+			r, err := results.Read(out)
+			if err != nil {
+				t.Fatalf("no valid result after %v: %v", tt.sig, err)
+			}
+			if !r.Partial || r.PartialReason != tt.reason || r.Totals.StreamsOpened < 50 {
+				t.Errorf("result partial %v (%q) with %d streams, want partial (%q) with 50",
+					r.Partial, r.PartialReason, r.Totals.StreamsOpened, tt.reason)
+			}
+		})
 	}
 }
 

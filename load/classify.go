@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +26,8 @@ func classify(err error) string {
 	var hostErr x509.HostnameError
 	var recErr tls.RecordHeaderError
 	var alert tls.AlertError
+	var sysErr *os.SyscallError
+	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &status):
 		return "http " + strconv.Itoa(status.Code)
@@ -42,10 +45,26 @@ func classify(err error) string {
 		return "broken pipe"
 	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
 		return metrics.ClassOutOfFiles
+	case errors.Is(err, syscall.EADDRNOTAVAIL) && errors.As(err, &sysErr) && sysErr.Syscall == "bind":
+		// Binding a --source-ips address that is not on this machine; out of
+		// ports, connect says EADDRNOTAVAIL and bind EADDRINUSE.
+		return metrics.ClassSourceAddr
 	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EADDRINUSE):
 		return metrics.ClassOutOfPorts
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
-		errors.As(err, &recErr), errors.As(err, &alert):
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return metrics.ClassNoSuchHost
+		}
+		return "dns error"
+	case errors.Is(err, errH2Full):
+		return metrics.ClassH2Full
+	case errors.Is(err, errH2NotSpoken):
+		return metrics.ClassNotHTTP2
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
+		return metrics.ClassUntrustedCert
+	case errors.As(err, &recErr):
+		return metrics.ClassNotTLS
+	case errors.As(err, &alert):
 		return "tls"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return "timeout"

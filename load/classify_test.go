@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -27,7 +28,16 @@ func TestClassify(t *testing.T) {
 		{wrap(&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), "reset by peer"},
 		{wrap(os.NewSyscallError("socket", syscall.EMFILE)), "out of file descriptors"},
 		{wrap(&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}), "out of local ports"},
-		{wrap(x509.UnknownAuthorityError{}), "tls"},
+		{wrap(&net.OpError{Op: "dial", Err: os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)}), "cannot assign requested address"},
+		{wrap(&net.OpError{Op: "dial", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}), "out of local ports"},
+		{wrap(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}}), "no such host"},
+		{wrap(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}}), "dns error"},
+		{wrap(x509.UnknownAuthorityError{}), "tls certificate not trusted"},
+		{wrap(x509.HostnameError{Host: "x"}), "tls certificate not trusted"},
+		{wrap(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), "tls: server speaks plain text"},
+		{wrap(tls.AlertError(40)), "tls"},
+		{wrap(fmt.Errorf("http2 handshake with x: %w", errH2NotSpoken)), "server does not speak http/2"},
+		{wrap(fmt.Errorf("http2: all 2 connections (--h2-conns) are at the server's stream limit: %w", errH2Full)), "h2 connections full"},
 		{wrap(context.DeadlineExceeded), "timeout"},
 		{io.EOF, "closed by server"},
 		{wrap(io.ErrUnexpectedEOF), "closed by server"},

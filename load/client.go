@@ -42,6 +42,7 @@ type client struct {
 	wroteWall    int64 // Unix ns the open stream's request was written
 	lostAt       time.Duration
 	firstPending bool
+	reconnecting bool // the next open ends a reconnection attempt
 	lifetime     *time.Timer
 }
 
@@ -67,7 +68,13 @@ func (c *client) setPhase(p phase) {
 	if g := gauge(old); g != nil {
 		g.Add(-1)
 	}
-	if g := gauge(p); g != nil {
+	switch g := gauge(p); {
+	case p == phaseOpen:
+		metrics.Rise(g, &k.ClientsPeak)
+	case p == phaseFailed:
+		g.Add(1)
+		k.ClientFailures.Add(1)
+	case g != nil:
 		g.Add(1)
 	}
 }
@@ -101,6 +108,7 @@ func (c *client) run(ctx context.Context) {
 		case <-t.C:
 		}
 		c.e.rec.Counters().Reconnects.Add(1)
+		c.reconnecting = true
 		c.lostAt = 0
 	}
 }
@@ -144,8 +152,12 @@ func (c *client) onOpen(resp *http.Response) {
 	now := c.e.now()
 	c.e.sawProto(resp.Proto)
 	k := c.e.rec.Counters()
-	k.Streams.Add(1)
+	metrics.Rise(&k.Streams, &k.StreamsPeak)
 	k.StreamsOpened.Add(1)
+	if c.reconnecting {
+		c.reconnecting = false
+		k.ReconnectsOpened.Add(1)
+	}
 	c.setPhase(phaseOpen)
 	wrote := time.Duration(c.wrote.Load())
 	if wrote != 0 {
@@ -201,6 +213,7 @@ func (c *client) onReconnecting(time.Duration, error) {
 	c.streamLost()
 	c.setPhase(phaseReconnecting)
 	c.e.rec.Counters().Reconnects.Add(1)
+	c.reconnecting = true
 }
 
 // finish leaves the gauges as if the client had never been.

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -34,9 +35,23 @@ func (d *dialer) dial(ctx context.Context, slot int, addr string) (net.Conn, err
 	if err != nil {
 		return nil, err
 	}
-	d.counters.Connections.Add(1)
+	metrics.Rise(&d.counters.Connections, &d.counters.ConnectionsPeak)
 	d.counters.ConnectionsOpened.Add(1)
 	return &countedConn{Conn: c, counters: d.counters}, nil
+}
+
+// checkLocal fails for the first source address this machine does not have: every
+// connection from it would fail to bind. A UDP bind checks that without sending
+// anything.
+func checkLocal(sources []netip.Addr) error {
+	for _, a := range sources {
+		pc, err := net.ListenPacket("udp", netip.AddrPortFrom(a, 0).String())
+		if err != nil {
+			return fmt.Errorf("source IPs: %s is not an address of this machine (%v); all of 127.0.0.0/8 is, on Linux", a, err)
+		}
+		pc.Close()
+	}
+	return nil
 }
 
 // countedConn decrements the open-connections gauge once, on the first Close.

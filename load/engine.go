@@ -62,9 +62,10 @@ func New(sc scenarios.Scenario, opts Options) (*Engine, error) {
 // Canceling ctx ends the run early and still yields a complete Summary.
 func (en *Engine) Run(ctx context.Context) (Summary, error) { return en.e.run(ctx) }
 
-// TogglePause pauses or resumes the ramp: the wanted count and the stage clock stand
-// still while paused, and the run is longer by the pause. It reports whether the
-// run is now paused.
+// TogglePause pauses or resumes the run's schedule: the stage clock stands still,
+// and with it the ramp (the wanted count), churn and scheduled disconnects; open
+// streams keep running, and the run is longer by the pause. It reports whether
+// the run is now paused.
 func (en *Engine) TogglePause() bool {
 	for {
 		old := en.e.paused.Load()
@@ -74,16 +75,24 @@ func (en *Engine) TogglePause() bool {
 	}
 }
 
-// ScaleWanted multiplies the wanted client count by factor and returns the count
-// now wanted at full strength (during ramps, that fraction of it is wanted).
-func (en *Engine) ScaleWanted(factor float64) int {
+// ScaleWanted multiplies the wanted client count by factor. It returns the count
+// wanted now (during a ramp, the ramp's share of it; the dashboard's "wanted")
+// and at full strength, both for this shard.
+func (en *Engine) ScaleWanted(factor float64) (now, full int) {
+	e := en.e
 	for {
-		old := en.e.scale.Load()
+		old := e.scale.Load()
 		next := math.Float64bits(math.Float64frombits(old) * factor)
-		if en.e.scale.CompareAndSwap(old, next) {
-			return en.e.scaledClients()
+		if e.scale.CompareAndSwap(old, next) {
+			break
 		}
 	}
+	e.mu.Lock()
+	fraction := e.stage.wanted
+	e.mu.Unlock()
+	now = wantedClients(e.scaledClients(), fraction, e.sc.Shard)
+	e.rec.Counters().ClientsWanted.Store(int64(now))
+	return now, wantedClients(e.scaledClients(), 1, e.sc.Shard)
 }
 
 // Run runs sc with observe receiving the snapshots; see Engine.Run.
@@ -140,6 +149,9 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	}
 	sources, err := scenarios.ParseSourceIPs(sc.SourceIPs)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkLocal(sources); err != nil {
 		return nil, err
 	}
 	mode, err := metrics.ParseMode(cmp(sc.Check, string(metrics.ModeNone)))
@@ -263,6 +275,7 @@ func (e *engine) info() metrics.RunInfo {
 		ProtocolAsked: cmp(e.sc.Protocol, "h1"),
 		ProtocolSeen:  strings.Join(seen, ","),
 		Scenario:      e.sc.Name,
+		Check:         cmp(e.sc.Check, string(metrics.ModeNone)),
 		Stage:         e.stage.name,
 		StageProgress: e.stage.progress,
 		Length:        e.sc.Length(),

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,6 +204,15 @@ func TestSourceIPs(t *testing.T) {
 	}
 }
 
+func TestSourceIPsMustBeLocal(t *testing.T) {
+	sc := quick("http://127.0.0.1:1/events", 2, time.Second)
+	sc.SourceIPs = "127.0.0.1,192.0.2.7" // TEST-NET-1: never on this machine; nothing is sent
+	_, err := New(sc, Options{})
+	if err == nil || !strings.Contains(err.Error(), "192.0.2.7 is not an address of this machine") {
+		t.Errorf("New with a foreign source address: %v", err)
+	}
+}
+
 func TestCancelEndsRunPromptly(t *testing.T) {
 	srv := startTarget(t, target.Config{Rate: 50})
 	sc := quick(srv.URL(), 50, time.Minute)
@@ -248,8 +258,44 @@ func TestFatalStatusCountedAndClientsReplaced(t *testing.T) {
 	if got < 30 || got > 60 {
 		t.Errorf("http 503 errors %d, want 10 clients × 4–5 attempts", got)
 	}
-	if sum.Final.Totals.StreamsOpened != 0 {
-		t.Errorf("streams opened against a 503 server: %d", sum.Final.Totals.StreamsOpened)
+	tot := sum.Final.Totals
+	if tot.StreamsOpened != 0 {
+		t.Errorf("streams opened against a 503 server: %d", tot.StreamsOpened)
+	}
+	// Every failure is counted even though the run ends with the gauge at zero.
+	if tot.ClientFailures != got || tot.ClientsFailed != 0 {
+		t.Errorf("client failures %d (gauge at the end %d), want %d failures and gauge 0", tot.ClientFailures, tot.ClientsFailed, got)
+	}
+	if tot.ReconnectsOpened != 0 || tot.Reconnects < got-10 {
+		t.Errorf("reconnects %d, opened %d: want ≥ %d attempts, none opened", tot.Reconnects, tot.ReconnectsOpened, got-10)
+	}
+}
+
+// TestPeaksOfAShortRun ends before the first tick: the peaks must still be the
+// clients, connections and streams that were open, not zero.
+func TestPeaksOfAShortRun(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 50})
+	sc := quick(srv.URL(), 40, 300*time.Millisecond)
+	sc.Tick = 10 * time.Second
+	sc.Churn.Rate = 0
+	tot := run(t, sc, Options{}).Final.Totals
+	if tot.ClientsPeak != 40 || tot.ConnectionsPeak != 40 || tot.StreamsPeak != 40 {
+		t.Errorf("peaks clients %d, connections %d, streams %d; want 40 each", tot.ClientsPeak, tot.ConnectionsPeak, tot.StreamsPeak)
+	}
+	if tot.ClientsOpen != 0 || tot.Streams != 0 {
+		t.Errorf("gauges at the end: clients %d, streams %d; want 0", tot.ClientsOpen, tot.Streams)
+	}
+}
+
+// TestReconnectsOpenedUnderChurn: every churned client reconnects, and against
+// the correct server every attempt opens a stream.
+func TestReconnectsOpenedUnderChurn(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 50})
+	sc := quick(srv.URL(), 30, 1500*time.Millisecond)
+	sc.Disconnects = []scenarios.MassDisconnect{{At: 300 * time.Millisecond, Fraction: 0.5}}
+	tot := run(t, sc, Options{}).Final.Totals
+	if tot.Drops < 15 || tot.Reconnects < tot.Drops || tot.ReconnectsOpened < tot.Drops || tot.ReconnectsOpened > tot.Reconnects {
+		t.Errorf("drops %d, reconnects %d, opened %d: want every drop reconnected and opened", tot.Drops, tot.Reconnects, tot.ReconnectsOpened)
 	}
 }
 
@@ -260,8 +306,8 @@ func TestControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := en.ScaleWanted(1.5); got != 30 {
-		t.Errorf("ScaleWanted(1.5) = %d, want 30", got)
+	if _, full := en.ScaleWanted(1.5); full != 30 {
+		t.Errorf("ScaleWanted(1.5) at full strength = %d, want 30", full)
 	}
 	if !en.TogglePause() || en.TogglePause() {
 		t.Error("TogglePause did not toggle")
@@ -274,6 +320,24 @@ func TestControls(t *testing.T) {
 	}
 	if got := sum.Final.Totals.StreamsOpened; got != 30 {
 		t.Errorf("streams opened %d, want the scaled 30", got)
+	}
+}
+
+// TestScaleWantedDuringRamp: the count ScaleWanted reports as wanted now is the
+// one the dashboard's wanted row shows, the ramp's share of the full count.
+func TestScaleWantedDuringRamp(t *testing.T) {
+	sc := quick("http://127.0.0.1:1/events", 100, time.Minute)
+	sc.Shard = scenarios.Shard{Index: 0, Count: 2}
+	en, err := New(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.e.setStage(stage{name: "ramp-up", progress: 0.5, wanted: 0.5}, 0)
+	now, full := en.ScaleWanted(1.1)
+	gauge := en.e.rec.Counters().ClientsWanted.Load()
+	// 110 clients, half ramped: 55, of which shard 0/2 runs 27; at full strength 55.
+	if now != 27 || full != 55 || gauge != 27 {
+		t.Errorf("ScaleWanted(1.1) mid-ramp = %d now, %d full, gauge %d; want 27, 55, 27", now, full, gauge)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -150,6 +151,9 @@ func (c *h2Conn) exchangePrefaces() error {
 	}
 	f, err := c.fr.ReadFrame()
 	if err != nil {
+		if strings.Contains(err.Error(), "looked like an HTTP/1.1 header") {
+			return fmt.Errorf("%w (it answered the preface in HTTP/1.1)", errH2NotSpoken)
+		}
 		return fmt.Errorf("reading the server's SETTINGS: %w", err)
 	}
 	sf, ok := f.(*http2.SettingsFrame)

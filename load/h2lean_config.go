@@ -34,6 +34,9 @@ var (
 	// errH2GoAway is wrapped by the error of streams the server will not process
 	// after a GOAWAY: retrying them on another connection is safe.
 	errH2GoAway = errors.New("http2: server sent GOAWAY")
+	// errH2NotSpoken wraps a handshake the server answered in HTTP/1.1: it does not
+	// speak HTTP/2 at this address (no h2c, or h2 not offered by ALPN).
+	errH2NotSpoken = errors.New("http2: the server does not speak HTTP/2 here")
 	// errH2Closed ends the streams of a connection closed by Close.
 	errH2Closed = errors.New("http2: connection closed by the client")
 	// errH2BodyClosed is what Read returns after Close.

@@ -155,7 +155,7 @@ func (p *h2Pool) handshake(ctx context.Context, nc net.Conn, addr string) (net.C
 	}
 	if proto := tc.ConnectionState().NegotiatedProtocol; proto != "h2" {
 		tc.Close()
-		return nil, fmt.Errorf("http2: %s did not negotiate h2 over TLS (ALPN answered %q)", addr, proto)
+		return nil, fmt.Errorf("%w: %s did not negotiate h2 over TLS (ALPN answered %q)", errH2NotSpoken, addr, proto)
 	}
 	return tc, nil
 }

@@ -122,13 +122,19 @@ func (c *Checker) Findings() Findings {
 
 // count adds verdict v to the totals.
 func (c *Checker) count(v verdict) {
-	switch v.class {
-	case classLost:
+	switch {
+	case v.class == classLost:
 		c.lost.Add(1)
 		c.lostEvents.Add(v.lost)
-	case classDuplicated:
+	case v.class == classDuplicated:
 		c.duplicated.Add(1)
-	case classReordered:
+	case v.class == classReordered && v.early:
+		c.reordered.Add(1)
+		if v.lost > 0 {
+			c.lost.Add(1)
+			c.lostEvents.Add(v.lost)
+		}
+	case v.class == classReordered:
 		c.reordered.Add(1)
 		c.lostEvents.Add(-1)
 		if v.closed { // every event of that loss came after all: no loss

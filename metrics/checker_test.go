@@ -110,6 +110,37 @@ func TestSequence(t *testing.T) {
 			findings: Findings{Reordered: 4},
 		},
 		{
+			name:     "fresh stream: an older event after the first is reordered, not duplicated",
+			steps:    ev("2", "1", "3"),
+			counts:   StreamCounts{Received: 3, Unique: 3, Reordered: 1, FirstID: 1, LastID: 3},
+			findings: Findings{Reordered: 1},
+			examples: []example{{"reordered", "3", "1"}},
+		},
+		{
+			name:     "fresh stream: an early event owes the ones between",
+			steps:    ev("5", "3", "6"),
+			counts:   StreamCounts{Received: 3, Unique: 3, Lost: 1, Reordered: 1, FirstID: 3, LastID: 6},
+			findings: Findings{Lost: 1, LostEvents: 1, Reordered: 1},
+		},
+		{
+			name:     "fresh stream: the owed event arrives too",
+			steps:    ev("5", "3", "4", "6"),
+			counts:   StreamCounts{Received: 4, Unique: 4, Reordered: 2, FirstID: 3, LastID: 6},
+			findings: Findings{Reordered: 2},
+		},
+		{
+			name:     "fresh stream: far older ids are replays, duplicated",
+			steps:    ev("5000", "1"),
+			counts:   StreamCounts{Received: 2, Unique: 1, Duplicated: 1, FirstID: 5000, LastID: 5000},
+			findings: Findings{Duplicated: 1},
+		},
+		{
+			name:     "resumed stream: an id at or below Last-Event-ID is duplicated",
+			steps:    steps(res("10"), ev("11", "9")),
+			counts:   StreamCounts{Received: 2, Unique: 1, Duplicated: 1, FirstID: 11, LastID: 11},
+			findings: Findings{Duplicated: 1},
+		},
+		{
 			name:     "duplicate in one connection",
 			steps:    ev("1", "2", "2", "3"),
 			counts:   StreamCounts{Received: 4, Unique: 3, Duplicated: 1, FirstID: 1, LastID: 3},

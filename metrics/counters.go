@@ -12,15 +12,20 @@ type Counters struct {
 	ClientsOpen         atomic.Int64
 	ClientsReconnecting atomic.Int64
 	ClientsFailed       atomic.Int64
+	ClientsPeak         atomic.Int64 // kept by Rise
+	ClientFailures      atomic.Int64
 
 	Connections       atomic.Int64
 	Streams           atomic.Int64
+	ConnectionsPeak   atomic.Int64 // kept by Rise
+	StreamsPeak       atomic.Int64 // kept by Rise
 	ConnectionsOpened atomic.Int64
 	StreamsOpened     atomic.Int64
 
-	Reconnects     atomic.Int64
-	Drops          atomic.Int64
-	EventsReplayed atomic.Int64
+	Reconnects       atomic.Int64
+	ReconnectsOpened atomic.Int64
+	Drops            atomic.Int64
+	EventsReplayed   atomic.Int64
 
 	// The per-event counters get a cache line each: every client goroutine adds
 	// to them for every event, and sharing a line would make them contend with
@@ -32,6 +37,19 @@ type Counters struct {
 	_              [cacheLine - 8]byte
 	Comments       atomic.Int64
 	_              [cacheLine - 8]byte
+}
+
+// Rise adds one to gauge and lifts peak to the new value if it is higher: peaks
+// kept at the source, so a burst between two snapshots still counts. Only
+// connects and opens rise, so the compare-and-swap is off the event path.
+func Rise(gauge, peak *atomic.Int64) {
+	v := gauge.Add(1)
+	for {
+		p := peak.Load()
+		if v <= p || peak.CompareAndSwap(p, v) {
+			return
+		}
+	}
 }
 
 // cacheLine is the padding unit that keeps hot atomics apart.
@@ -46,11 +64,16 @@ func (c *Counters) Load() Totals {
 		ClientsOpen:         c.ClientsOpen.Load(),
 		ClientsReconnecting: c.ClientsReconnecting.Load(),
 		ClientsFailed:       c.ClientsFailed.Load(),
+		ClientsPeak:         c.ClientsPeak.Load(),
+		ClientFailures:      c.ClientFailures.Load(),
 		Connections:         c.Connections.Load(),
 		Streams:             c.Streams.Load(),
+		ConnectionsPeak:     c.ConnectionsPeak.Load(),
+		StreamsPeak:         c.StreamsPeak.Load(),
 		ConnectionsOpened:   c.ConnectionsOpened.Load(),
 		StreamsOpened:       c.StreamsOpened.Load(),
 		Reconnects:          c.Reconnects.Load(),
+		ReconnectsOpened:    c.ReconnectsOpened.Load(),
 		Drops:               c.Drops.Load(),
 		EventsReplayed:      c.EventsReplayed.Load(),
 		EventsReceived:      c.EventsReceived.Load(),

@@ -17,6 +17,7 @@ import (
 // from a forgotten gap counts as duplicated and its events stay lost.
 type judge struct {
 	based       bool  // first and high are set
+	fresh       bool  // based on the stream's own first event, not on a Last-Event-ID
 	first, high int64 // the range of ordinals the stream is accountable for
 	gaps        []gap // missing ordinals, ascending, disjoint, within [first, high]
 
@@ -35,6 +36,13 @@ type incident struct{ left int64 }
 // maxGaps bounds the gaps a stream remembers.
 const maxGaps = 64
 
+// earlyWindow is how far below its first ordinal a fresh stream takes an event as
+// early (reordered) rather than duplicated: a stream that joined without
+// Last-Event-ID never saw what came before its first event, so a slightly older
+// one arriving next was sent out of order. Far below, it is more likely a replay
+// of old ids (a restarted server), and stays a duplicate.
+const earlyWindow = 1024
+
 // The classes of a verdict; the names are Finding.Class values.
 const (
 	classLost       = "lost"
@@ -46,8 +54,9 @@ const (
 type verdict struct {
 	class    string // "" when the event was the expected one
 	expected int64  // the ordinal that was due (high+1 before the event)
-	lost     int64  // classLost: events newly missing
+	lost     int64  // classLost, or early classReordered: events newly missing
 	closed   bool   // classReordered: the event was its incident's last missing one
+	early    bool   // classReordered: the event came before the stream's first, filling no gap
 }
 
 // resume sets the base from a Last-Event-ID's ordinal n when the stream has none
@@ -71,12 +80,25 @@ func (j *judge) due() int64 {
 // event judges the arrival of ordinal n.
 func (j *judge) event(n int64) verdict {
 	if !j.based {
-		j.based, j.first, j.high = true, n, n
+		j.based, j.fresh, j.first, j.high = true, true, n, n
 		j.unique++
 		return verdict{expected: n}
 	}
 	exp := j.due()
 	switch {
+	case j.fresh && n < j.first && j.first-n <= earlyWindow:
+		// Sent before the stream's first event but delivered after it: the
+		// stream now starts at n, and the ordinals between are owed too.
+		missing := j.first - n - 1
+		if missing > 0 {
+			j.lost += missing
+			j.gaps = append([]gap{{lo: n + 1, hi: j.first - 1, inc: &incident{left: missing}}}, j.gaps...)
+			j.trimGaps()
+		}
+		j.first = n
+		j.unique++
+		j.reordered++
+		return verdict{class: classReordered, expected: exp, early: true, lost: missing}
 	case n > j.high:
 		j.high = n
 		j.unique++

@@ -46,11 +46,18 @@ type shard struct {
 	_ [cacheLine]byte
 }
 
-// Error classes that come from the load generator's own limits, named here because
-// the engine counts them and the summary explains them.
+// Error classes the summary explains with a hint, named here because the engine
+// counts them and results reads them. The first three come from the load
+// generator's own limits or settings, not from the server.
 const (
-	ClassOutOfFiles = "out of file descriptors"
-	ClassOutOfPorts = "out of local ports"
+	ClassOutOfFiles    = "out of file descriptors"
+	ClassOutOfPorts    = "out of local ports"
+	ClassSourceAddr    = "cannot assign requested address"
+	ClassH2Full        = "h2 connections full"
+	ClassNoSuchHost    = "no such host"
+	ClassUntrustedCert = "tls certificate not trusted"
+	ClassNotTLS        = "tls: server speaks plain text"
+	ClassNotHTTP2      = "server does not speak http/2"
 )
 
 // maxErrorClasses bounds the distinct error classes counted; the engine uses a

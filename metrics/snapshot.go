@@ -26,21 +26,26 @@ type Totals struct {
 	ClientsConnecting   int64 `json:"clients_connecting"`
 	ClientsOpen         int64 `json:"clients_open"`
 	ClientsReconnecting int64 `json:"clients_reconnecting"` // waiting out retry before the next attempt
-	ClientsFailed       int64 `json:"clients_failed"`       // ended for good (fatal status, 204...)
+	ClientsFailed       int64 `json:"clients_failed"`       // ended for good (fatal status, 204...), waiting to be replaced
+	ClientsPeak         int64 `json:"clients_peak"`         // most clients open at once
+	ClientFailures      int64 `json:"client_failures"`      // times a client ended for good and was replaced
 
 	Connections       int64 `json:"connections"`        // TCP connections open now
 	Streams           int64 `json:"streams"`            // SSE streams open now
+	ConnectionsPeak   int64 `json:"connections_peak"`   // most TCP connections open at once
+	StreamsPeak       int64 `json:"streams_peak"`       // most SSE streams open at once
 	ConnectionsOpened int64 `json:"connections_opened"` // TCP connections ever established
 	StreamsOpened     int64 `json:"streams_opened"`     // responses ever accepted as event streams
 
-	Reconnects      int64 `json:"reconnects"`       // reconnection attempts after a lost stream
-	Drops           int64 `json:"drops"`            // connections the harness dropped on purpose (churn, mass disconnect)
-	EventsReceived  int64 `json:"events_received"`  // dispatched events
-	EventsReplayed  int64 `json:"events_replayed"`  // of those, sent before their connection was requested (no delivery latency)
-	BytesReceived   int64 `json:"bytes_received"`   // stream body bytes
-	Comments        int64 `json:"comments"`         // comment lines (heartbeats)
-	Errors          int64 `json:"errors"`           // sum of ErrorsByClass
-	LatencyOverflow int64 `json:"latency_overflow"` // records outside 0…1h (negative or over an hour), counted not lost
+	Reconnects       int64 `json:"reconnects"`        // reconnection attempts after a lost stream or a failed attempt
+	ReconnectsOpened int64 `json:"reconnects_opened"` // of those, attempts that opened a stream
+	Drops            int64 `json:"drops"`             // connections the harness dropped on purpose (churn, mass disconnect)
+	EventsReceived   int64 `json:"events_received"`   // dispatched events
+	EventsReplayed   int64 `json:"events_replayed"`   // of those, sent before their connection was requested (no delivery latency)
+	BytesReceived    int64 `json:"bytes_received"`    // stream body bytes
+	Comments         int64 `json:"comments"`          // comment lines (heartbeats)
+	Errors           int64 `json:"errors"`            // sum of ErrorsByClass
+	LatencyOverflow  int64 `json:"latency_overflow"`  // records outside 0…1h (negative or over an hour), counted not lost
 }
 
 // Rates are per-second rates over the last interval.
@@ -80,6 +85,7 @@ type RunInfo struct {
 	ProtocolAsked string        `json:"protocol_asked"` // h1, h2, h2c
 	ProtocolSeen  string        `json:"protocol_seen"`  // e.g. "HTTP/2.0"; several joined by ","
 	Scenario      string        `json:"scenario"`
+	Check         string        `json:"check"`          // replay checker: sequence, witness, none
 	Stage         string        `json:"stage"`          // "ramp-up", "hold", "ramp-down", "done"
 	StageProgress float64       `json:"stage_progress"` // 0..1 within the stage
 	Length        time.Duration `json:"length"`         // planned length of the whole run

@@ -54,9 +54,11 @@ func (c *Collector) Observe(s metrics.Snapshot) {
 	}
 	c.last, c.seen = s, true
 	t := s.Totals
-	c.peak.clients = max(c.peak.clients, t.ClientsOpen)
-	c.peak.conns = max(c.peak.conns, t.Connections)
-	c.peak.streams = max(c.peak.streams, t.Streams)
+	// The engine keeps exact peaks; the gauges at ticks are the floor for
+	// snapshots that do not carry them.
+	c.peak.clients = max(c.peak.clients, t.ClientsPeak, t.ClientsOpen)
+	c.peak.conns = max(c.peak.conns, t.ConnectionsPeak, t.Connections)
+	c.peak.streams = max(c.peak.streams, t.StreamsPeak, t.Streams)
 	c.series = append(c.series, Point{
 		Elapsed:       s.Elapsed,
 		ClientsOpen:   t.ClientsOpen,
@@ -116,12 +118,10 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 		Findings:      s.Findings,
 	}
 	r.Findings.Examples = append([]metrics.Finding(nil), s.Findings.Examples...)
-	r.Totals = Totals{
-		Totals:          s.Totals,
-		ClientsPeak:     c.peak.clients,
-		ConnectionsPeak: c.peak.conns,
-		StreamsPeak:     c.peak.streams,
-	}
+	r.Totals = Totals{Totals: s.Totals}
+	r.Totals.ClientsPeak = c.peak.clients
+	r.Totals.ConnectionsPeak = c.peak.conns
+	r.Totals.StreamsPeak = c.peak.streams
 	r.Totals.derive(r.Duration)
 	for k := range metrics.NumKinds {
 		e, err := histogramEntry(s.CumulativeHist[k])

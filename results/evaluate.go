@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"sseload/scenarios"
 )
 
 // ThresholdResult is one threshold judged against a result.
@@ -56,6 +58,9 @@ func actual(r Result, t Threshold) (float64, string) {
 		}
 		return tot.EventsPerSecond, ""
 	case metricReplay:
+		if r.Scenario.Check == scenarios.CheckNone {
+			return 0, "no replay check (check none)"
+		}
 		f := r.Findings
 		n := map[string]int64{
 			"lost": f.Lost, "duplicated": f.Duplicated, "reordered": f.Reordered,

@@ -19,9 +19,36 @@ import (
 // shard was. Series and threshold results are dropped (evaluate the merged result
 // again). Version, command and scenario come from the first result, its shard
 // cleared; targets and protocols seen are listed once each.
+//
+// Every result must be a shard of the same run (or a merge of some): the same
+// scenario but for the shard, the same shard count, no shard twice.
 func Merge(rs ...Result) (Result, error) {
+	labels := make([]string, len(rs))
+	for i := range rs {
+		labels[i] = fmt.Sprintf("result %d", i+1)
+	}
+	return merge(labels, rs)
+}
+
+// MergeFiles reads the result files at paths and merges them; errors name the file.
+func MergeFiles(paths []string) (Result, error) {
+	rs := make([]Result, len(paths))
+	for i, p := range paths {
+		var err error
+		if rs[i], err = Read(p); err != nil {
+			return Result{}, err
+		}
+	}
+	return merge(paths, rs)
+}
+
+func merge(labels []string, rs []Result) (Result, error) {
 	if len(rs) == 0 {
 		return Result{}, errors.New("merge: no results")
+	}
+	count, indices, err := checkShards(labels, rs)
+	if err != nil {
+		return Result{}, err
 	}
 	first := rs[0]
 	m := Result{
@@ -35,12 +62,10 @@ func Merge(rs ...Result) (Result, error) {
 		EventsByType:  map[string]int64{},
 	}
 	m.Scenario.Shard = scenarios.Shard{}
+	m.ShardCount, m.ShardIndices = count, indices
 	var targets, protocols, reasons []string
 	hists := map[string]*hdrhistogram.Histogram{}
 	for i, r := range rs {
-		if r.Schema != Schema {
-			return Result{}, fmt.Errorf("merge: result %d: %w %q (want %q)", i+1, ErrSchema, r.Schema, Schema)
-		}
 		m.Shards += max(r.Shards, 1)
 		targets = appendNew(targets, r.Target)
 		for _, p := range strings.Split(r.ProtocolSeen, ",") {
@@ -60,7 +85,7 @@ func Merge(rs ...Result) (Result, error) {
 		addCounts(m.ErrorsByClass, r.ErrorsByClass)
 		addCounts(m.EventsByType, r.EventsByType)
 		addFindings(&m.Findings, r.Findings)
-		if err := mergeHistograms(hists, r, i); err != nil {
+		if err := mergeHistograms(hists, r, labels[i]); err != nil {
 			return Result{}, err
 		}
 	}
@@ -84,11 +109,11 @@ func Merge(rs ...Result) (Result, error) {
 // mergeHistograms adds r's histograms into hists, which are in the standard
 // geometry. A value the standard geometry cannot hold fails the merge: it would
 // not be exact.
-func mergeHistograms(hists map[string]*hdrhistogram.Histogram, r Result, i int) error {
+func mergeHistograms(hists map[string]*hdrhistogram.Histogram, r Result, label string) error {
 	for _, name := range r.histogramNames() {
 		h, err := r.Histogram(name)
 		if err != nil {
-			return fmt.Errorf("merge: result %d: %w", i+1, err)
+			return fmt.Errorf("merge: %s: %w", label, err)
 		}
 		into := hists[name]
 		if into == nil {
@@ -96,7 +121,7 @@ func mergeHistograms(hists map[string]*hdrhistogram.Histogram, r Result, i int) 
 			hists[name] = into
 		}
 		if dropped := into.Merge(h); dropped > 0 {
-			return fmt.Errorf("merge: result %d: histogram %q: %d values outside 1µs…1h", i+1, name, dropped)
+			return fmt.Errorf("merge: %s: histogram %q: %d values outside 1µs…1h", label, name, dropped)
 		}
 	}
 	return nil
@@ -110,20 +135,24 @@ func addTotals(a *Totals, b Totals) {
 	x.ClientsOpen += y.ClientsOpen
 	x.ClientsReconnecting += y.ClientsReconnecting
 	x.ClientsFailed += y.ClientsFailed
+	x.ClientFailures += y.ClientFailures
 	x.Connections += y.Connections
 	x.Streams += y.Streams
 	x.ConnectionsOpened += y.ConnectionsOpened
 	x.StreamsOpened += y.StreamsOpened
 	x.Reconnects += y.Reconnects
+	x.ReconnectsOpened += y.ReconnectsOpened
 	x.Drops += y.Drops
 	x.EventsReceived += y.EventsReceived
+	x.EventsReplayed += y.EventsReplayed
 	x.BytesReceived += y.BytesReceived
 	x.Comments += y.Comments
 	x.Errors += y.Errors
 	x.LatencyOverflow += y.LatencyOverflow
-	a.ClientsPeak += b.ClientsPeak
-	a.ConnectionsPeak += b.ConnectionsPeak
-	a.StreamsPeak += b.StreamsPeak
+	// Shards peak at different instants: the sum is an upper bound.
+	x.ClientsPeak += y.ClientsPeak
+	x.ConnectionsPeak += y.ConnectionsPeak
+	x.StreamsPeak += y.StreamsPeak
 }
 
 func addCounts(into, from map[string]int64) {

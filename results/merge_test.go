@@ -11,10 +11,9 @@ import (
 
 func TestMergeExact(t *testing.T) {
 	a, b := fullRun(t), partialRun(t)
-	ma, mb := testMeta(a), testMeta(b)
+	ma, mb := shardMeta(a, 0, 2), shardMeta(b, 1, 2)
 	mb.Start, mb.End = runStart.Add(500*time.Millisecond), runStart.Add(5*time.Second)
 	mb.Partial, mb.PartialReason = true, "interrupted (SIGTERM)"
-	mb.Scenario.Shard.Index, mb.Scenario.Shard.Count = 1, 2
 	ra, rb := collect(t, a, ma), collect(t, b, mb)
 	rb.ProtocolSeen = "HTTP/1.1,HTTP/2.0"
 	m, err := Merge(ra, rb)
@@ -81,7 +80,7 @@ func TestMergeExact(t *testing.T) {
 
 func TestMergeIsAssociative(t *testing.T) {
 	a, b := fullRun(t), partialRun(t)
-	ra, rb, rc := collect(t, a, testMeta(a)), collect(t, b, testMeta(b)), collect(t, a, testMeta(a))
+	ra, rb, rc := collect(t, a, shardMeta(a, 0, 3)), collect(t, b, shardMeta(b, 1, 3)), collect(t, a, shardMeta(a, 2, 3))
 	ab, err := Merge(ra, rb)
 	if err != nil {
 		t.Fatal(err)
@@ -97,18 +96,27 @@ func TestMergeIsAssociative(t *testing.T) {
 	if !reflect.DeepEqual(left, all) {
 		t.Errorf("Merge(Merge(a, b), c) != Merge(a, b, c):\n%+v\n%+v", left.Totals, all.Totals)
 	}
-	if all.Shards != 3 {
-		t.Errorf("Shards = %d, want 3", all.Shards)
+	if all.Shards != 3 || all.ShardCount != 3 || !reflect.DeepEqual(all.ShardIndices, []int{0, 1, 2}) {
+		t.Errorf("Shards = %d, of %d: %v; want 3 of 3: [0 1 2]", all.Shards, all.ShardCount, all.ShardIndices)
 	}
 }
 
 func TestMergeErrors(t *testing.T) {
 	a := fullRun(t)
-	good := collect(t, a, testMeta(a))
-	corrupt := collect(t, a, testMeta(a))
+	good := collect(t, a, shardMeta(a, 0, 2))
+	second := collect(t, a, shardMeta(a, 1, 2))
+	corrupt := collect(t, a, shardMeta(a, 1, 2))
 	corrupt.Latency = map[string]Histogram{"delivery": {HDR: "!!"}}
-	other := good
+	other := second
 	other.Schema = "sseload.result/v0"
+	whole := collect(t, a, testMeta(a))
+	ofThree := collect(t, a, shardMeta(a, 1, 3))
+	elsewhere := collect(t, a, shardMeta(a, 1, 2))
+	elsewhere.Scenario.Target = "http://127.0.0.1:9090/events"
+	merged, err := Merge(good, second)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		rs   []Result
@@ -117,6 +125,11 @@ func TestMergeErrors(t *testing.T) {
 		{"none", nil, "merge: no results"},
 		{"corrupt histogram", []Result{good, corrupt}, `merge: result 2: histogram "delivery": decode`},
 		{"other schema", []Result{good, other}, `merge: result 2: unsupported result schema "sseload.result/v0"`},
+		{"not a shard", []Result{good, whole}, "merge: result 2 is not a shard: it ran all the clients"},
+		{"same shard twice", []Result{good, second, good}, "merge: result 1 and result 3 both hold shard 0/2"},
+		{"shard inside a merge", []Result{merged, second}, "merge: result 1 and result 2 both hold shard 1/2"},
+		{"other shard count", []Result{good, ofThree}, "merge: result 2 is one of 3 shards, result 1 one of 2"},
+		{"other run", []Result{good, elsewhere}, `merge: result 2 ran another scenario than result 1 (target "http://127.0.0.1:9090/events", not "http://127.0.0.1:8080/events")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,5 +138,27 @@ func TestMergeErrors(t *testing.T) {
 				t.Errorf("Merge = %v, want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// shardMeta is testMeta for shard i of n.
+func shardMeta(snaps []metrics.Snapshot, i, n int) Meta {
+	m := testMeta(snaps)
+	m.Scenario.Shard.Index, m.Scenario.Shard.Count = i, n
+	return m
+}
+
+func TestMergeSummaryNamesMissingShards(t *testing.T) {
+	a := fullRun(t)
+	m, err := Merge(collect(t, a, shardMeta(a, 0, 3)), collect(t, a, shardMeta(a, 2, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := WriteSummary(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "2 of 3 shards merged (missing 1)") {
+		t.Errorf("summary does not name the missing shard:\n%s", buf.String())
 	}
 }

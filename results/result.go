@@ -43,7 +43,10 @@ type Result struct {
 	Partial       bool   `json:"partial"`
 	PartialReason string `json:"partial_reason,omitempty"`
 	// Shards is the number of results merged into this one; 0 for a single run.
-	Shards int `json:"shards,omitempty"`
+	// ShardCount is N of the run's --shard I/N and ShardIndices the Is merged.
+	Shards       int   `json:"shards,omitempty"`
+	ShardCount   int   `json:"shard_count,omitempty"`
+	ShardIndices []int `json:"shard_indices,omitempty"`
 
 	Totals Totals  `json:"totals"`
 	Series []Point `json:"series,omitempty"` // one point per tick; dropped by Merge
@@ -72,8 +75,8 @@ type Harness struct {
 
 // Totals are the run's final counters plus figures derived over the whole run.
 // The embedded gauges (ClientsOpen, Connections, Streams…) are their values at the
-// end; the peaks are the highest seen at any tick (summed over shards by Merge, so
-// an upper bound there).
+// end; the peaks are the highest at any instant, kept by the engine as gauges rise
+// (summed over shards by Merge, so an upper bound there).
 type Totals struct {
 	metrics.Totals
 
@@ -82,9 +85,6 @@ type Totals struct {
 	EventsPerSecond float64 `json:"events_per_second"` // EventsReceived over Duration
 	BytesPerSecond  float64 `json:"bytes_per_second"`  // BytesReceived over Duration
 
-	ClientsPeak     int64 `json:"clients_peak"`     // most clients open at once
-	ConnectionsPeak int64 `json:"connections_peak"` // most TCP connections open at once
-	StreamsPeak     int64 `json:"streams_peak"`     // most SSE streams open at once
 }
 
 // derive fills the fields computed from the counters and the run's length.

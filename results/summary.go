@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,11 +62,17 @@ func summaryHead(p *printer, r Result) {
 		run += " from " + r.Start.UTC().Format(time.DateTime) + " UTC"
 	}
 	if r.Shards > 0 {
-		run += fmt.Sprintf(", %d shards merged", r.Shards)
+		run += ", " + shardsMerged(r)
 	}
 	p.field("run", "%s", run)
-	p.field("clients", "peak %s open of %s wanted, %s failed at the end",
-		FormatCount(t.ClientsPeak), FormatCount(t.ClientsWanted), FormatCount(t.ClientsFailed))
+	failures := ""
+	if t.ClientFailures > 0 {
+		// EventSource gives up for good on a fatal response; the engine then
+		// creates a new client after the reconnection time, as an application would.
+		failures = fmt.Sprintf(" · %s ended for good (fatal response or 204), each replaced after the reconnection time",
+			FormatCount(t.ClientFailures))
+	}
+	p.field("clients", "peak %s open of %s wanted%s", FormatCount(t.ClientsPeak), FormatCount(t.ClientsWanted), failures)
 	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
 		FormatCount(t.ConnectionsOpened), FormatCount(t.ConnectionsPeak), FormatCount(t.StreamsOpened), FormatCount(t.StreamsPeak))
 	replayed := ""
@@ -74,7 +81,7 @@ func summaryHead(p *printer, r Result) {
 	}
 	p.field("events", "%s received%s, %s · %s, %s/s",
 		FormatCount(t.EventsReceived), replayed, formatRate(t.EventsPerSecond), FormatBytes(t.BytesReceived), FormatBytes(int64(t.BytesPerSecond)))
-	p.field("reconnects", "%s (%s dropped on purpose)", FormatCount(t.Reconnects), FormatCount(t.Drops))
+	p.field("reconnects", "%s", reconnectsLine(t))
 	if h := r.Harness; h != nil {
 		cores := 0.0
 		if r.Duration > 0 {
@@ -95,6 +102,35 @@ func summaryHead(p *printer, r Result) {
 	summaryLimitHints(p, r)
 }
 
+// shardsMerged says how many shards a merged result holds, and which are missing.
+func shardsMerged(r Result) string {
+	if r.ShardCount == 0 || len(r.ShardIndices) == r.ShardCount {
+		return fmt.Sprintf("%d shards merged", r.Shards)
+	}
+	var missing []string
+	for i := range r.ShardCount {
+		if !slices.Contains(r.ShardIndices, i) {
+			missing = append(missing, strconv.Itoa(i))
+		}
+	}
+	return fmt.Sprintf("%d of %d shards merged (missing %s)", len(r.ShardIndices), r.ShardCount, strings.Join(missing, ", "))
+}
+
+// reconnectsLine says how many reconnection attempts there were and how many of
+// them opened a stream: a server refusing every attempt makes many attempts and
+// no reconnections.
+func reconnectsLine(t Totals) string {
+	if t.Reconnects == 0 {
+		return "none"
+	}
+	line := fmt.Sprintf("%s attempts: %s opened a stream, %s did not", FormatCount(t.Reconnects),
+		FormatCount(t.ReconnectsOpened), FormatCount(max(t.Reconnects-t.ReconnectsOpened, 0)))
+	if t.Drops > 0 {
+		line += fmt.Sprintf(" · %s connections dropped on purpose", FormatCount(t.Drops))
+	}
+	return line
+}
+
 // summaryLimitHints explains the error classes that come from the load generator's
 // own limits rather than the server, so that nobody blames the server for them.
 func summaryLimitHints(p *printer, r Result) {
@@ -105,9 +141,23 @@ func summaryLimitHints(p *printer, r Result) {
 		}
 		p.field("", "the harness hit %s: raise the hard limit (ulimit -Hn, systemd LimitNOFILE) or split the clients over processes", limit)
 	}
-	if r.ErrorsByClass[metrics.ClassOutOfPorts] > 0 {
-		p.field("", "the harness ran out of local ports (~28k per source address): spread clients with --source-ips or widen net.ipv4.ip_local_port_range")
+	for _, h := range classHints {
+		if r.ErrorsByClass[h.class] > 0 {
+			p.field("", "%s", h.hint)
+		}
 	}
+}
+
+// classHints say what to do about the error classes a setting of the run, not
+// the server's load, usually causes.
+var classHints = []struct{ class, hint string }{
+	{metrics.ClassOutOfPorts, "the harness ran out of local ports (~28k per source address): spread clients with --source-ips or widen net.ipv4.ip_local_port_range"},
+	{metrics.ClassSourceAddr, "a --source-ips address is not on this machine: all of 127.0.0.0/8 is local on Linux; other addresses must be assigned to an interface"},
+	{metrics.ClassH2Full, "every --h2-conns connection reached the server's SETTINGS_MAX_CONCURRENT_STREAMS: raise --h2-conns, or leave it 0 to open connections as needed"},
+	{metrics.ClassNoSuchHost, "the target's host name does not resolve: check the URL"},
+	{metrics.ClassUntrustedCert, "the server's certificate is not trusted (self-signed?): --insecure skips verification"},
+	{metrics.ClassNotTLS, "the server answered TLS in plain text: use an http:// URL (--protocol h2c for cleartext HTTP/2)"},
+	{metrics.ClassNotHTTP2, "the server answered HTTP/1.1 where HTTP/2 was asked: use --protocol h1, or enable HTTP/2 (h2 by ALPN, or h2c) on the server"},
 }
 
 // topClasses names the most frequent error classes, most first.

@@ -22,8 +22,16 @@ func TestSummaryExplainsHarnessLimits(t *testing.T) {
 			[]string{"the harness hit the open-file limit: raise"}, nil},
 		{"ports", map[string]int64{metrics.ClassOutOfPorts: 1}, nil,
 			[]string{"out of local ports (~28k per source address)", "--source-ips"}, []string{"open-file"}},
+		{"source address", map[string]int64{metrics.ClassSourceAddr: 2}, nil,
+			[]string{"a --source-ips address is not on this machine"}, []string{"local ports"}},
+		{"h2 connections full", map[string]int64{metrics.ClassH2Full: 2}, nil,
+			[]string{"raise --h2-conns, or leave it 0"}, nil},
+		{"certificate", map[string]int64{metrics.ClassUntrustedCert: 2}, nil, []string{"--insecure"}, nil},
+		{"plain text", map[string]int64{metrics.ClassNotTLS: 2}, nil, []string{"use an http:// URL"}, []string{"--insecure"}},
+		{"no http/2", map[string]int64{metrics.ClassNotHTTP2: 2}, nil, []string{"use --protocol h1"}, nil},
+		{"no such host", map[string]int64{metrics.ClassNoSuchHost: 1}, nil, []string{"does not resolve"}, nil},
 		{"server errors only", map[string]int64{"http 503": 5}, &Harness{FileLimit: 300},
-			nil, []string{"the harness hit", "local ports"}},
+			nil, []string{"the harness hit", "local ports", "--insecure", "--h2-conns", "--protocol"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -168,6 +168,23 @@ func TestEvaluateNoAttempts(t *testing.T) {
 	}
 }
 
+func TestEvaluateReplayWithoutChecker(t *testing.T) {
+	snaps := partialRun(t)
+	meta := testMeta(snaps)
+	meta.Scenario.Check = "none"
+	r := collect(t, snaps, meta)
+	th, err := ParseThreshold("replay.duplicated==1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The findings say duplicated 1, so this would pass; with no checker the threshold
+	// must not judge them either way.
+	got := Evaluate(r, []Threshold{th})
+	if got[0].Pass || got[0].Reason != "no replay check (check none)" {
+		t.Errorf("replay threshold on a run without a checker = %+v, want a failure naming the missing check", got[0])
+	}
+}
+
 func TestCheckThresholds(t *testing.T) {
 	if err := CheckThresholds(nil); err != nil {
 		t.Errorf("CheckThresholds(nil) = %v", err)

@@ -204,8 +204,14 @@ func (p *problems) run(s Scenario) {
 		p.add("$.tick", "must be at least %v, got %v", MinTick, s.Tick)
 	}
 	for i, t := range s.Thresholds {
-		if strings.TrimSpace(t) == "" {
+		switch t = strings.TrimSpace(t); {
+		case t == "":
 			p.add(fmt.Sprintf("$.thresholds[%d]", i), "must not be empty")
+		case strings.HasPrefix(t, "replay.") && s.Check == CheckNone:
+			// With no checker every replay count is zero: the threshold would pass
+			// without anything having been judged.
+			p.add(fmt.Sprintf("$.thresholds[%d]", i),
+				"%q needs a replay checker, but check is none (the default for a target other than the embedded server): set check to sequence or witness", t)
 		}
 	}
 	sh := s.Shard

@@ -113,6 +113,14 @@ func TestValidate(t *testing.T) {
 		{"short tick", func(s *Scenario) { s.Tick = 10 * time.Millisecond }, []string{"$.tick: must be at least 100ms, got 10ms"}},
 		{"negative tick", func(s *Scenario) { s.Tick = -time.Second }, []string{"$.tick: must not be negative, got -1s"}},
 		{"empty threshold", func(s *Scenario) { s.Thresholds = []string{"errors == 0", "  "} }, []string{"$.thresholds[1]: must not be empty"}},
+		{"replay threshold without a checker", func(s *Scenario) {
+			s.Check = CheckNone
+			s.Thresholds = []string{"errors.rate<1%", " replay.lost==0"}
+		}, []string{`$.thresholds[1]: "replay.lost==0" needs a replay checker, but check is none (the default for a target other than the embedded server): set check to sequence or witness`}},
+		{"replay threshold with a checker", func(s *Scenario) {
+			s.Check = CheckWitness
+			s.Thresholds = []string{"replay.total==0"}
+		}, nil},
 		{"shard index past count", func(s *Scenario) { s.Shard = Shard{Index: 2, Count: 2} }, []string{"$.shard.index: must be less than shard.count (2), got 2"}},
 		{"shard index without count", func(s *Scenario) { s.Shard = Shard{Index: 1} }, []string{"$.shard.index: needs shard.count, got index 1 of 0"}},
 		{"shard negative", func(s *Scenario) { s.Shard = Shard{Index: -1, Count: 2} }, []string{"$.shard.index: must not be negative, got -1"}},

@@ -22,11 +22,13 @@ const fps = 8
 // concurrently: implementations must be safe for concurrent use and should not
 // block for long.
 type Controls interface {
-	// TogglePause pauses or resumes the run's schedule (the ramp and the stage
-	// clock stand still; the run is longer by the pause) and reports whether it
-	// is now paused.
+	// TogglePause pauses or resumes the run's schedule (the stage clock, and
+	// with it the ramp, churn and scheduled disconnects, stand still; the run is
+	// longer by the pause) and reports whether it is now paused.
 	TogglePause() (paused bool)
-	ScaleWanted(factor float64) (wanted int) // change the wanted client count (×1.1 / ×0.9)
+	// ScaleWanted changes the wanted client count (×1.1 / ×0.9) and returns the
+	// count wanted now and at full strength (they differ during a ramp).
+	ScaleWanted(factor float64) (now, full int)
 }
 
 // Options configure a Dashboard. The zero value draws on the process's terminal

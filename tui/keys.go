@@ -19,7 +19,7 @@ func DefaultKeyMap(steer bool) KeyMap {
 	k := KeyMap{
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "interrupt (exit 130)")),
-		Pause:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume ramp")),
+		Pause:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
 		More:      key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "wanted +10%")),
 		Less:      key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "wanted -10%")),
 		Latency:   key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "latency interval/run")),
@@ -40,7 +40,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // precisely what they do.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	pause, quit := k.Pause, k.Quit
-	pause.SetHelp("p", "pause/resume: the schedule stands still")
+	pause.SetHelp("p", "pause/resume ramp, churn, disconnects")
 	quit.SetHelp("q", "quit, keep a partial result")
 	return [][]key.Binding{
 		{pause, k.More, k.Less, k.Latency},

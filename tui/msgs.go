@@ -23,6 +23,7 @@ type pauseToggledMsg struct {
 // is the run time of the key press.
 type wantedScaledMsg struct {
 	factor float64
-	wanted int
+	wanted int // now
+	full   int // at full strength, when no ramp holds it lower
 	at     time.Duration
 }

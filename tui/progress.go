@@ -64,7 +64,7 @@ func plainLines(s metrics.Snapshot) string {
 	}
 	fmt.Fprintf(&b, "%s%-9s open %d/%d  %s %s  %s %s  err %s  replay %s",
 		stamp, oneLine(s.Run.Stage), s.Totals.ClientsOpen, s.Totals.ClientsWanted,
-		rateLabel, rate, p99Label, p99, results.FormatCount(s.Totals.Errors), plainReplay(s.Findings))
+		rateLabel, rate, p99Label, p99, results.FormatCount(s.Totals.Errors), plainReplay(s.Run.Check, s.Findings))
 	if s.Run.Paused {
 		b.WriteString("  PAUSED")
 	}
@@ -76,8 +76,11 @@ func plainLines(s metrics.Snapshot) string {
 	return b.String()
 }
 
-// plainReplay is the checker's verdict in a few words.
-func plainReplay(f metrics.Findings) string {
+// plainReplay is the checker's verdict in a few words; "off" when no checker runs.
+func plainReplay(check string, f metrics.Findings) string {
+	if check == checkNone {
+		return "off"
+	}
 	if f.Total() == 0 {
 		return "ok"
 	}

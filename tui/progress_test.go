@@ -41,6 +41,8 @@ func TestPlainLines(t *testing.T) {
 		{"replay faults", func(s *metrics.Snapshot) {
 			s.Findings = metrics.Findings{Lost: 2, LostEvents: 7, Duplicated: 1, Reordered: 3}
 		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay lost 2 (7 ev) dup 1 reord 3\n"},
+		{"no checker runs", func(s *metrics.Snapshot) { s.Run.Check = "none" },
+			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay off\n"},
 		{"paused", func(s *metrics.Snapshot) { s.Run.Paused = true },
 			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay ok  PAUSED\n"},
 		{"notes follow", func(s *metrics.Snapshot) {

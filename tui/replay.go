@@ -7,10 +7,14 @@ import (
 	"sseload/results"
 )
 
+// checkNone is RunInfo.Check when no replay checker runs.
+const checkNone = string(metrics.ModeNone)
+
 // replayView is the replay checker's verdict; red as soon as anything is found.
 type replayView struct {
-	f  metrics.Findings
-	st styles
+	f   metrics.Findings
+	off bool // --check none: nothing is judged, so nothing may look "ok"
+	st  styles
 }
 
 // count renders n green when zero, red otherwise.
@@ -23,6 +27,9 @@ func (v replayView) count(n int64) string {
 
 // verdict is "ok" in green or "FAULTS" in red.
 func (v replayView) verdict() string {
+	if v.off {
+		return v.st.dim.Render("off (--check none)")
+	}
 	if v.f.Total() > 0 {
 		return v.st.bad.Render("FAULTS")
 	}
@@ -48,6 +55,15 @@ func (v replayView) latest() (head, detail string) {
 // view is the panel form, as tall as the clients panel.
 func (v replayView) view(w int) []string {
 	st := v.st
+	if v.off {
+		return []string{
+			spread(st.section.Render("Replay checker"), v.verdict(), w),
+			st.dim.Render("ids are not checked; --check sequence"),
+			st.dim.Render("or witness judges lost, duplicated"),
+			st.dim.Render("and reordered events"),
+			"",
+		}
+	}
 	lines := []string{
 		spread(st.section.Render("Replay checker"), v.verdict(), w),
 		st.label.Render(padRight("lost", labelW)) + padLeft(v.count(v.f.Lost), valueW) +
@@ -65,6 +81,9 @@ func (v replayView) view(w int) []string {
 // line is the compact form for narrow screens: one line, two with an example.
 func (v replayView) line(w int) []string {
 	st := v.st
+	if v.off {
+		return []string{spread(st.section.Render("Replay")+"  "+st.dim.Render("ids not checked"), v.verdict(), w)}
+	}
 	lines := []string{spread(
 		st.section.Render("Replay")+"  "+st.label.Render("lost ")+v.count(v.f.Lost)+
 			st.dim.Render(" ("+results.FormatCount(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+

@@ -135,7 +135,7 @@ func TestKeysFlow(t *testing.T) {
 	tm.Type("-")
 	waitFor(t, tm, "wanted → 990 (-10%)")
 	tm.Type("?")
-	waitFor(t, tm, "the schedule stands still")
+	waitFor(t, tm, "pause/resume ramp, churn, disconnects")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	toggles, factors := c.calls()

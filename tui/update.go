@@ -33,12 +33,17 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.paused = msg.paused
 		text := "schedule resumed"
 		if msg.paused {
-			text = "schedule paused: ramp and stage clock stand still"
+			text = "schedule paused: ramp, churn and scheduled disconnects stand still"
 		}
 		m.log = m.log.add(msg.at, text)
 	case wantedScaledMsg:
 		pct := int(math.Round((msg.factor - 1) * 100))
-		m.log = m.log.add(msg.at, fmt.Sprintf("wanted → %s (%+d%%)", results.FormatCount(int64(msg.wanted)), pct))
+		text := fmt.Sprintf("wanted → %s (%+d%%)", results.FormatCount(int64(msg.wanted)), pct)
+		if msg.full != msg.wanted {
+			text = fmt.Sprintf("wanted → %s now, %s at full strength (%+d%%)",
+				results.FormatCount(int64(msg.wanted)), results.FormatCount(int64(msg.full)), pct)
+		}
+		m.log = m.log.add(msg.at, text)
 	case finishMsg:
 		m.finished = true
 		return m, tea.Quit
@@ -116,5 +121,8 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // for the key press at m.pressAt.
 func (m model) scale(factor float64) tea.Cmd {
 	c, at := m.controls, m.pressAt
-	return func() tea.Msg { return wantedScaledMsg{factor: factor, wanted: c.ScaleWanted(factor), at: at} }
+	return func() tea.Msg {
+		now, full := c.ScaleWanted(factor)
+		return wantedScaledMsg{factor: factor, wanted: now, full: full, at: at}
+	}
 }

@@ -18,6 +18,7 @@ type fakeControls struct {
 	paused  bool
 	toggles int
 	wanted  int
+	ramp    float64 // share of wanted ramped up now; 0 means 1
 	factors []float64
 }
 
@@ -29,12 +30,15 @@ func (f *fakeControls) TogglePause() bool {
 	return f.paused
 }
 
-func (f *fakeControls) ScaleWanted(factor float64) int {
+func (f *fakeControls) ScaleWanted(factor float64) (now, full int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.factors = append(f.factors, factor)
 	f.wanted = int(math.Round(float64(f.wanted) * factor))
-	return f.wanted
+	if f.ramp == 0 {
+		return f.wanted, f.wanted
+	}
+	return int(math.Round(float64(f.wanted) * f.ramp)), f.wanted
 }
 
 func (f *fakeControls) calls() (toggles int, factors []float64) {
@@ -119,16 +123,18 @@ func TestScaleKeys(t *testing.T) {
 	tests := []struct {
 		name       string
 		key        string
+		ramp       float64
 		wantFactor float64
 		wantLog    string
 	}{
-		{"plus", "+", 1.1, "wanted → 1,100 (+10%)"},
-		{"equals is unshifted plus", "=", 1.1, "wanted → 1,100 (+10%)"},
-		{"minus", "-", 0.9, "wanted → 900 (-10%)"},
+		{"plus", "+", 0, 1.1, "wanted → 1,100 (+10%)"},
+		{"equals is unshifted plus", "=", 0, 1.1, "wanted → 1,100 (+10%)"},
+		{"minus", "-", 0, 0.9, "wanted → 900 (-10%)"},
+		{"plus mid-ramp", "+", 0.5, 1.1, "wanted → 550 now, 1,100 at full strength (+10%)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &fakeControls{wanted: 1000}
+			c := &fakeControls{wanted: 1000, ramp: tt.ramp}
 			m := fed(t, c, 80, 40, 3)
 			m, _ = drive(t, m, press(tt.key))
 			if _, factors := c.calls(); !slices.Equal(factors, []float64{tt.wantFactor}) {
@@ -163,11 +169,11 @@ func TestQuitKeys(t *testing.T) {
 
 func TestHelpKey(t *testing.T) {
 	m := fed(t, &fakeControls{}, 80, 24, 1)
-	if s := screen(m); strings.Contains(s, "latency interval/run") || !strings.Contains(s, "? help") || !strings.Contains(s, "p pause/resume ramp") {
+	if s := screen(m); strings.Contains(s, "latency interval/run") || !strings.Contains(s, "? help") || !strings.Contains(s, "p pause/resume ·") {
 		t.Fatalf("short help expected before ?:\n%s", s)
 	}
 	m, _ = drive(t, m, press("?"))
-	for _, want := range []string{"latency interval/run", "pause/resume: the schedule stands still", "interrupt (exit 130)", "quit, keep a partial result"} {
+	for _, want := range []string{"latency interval/run", "pause/resume ramp, churn, disconnects", "interrupt (exit 130)", "quit, keep a partial result"} {
 		if s := screen(m); !strings.Contains(s, want) {
 			t.Errorf("? did not show %q in the full help:\n%s", want, s)
 		}
@@ -262,7 +268,7 @@ func TestKeyPressTimes(t *testing.T) {
 		{11 * time.Second, "tick eleven"},
 		{press, "wanted → 990 (+10%)"}, // run second: the engine saw - first
 		{press + 1, "wanted → 900 (-10%)"},
-		{press + 2, "schedule paused: ramp and stage clock stand still"},
+		{press + 2, "schedule paused: ramp, churn and scheduled disconnects stand still"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("log = %v, want %v", got, want)

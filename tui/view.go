@@ -94,7 +94,7 @@ func (m model) fixed(w int) [][]string {
 	s, st := m.last, m.st
 	cv := clientsView{t: s.Totals, tr: m.trend, st: st}
 	tv := trafficView{t: s.Totals, r: s.Rates, tr: m.trend, st: st}
-	rv := replayView{f: s.Findings, st: st}
+	rv := replayView{f: s.Findings, off: s.Run.Check == checkNone, st: st}
 	lat := latencyView{s: s, interval: m.interval, st: st}.view(w)
 	switch {
 	case w >= widestWidth:

@@ -111,6 +111,22 @@ func TestReplayFindingsTurnRed(t *testing.T) {
 	}
 }
 
+func TestReplayOffWithoutChecker(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		snap := snapshotAt(t, 4)
+		snap.Run.Check = "none"
+		m := fed(t, nil, w, 40, 3)
+		m, _ = drive(t, m, snapshotMsg(snap))
+		s := screen(m)
+		if !strings.Contains(s, "off (--check none)") || strings.Contains(s, "no findings") {
+			t.Errorf("width %d: replay panel should say the checker is off:\n%s", w, s)
+		}
+		if strings.Contains(m.View().Content, m.st.good.Render("ok")) {
+			t.Errorf("width %d: green ok shown though nothing was checked", w)
+		}
+	}
+}
+
 func TestReplayLatest(t *testing.T) {
 	tests := []struct {
 		name   string
