@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,8 +36,10 @@ type runOptions struct {
 	flags      scenarioFlags
 }
 
-func newRunCmd() *cobra.Command {
-	o := &runOptions{}
+func newRunCmd() *cobra.Command { return newRunCmdWith(&runOptions{}) }
+
+// newRunCmdWith is newRunCmd with its flags bound to o.
+func newRunCmdWith(o *runOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [URL]",
 		Short: "Run a load test against an SSE endpoint (default: the embedded reference server)",
@@ -91,6 +95,9 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		if err := embeddedOnly(cmd.Flags()); err != nil {
 			return err
 		}
+	}
+	if err := checkOutDir(o.out); err != nil {
+		return err
 	}
 	thresholds, err := results.ParseThresholds(sc.Thresholds)
 	if err != nil {
@@ -256,6 +263,24 @@ func partialReason(ctx context.Context, sum load.Summary, ctrlC bool) string {
 		return "interrupted (Ctrl-C in the dashboard)"
 	}
 	return "stopped from the dashboard (q)"
+}
+
+// checkOutDir fails before the run, not after it, when --out cannot be written.
+func checkOutDir(out string) error {
+	if out == "" {
+		return nil
+	}
+	dir := filepath.Dir(out)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--out %s: directory %s does not exist", out, dir)
+	case err != nil:
+		return fmt.Errorf("--out %s: %w", out, err)
+	case !st.IsDir():
+		return fmt.Errorf("--out %s: %s is not a directory", out, dir)
+	}
+	return nil
 }
 
 // hlogPath puts the interval log beside the result: result.json → result.hlog.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +28,10 @@ func buildScenario(f *pflag.FlagSet, o *runOptions, args []string) (scenarios.Sc
 		}
 		var err error
 		if sc, src, err = scenarios.LoadSource(o.scenario); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				err = fmt.Errorf("--scenario %q: not a file, nor a built-in scenario (%s)",
+					o.scenario, strings.Join(scenarios.Builtins(), ", "))
+			}
 			return sc, nil, false, err
 		}
 	case len(args) == 0:
@@ -108,6 +114,10 @@ func (s *scenarioFlags) apply(f *pflag.FlagSet, sc *scenarios.Scenario) error {
 	set("backoff-jitter", func() { sc.Backoff.Jitter = v.Backoff.Jitter })
 	set("backoff-factor", func() { sc.Backoff.Factor = v.Backoff.Factor })
 	set("tick", func() { sc.Tick = v.Tick })
+	if f.Changed("tick") && v.Tick == 0 {
+		// In a file 0 means the default; typed on the command line it is a mistake.
+		return fmt.Errorf("--tick: must be at least %v, got 0s", scenarios.MinTick)
+	}
 	set("threshold", func() { sc.Thresholds = v.Thresholds })
 	if f.Changed("churn") {
 		r, err := parseFraction(s.churn)
@@ -115,6 +125,17 @@ func (s *scenarioFlags) apply(f *pflag.FlagSet, sc *scenarios.Scenario) error {
 			return fmt.Errorf("--churn %q: %w", s.churn, err)
 		}
 		sc.Churn.Rate = r
+	}
+	// Rate and lifetime are two ways to churn: one given by flag replaces the
+	// other way the scenario file or built-in used.
+	switch churn, lifetime := f.Changed("churn"), f.Changed("churn-lifetime"); {
+	case churn && !lifetime:
+		sc.Churn.Lifetime = 0
+		if !f.Changed("churn-distribution") {
+			sc.Churn.Distribution = ""
+		}
+	case lifetime && !churn:
+		sc.Churn.Rate = 0
 	}
 	if f.Changed("disconnect") {
 		sc.Disconnects = nil

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
@@ -206,6 +207,16 @@ func (c *client) onEvent(ev sse.Event) {
 func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(1) }
 
 func (c *client) onError(err error) {
+	// A response refused for its status or type still says which protocol the
+	// server speaks.
+	var status *sse.StatusError
+	var ctype *sse.ContentTypeError
+	switch {
+	case errors.As(err, &status) && status.Proto != "":
+		c.e.sawProto(status.Proto)
+	case errors.As(err, &ctype) && ctype.Proto != "":
+		c.e.sawProto(ctype.Proto)
+	}
 	c.e.rec.Error(classify(err))
 }
 

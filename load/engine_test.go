@@ -230,8 +230,8 @@ func TestCancelEndsRunPromptly(t *testing.T) {
 	if took := time.Since(start); took > 2500*time.Millisecond {
 		t.Errorf("canceled run took %v, want about 0.5s", took)
 	}
-	if !sum.Interrupted || !sum.Final.Final {
-		t.Errorf("interrupted %v, final %v: want both", sum.Interrupted, sum.Final.Final)
+	if !sum.Interrupted || !sum.Final.Final || sum.Final.Run.Stage != "stopped" {
+		t.Errorf("interrupted %v, final %v, stage %q: want both, stopped", sum.Interrupted, sum.Final.Final, sum.Final.Run.Stage)
 	}
 }
 
@@ -266,6 +266,9 @@ func TestFatalStatusCountedAndClientsReplaced(t *testing.T) {
 	if tot.ClientFailures != got || tot.ClientsFailed != 0 {
 		t.Errorf("client failures %d (gauge at the end %d), want %d failures and gauge 0", tot.ClientFailures, tot.ClientsFailed, got)
 	}
+	if seen := sum.Final.Run.ProtocolSeen; seen != "HTTP/1.1" {
+		t.Errorf("protocol seen %q: a refused response still shows the protocol", seen)
+	}
 	if tot.ReconnectsOpened != 0 || tot.Reconnects < got-10 {
 		t.Errorf("reconnects %d, opened %d: want ≥ %d attempts, none opened", tot.Reconnects, tot.ReconnectsOpened, got-10)
 	}
@@ -278,7 +281,11 @@ func TestPeaksOfAShortRun(t *testing.T) {
 	sc := quick(srv.URL(), 40, 300*time.Millisecond)
 	sc.Tick = 10 * time.Second
 	sc.Churn.Rate = 0
-	tot := run(t, sc, Options{}).Final.Totals
+	final := run(t, sc, Options{}).Final
+	tot := final.Totals
+	if final.Run.Stage != "done" {
+		t.Errorf("final stage %q of a run that ran its course, want done", final.Run.Stage)
+	}
 	if tot.ClientsPeak != 40 || tot.ConnectionsPeak != 40 || tot.StreamsPeak != 40 {
 		t.Errorf("peaks clients %d, connections %d, streams %d; want 40 each", tot.ClientsPeak, tot.ConnectionsPeak, tot.StreamsPeak)
 	}

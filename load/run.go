@@ -23,16 +23,22 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	var clients sync.WaitGroup
 	s := scheduler{e: e, wg: &clients}
 	s.loop(ctx)
+	// The stage says the run is over before teardown starts, so that a snapshot
+	// taken while clients close does not pass for the hold.
+	end := stage{name: "done", progress: 1}
+	if ctx.Err() != nil {
+		end.name = "stopped"
+	}
+	e.mu.Lock()
+	clock := e.clock
+	e.mu.Unlock()
+	e.setStage(end, clock)
 	s.stopAll()
 	clients.Wait()
 	e.transports.closeAll()
 
 	stopSnaps()
 	snaps.Wait()
-	e.mu.Lock()
-	clock := e.clock
-	e.mu.Unlock()
-	e.setStage(stage{name: "done", progress: 1}, clock)
 	final := e.rec.Snapshot(e.info(), true)
 	e.observe(final)
 

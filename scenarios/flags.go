@@ -35,6 +35,20 @@ var flagNames = map[string]string{
 	"$.shard":              "--shard",
 }
 
+// flagMentions rewrites the other fields a message about a flag mentions
+// ("cannot be combined with churn.rate") by their flags when the user set those
+// by flag too, so that one message does not mix the two vocabularies. Only
+// dotted names are rewritten: they cannot be mistaken for ordinary words.
+func flagMentions(msg string, byFlag func(flag string) bool) string {
+	for path, flag := range flagNames {
+		name := strings.TrimPrefix(path, "$.")
+		if strings.Contains(name, ".") && strings.Contains(msg, name) && byFlag(flag) {
+			msg = strings.ReplaceAll(msg, name, flag)
+		}
+	}
+	return msg
+}
+
 // FlagName returns the command-line flag that sets the field at a YAML path:
 // "$.clients" → "--clients", "$.headers[2]" → "--header" (one flag per list item),
 // "$.shard.index" → "--shard" (the flag sets the parent). ok is false for a path no

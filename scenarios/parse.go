@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -64,6 +66,7 @@ func ParseSource(name string, data []byte) (Scenario, *Source, error) {
 		// that override a "<<" merge, which YAML allows.
 		yaml.AllowDuplicateMapKey(),
 		yaml.CustomUnmarshaler(unmarshalDuration),
+		yaml.CustomUnmarshaler(unmarshalNumber),
 	)
 	if err != nil {
 		return Scenario{}, nil, positioned(name, err, check.pos)
@@ -90,6 +93,44 @@ func LoadSource(path string) (Scenario, *Source, error) {
 		return Scenario{}, nil, fmt.Errorf("scenario: %w", err)
 	}
 	return ParseSource(path, data)
+}
+
+// unmarshalNumber decodes what schemaCheck accepted as a number: a YAML number, or
+// at a fraction's path a percentage string.
+func unmarshalNumber(f *float64, b []byte) error {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case string:
+		p, err := parsePercent(v)
+		if err != nil {
+			return err
+		}
+		*f = p
+	case float64:
+		*f = v
+	case uint64:
+		*f = float64(v)
+	case int64:
+		*f = float64(v)
+	case nil:
+		*f = 0
+	default:
+		return fmt.Errorf("want a number, got %v", v)
+	}
+	return nil
+}
+
+// parsePercent reads "2%" as 0.02.
+func parsePercent(s string) (float64, error) {
+	num, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if !ok || err != nil {
+		return 0, fmt.Errorf("want a percentage like 2%%, got %q", s)
+	}
+	return v / 100, nil
 }
 
 // unmarshalDuration decodes what schemaCheck accepted as a duration: a Go duration

@@ -24,6 +24,12 @@ func TestParse(t *testing.T) {
 		{"scalars", "name: x\nclients: 5\nrate: 2.5\ninsecure: true\nprotocol: h2c\n",
 			Scenario{Name: "x", Clients: 5, Rate: 2.5, Insecure: true, Protocol: "h2c"}},
 		{"integer into float", "rate: 3\n", Scenario{Rate: 3}},
+		{"fractions as percentages", "churn: {rate: 5%}\ndisconnects: [{at: 1s, fraction: 50%}]\nbackoff: {jitter: \"20 %\"}\n",
+			Scenario{
+				Churn:       Churn{Rate: 0.05},
+				Disconnects: []MassDisconnect{{At: time.Second, Fraction: 0.5}},
+				Backoff:     sse.Backoff{Jitter: 0.2},
+			}},
 		{"durations", "ramp: 10s\nduration: 1m30s\nramp_down: 0\nretry: 250ms\ntick: \"2s\"\n",
 			Scenario{Ramp: 10 * time.Second, Duration: 90 * time.Second, Retry: 250 * time.Millisecond, Tick: 2 * time.Second}},
 		{"negative duration parses", "ramp: -5s\n", Scenario{Ramp: -5 * time.Second}},
@@ -69,6 +75,9 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown field", "clients: 5\nclinets: 6\n", []string{
 			`s.yaml:2:1: $.clinets: unknown field "clinets" (did you mean "clients"?)`}},
+		{"percentage where no fraction is", "rate: 5%\n", []string{`s.yaml:1:7: $.rate: want a number, got "5%"`}},
+		{"bad percentage", "churn:\n  rate: five%\n", []string{
+			`s.yaml:2:9: $.churn.rate: want a fraction like 0.02 or a percentage like 2%, got "five%"`}},
 		{"unknown nested field", "churn:\n  rate: 0.1\n  every: 1s\n", []string{
 			`s.yaml:3:3: $.churn.every: unknown field "every"`}},
 		{"unknown field in list item", "disconnects:\n  - at: 1s\n    fraktion: 0.5\n", []string{

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,10 @@ import (
 )
 
 var durationType = reflect.TypeFor[time.Duration]()
+
+// fractionPath matches the fields that are fractions 0..1, which may also be
+// written as percentages ("5%"), as their flags may.
+var fractionPath = regexp.MustCompile(`^\$\.(churn\.rate|disconnects\[\d+\]\.fraction|backoff\.jitter)$`)
 
 // schemaCheck walks a YAML document against the Go type it will be decoded into,
 // before goccy decodes it, so that every unknown field and every value of the wrong
@@ -106,6 +111,14 @@ func (c *schemaCheck) value(path string, t reflect.Type, n ast.Node) {
 	case reflect.Float64:
 		switch n.Type() {
 		case ast.IntegerType, ast.FloatType, ast.InfinityType, ast.NanType:
+		case ast.StringType:
+			if fractionPath.MatchString(path) {
+				if _, err := parsePercent(n.(*ast.StringNode).Value); err != nil {
+					c.fail(path, n, "want a fraction like 0.02 or a percentage like 2%%, got %s", describe(n))
+				}
+				return
+			}
+			c.fail(path, n, "want a number, got %s", describe(n))
 		default:
 			c.fail(path, n, "want a number, got %s", describe(n))
 		}

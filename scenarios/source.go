@@ -68,8 +68,10 @@ func Locate(err error, src *Source, changed func(flag string) bool) error {
 		return err
 	}
 	located := *fe
-	if flag, ok := FlagName(fe.Path); ok && (src == nil || (changed != nil && changed(flag))) {
+	byFlag := func(flag string) bool { return src == nil || (changed != nil && changed(flag)) }
+	if flag, ok := FlagName(fe.Path); ok && byFlag(flag) {
 		located.Flag = flag
+		located.Msg = flagMentions(fe.Msg, byFlag)
 		return &located
 	}
 	if src != nil {

@@ -112,7 +112,7 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 		if code == http.StatusOK {
 			if ct := resp.Header.Get("Content-Type"); !isEventStream(ct) {
 				resp.Body.Close()
-				return nil, true, &ContentTypeError{ContentType: ct}
+				return nil, true, &ContentTypeError{ContentType: ct, Proto: resp.Proto}
 			}
 			return resp, false, nil
 		}
@@ -124,7 +124,7 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 		case code == http.StatusNoContent:
 			return nil, false, errNoContent
 		case !isRedirect(code) || maxRedirects < 0 || loc == "":
-			return nil, true, &StatusError{Code: code, Status: resp.Status}
+			return nil, true, &StatusError{Code: code, Status: resp.Status, Proto: resp.Proto}
 		case redirects >= maxRedirects:
 			return nil, true, fmt.Errorf("%w: stopped after %d, the last from %s to %q",
 				ErrTooManyRedirects, redirects, u.Redacted(), loc)

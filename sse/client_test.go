@@ -47,21 +47,21 @@ func TestClientFatalResponses(t *testing.T) {
 		wantType    *sse.ContentTypeError
 		wantMsg     string
 	}{
-		{"500", 500, "text/event-stream", &sse.StatusError{Code: 500, Status: "500 Internal Server Error"}, nil,
+		{"500", 500, "text/event-stream", &sse.StatusError{Code: 500, Status: "500 Internal Server Error", Proto: "HTTP/1.1"}, nil,
 			"server answered 500 Internal Server Error"},
-		{"404", 404, "text/plain", &sse.StatusError{Code: 404, Status: "404 Not Found"}, nil,
+		{"404", 404, "text/plain", &sse.StatusError{Code: 404, Status: "404 Not Found", Proto: "HTTP/1.1"}, nil,
 			"server answered 404 Not Found"},
-		{"201", 201, "text/event-stream", &sse.StatusError{Code: 201, Status: "201 Created"}, nil,
+		{"201", 201, "text/event-stream", &sse.StatusError{Code: 201, Status: "201 Created", Proto: "HTTP/1.1"}, nil,
 			"server answered 201 Created"},
-		{"redirect without Location", 302, "", &sse.StatusError{Code: 302, Status: "302 Found"}, nil,
+		{"redirect without Location", 302, "", &sse.StatusError{Code: 302, Status: "302 Found", Proto: "HTTP/1.1"}, nil,
 			"server answered 302 Found"},
-		{"text/plain", 200, "text/plain", nil, &sse.ContentTypeError{ContentType: "text/plain"},
+		{"text/plain", 200, "text/plain", nil, &sse.ContentTypeError{ContentType: "text/plain", Proto: "HTTP/1.1"},
 			"server answered Content-Type text/plain, want text/event-stream"},
-		{"text/html with charset", 200, "text/html; charset=utf-8", nil, &sse.ContentTypeError{ContentType: "text/html; charset=utf-8"},
+		{"text/html with charset", 200, "text/html; charset=utf-8", nil, &sse.ContentTypeError{ContentType: "text/html; charset=utf-8", Proto: "HTTP/1.1"},
 			"server answered Content-Type text/html; charset=utf-8, want text/event-stream"},
-		{"no Content-Type", 200, "", nil, &sse.ContentTypeError{},
+		{"no Content-Type", 200, "", nil, &sse.ContentTypeError{Proto: "HTTP/1.1"},
 			"server answered no Content-Type, want text/event-stream"},
-		{"event-stream prefix", 200, "text/event-streamx", nil, &sse.ContentTypeError{ContentType: "text/event-streamx"},
+		{"event-stream prefix", 200, "text/event-streamx", nil, &sse.ContentTypeError{ContentType: "text/event-streamx", Proto: "HTTP/1.1"},
 			"server answered Content-Type text/event-streamx, want text/event-stream"},
 	}
 	for _, tt := range tests {

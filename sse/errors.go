@@ -55,6 +55,8 @@ type StatusError struct {
 	Code int
 	// Status is the status as received, code included: "500 Internal Server Error".
 	Status string
+	// Proto is the protocol of the response, "HTTP/1.1" or "HTTP/2.0".
+	Proto string
 }
 
 // Error names the status received: "server answered 500 Internal Server Error".
@@ -71,6 +73,8 @@ func (e *StatusError) Error() string {
 type ContentTypeError struct {
 	// ContentType is the Content-Type header as received; "" when there was none.
 	ContentType string
+	// Proto is the protocol of the response, "HTTP/1.1" or "HTTP/2.0".
+	Proto string
 }
 
 // Error names the type received: "server answered Content-Type text/html, want

@@ -32,7 +32,7 @@ func deriveNotes(pp, prev, cur metrics.Snapshot) []string {
 	}
 	// A fall the plan explains (a ramp-down lowers the wanted count) is not news,
 	// nor is the end of the run closing every stream.
-	if !cur.Final && cur.Run.Stage != "done" && pt.ClientsOpen > 0 {
+	if !cur.Final && !runOver(cur.Run.Stage) && pt.ClientsOpen > 0 {
 		fell := pt.ClientsOpen - t.ClientsOpen
 		planned := max(0, pt.ClientsWanted-t.ClientsWanted)
 		if (fell-planned)*openDropShare > pt.ClientsOpen {

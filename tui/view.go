@@ -148,6 +148,8 @@ func (m model) header(w int) []string {
 	}
 	var marker string
 	switch {
+	case r.Stage == "stopped":
+		marker = st.done.Render(" STOPPED ")
 	case m.finished || r.Stage == "done":
 		marker = st.done.Render(" DONE ")
 	case m.paused:
@@ -169,6 +171,9 @@ func (m model) header(w int) []string {
 	return []string{line1, line2}
 }
 
+// runOver reports whether a stage is one a run ends in.
+func runOver(stage string) bool { return stage == "done" || stage == "stopped" }
+
 // remaining says how much of the run is left, from the schedule's clock (paused
 // time excluded): "/ 2m00s  remaining 48s" while it runs, where 2m00s is the
 // length so far expected (the planned length plus the time paused), "paused ·
@@ -182,7 +187,7 @@ func (m model) remaining() string {
 	}
 	left := max(0, r.Length-r.Clock)
 	switch {
-	case m.finished || r.Stage == "done":
+	case m.finished || runOver(r.Stage):
 		if left == 0 {
 			return ""
 		}
