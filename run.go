@@ -33,6 +33,7 @@ type runOptions struct {
 	payload    int
 	faults     []string
 	cpuProfile string
+	memProfile string
 	flags      scenarioFlags
 }
 
@@ -81,6 +82,8 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the harness to this file")
 	f.Lookup("cpuprofile").Hidden = true
+	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile halfway through the hold to this file")
+	f.Lookup("memprofile").Hidden = true
 	o.flags.register(f)
 	return cmd
 }
@@ -137,9 +140,14 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 	}
 	collector := results.NewCollector(writerOrNil(hlog))
 	var view *progressView // set before the run starts observing
+	var heap *heapProfiler
+	if o.memProfile != "" {
+		heap = &heapProfiler{path: o.memProfile}
+	}
 	opts.Observe = func(s metrics.Snapshot) {
 		collector.Observe(s)
 		view.observe(s)
+		heap.observe(s)
 	}
 	en, err := load.New(sc, opts)
 	if err != nil {

@@ -50,15 +50,17 @@ func run(t *testing.T, sc scenarios.Scenario, opts Options) Summary {
 // stream, events sent = events received (unique) + events counted lost, here
 // under churn and a mass disconnect against the correct server.
 func TestAccountingLawUnderChurn(t *testing.T) {
-	for _, style := range []string{"close", "abort"} {
-		t.Run(style, func(t *testing.T) {
+	for _, tc := range []struct{ proto, style string }{{"h1", "close"}, {"h1", "abort"}, {"h2c", "close"}, {"h2c", "abort"}} {
+		t.Run(tc.proto+" "+tc.style, func(t *testing.T) {
 			// The server sends its 150 events in the first 0.75s; the run goes on
 			// long after, so every stream can catch up before it ends, even on a
-			// loaded machine.
+			// loaded machine. Over h2c the events are decoded on the connection's
+			// reader (pushed), over h1 read by each client.
 			const maxEvents = 150
-			srv := startTarget(t, target.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond})
+			srv := startTarget(t, target.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond, H2C: tc.proto == "h2c"})
 			sc := quick(srv.URL(), 100, 3*time.Second)
-			sc.DropStyle = style
+			sc.Protocol = tc.proto
+			sc.DropStyle = tc.style
 			sc.Churn.Rate = 0.3
 			sc.Disconnects = []scenarios.MassDisconnect{{At: 700 * time.Millisecond, Fraction: 0.5}}
 			sum := run(t, sc, Options{})

@@ -39,6 +39,8 @@ var (
 	errH2NotSpoken = errors.New("http2: the server does not speak HTTP/2 here")
 	// errH2Closed ends the streams of a connection closed by Close.
 	errH2Closed = errors.New("http2: connection closed by the client")
+	// errH2PushStopped resets a stream whose Push deliver returned false.
+	errH2PushStopped = errors.New("http2: push stopped by the body's reader")
 	// errH2BodyClosed is what Read returns after Close.
 	errH2BodyClosed = errors.New("http2: read on closed response body")
 	// errH2HeadTimeout ends a RoundTrip that waited h2Config.HeadTimeout for the head.

@@ -205,7 +205,10 @@ func (c *h2Conn) onData(f *http2.DataFrame) error {
 		return nil
 	}
 	s.inflow -= int32(length)
-	s.push(data)
+	pushed := s.deliver != nil
+	if !pushed {
+		s.buffer(data)
+	}
 	// Padding is never read: return its window at once, or a stream of padding
 	// would stall.
 	pad := int32(length) - int32(len(data))
@@ -217,6 +220,9 @@ func (c *h2Conn) onData(f *http2.DataFrame) error {
 	s.mu.Unlock()
 	if pad > 0 {
 		c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(s.id, uint32(pad)) })
+	}
+	if pushed && len(data) > 0 {
+		s.deliverData(data) // before the end, so Push sees every byte first
 	}
 	if ended {
 		s.fail(io.EOF)

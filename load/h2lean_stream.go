@@ -213,6 +213,11 @@ type h2Stream struct {
 	unacked int32          // read, not yet returned in a WINDOW_UPDATE
 	end     error          // how the server or the connection ended the stream; after buf
 	abort   error          // Close or the context's cause; before buf
+	// deliver, once Push has set it, takes the stream's data on the reader
+	// goroutine instead of buf. dmu is held around each call: deliveries never
+	// overlap, and Push returns only after the last one.
+	deliver func([]byte) bool
+	dmu     sync.Mutex
 }
 
 // awaitHead waits for the response head, the stream's failure, the context or the
@@ -266,20 +271,8 @@ func (s *h2Stream) Read(p []byte) (int, error) {
 			if s.off == len(s.buf) {
 				s.buf, s.off = nil, 0 // an idle stream keeps no buffer
 			}
-			var credit int32
-			if s.end == nil {
-				s.unacked += int32(n)
-				if s.unacked >= s.c.cfg.InitialWindow/2 {
-					credit, s.unacked = s.unacked, 0
-					s.inflow += credit
-				}
-			}
 			s.mu.Unlock()
-			if credit > 0 {
-				// A failed write breaks the connection, and this stream with it;
-				// the next Read reports that.
-				s.c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(s.id, uint32(credit)) })
-			}
+			s.consumed(n)
 			return n, nil
 		}
 		end := s.end
@@ -300,6 +293,102 @@ func (s *h2Stream) Read(p []byte) (int, error) {
 	}
 }
 
+// consumed returns n bytes read or delivered to the stream's window, in a
+// WINDOW_UPDATE once half the window is used up.
+func (s *h2Stream) consumed(n int) {
+	var credit int32
+	s.mu.Lock()
+	if s.end == nil && s.abort == nil {
+		s.unacked += int32(n)
+		if s.unacked >= s.c.cfg.InitialWindow/2 {
+			credit, s.unacked = s.unacked, 0
+			s.inflow += credit
+		}
+	}
+	s.mu.Unlock()
+	if credit > 0 {
+		// A failed write breaks the connection, and this stream with it; the next
+		// Read, or Push, reports that.
+		s.c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(s.id, uint32(credit)) })
+	}
+}
+
+// Push implements sse.PushBody: from now on the reader goroutine hands each DATA
+// payload to deliver as it arrives, data already buffered first (from this
+// goroutine), and this goroutine only waits for the end of the stream. An idle
+// stream then costs no goroutine wake-up per event, and its goroutine blocks
+// here, at a shallow depth. deliver returning false resets the stream. Push
+// returns io.EOF at the stream's clean end, else what ended it, and only after
+// the last deliver has returned.
+func (s *h2Stream) Push(deliver func([]byte) bool) error {
+	s.dmu.Lock()
+	s.mu.Lock()
+	if s.abort != nil {
+		err := s.abort
+		s.mu.Unlock()
+		s.dmu.Unlock()
+		return err
+	}
+	pending := s.buf[s.off:]
+	s.buf, s.off = nil, 0
+	s.deliver = deliver
+	s.mu.Unlock()
+	ok := len(pending) == 0 || deliver(pending)
+	s.dmu.Unlock()
+	if !ok {
+		s.abortWith(errH2PushStopped)
+	} else if len(pending) > 0 {
+		s.consumed(len(pending))
+	}
+	for {
+		s.mu.Lock()
+		abort, end := s.abort, s.end
+		s.mu.Unlock()
+		switch {
+		case abort != nil:
+			return s.stopPush(abort)
+		case end != nil:
+			return s.stopPush(end)
+		}
+		select {
+		case <-s.ready:
+		case <-s.ctx.Done():
+			cause := context.Cause(s.ctx)
+			s.abortWith(cause)
+			return s.stopPush(cause)
+		}
+	}
+}
+
+// stopPush waits for a delivery in progress to return and detaches deliver.
+func (s *h2Stream) stopPush(err error) error {
+	s.dmu.Lock()
+	s.mu.Lock()
+	s.deliver = nil
+	s.mu.Unlock()
+	s.dmu.Unlock()
+	return err
+}
+
+// deliverData hands data to the stream's deliver, on the reader goroutine.
+func (s *h2Stream) deliverData(data []byte) {
+	s.dmu.Lock()
+	s.mu.Lock()
+	deliver := s.deliver
+	if s.abort != nil {
+		deliver = nil
+	}
+	s.mu.Unlock()
+	ok := deliver == nil || deliver(data)
+	s.dmu.Unlock()
+	switch {
+	case !ok:
+		s.abortWith(errH2PushStopped)
+	case deliver != nil:
+		s.consumed(len(data))
+	}
+}
+
 // Close resets the stream if it is still open (RST_STREAM CANCEL), frees its slot
 // and unblocks a Read, which returns errH2BodyClosed. It always returns nil.
 func (s *h2Stream) Close() error {
@@ -307,9 +396,9 @@ func (s *h2Stream) Close() error {
 	return nil
 }
 
-// push appends data received for the reader. The caller holds s.mu. The window
+// buffer appends data received for the reader. The caller holds s.mu. The window
 // bounds what is buffered; the read part is dropped before the buffer grows.
-func (s *h2Stream) push(data []byte) {
+func (s *h2Stream) buffer(data []byte) {
 	if len(data) == 0 || s.abort != nil {
 		return
 	}

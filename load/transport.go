@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sseload/metrics"
+	"sseload/sse"
 )
 
 // headTimeout bounds the wait for a response head; the body has no timeout, since an
@@ -78,7 +79,11 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
+	counted := &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
+	resp.Body = counted
+	if pb, ok := counted.ReadCloser.(sse.PushBody); ok {
+		resp.Body = &countedPushBody{countedBody: counted, push: pb}
+	}
 	return resp, nil
 }
 
@@ -104,6 +109,19 @@ func offStack(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 type countedBody struct {
 	io.ReadCloser
 	bytes *atomic.Int64
+}
+
+// countedPushBody is countedBody for a body its transport pushes (HTTP/2).
+type countedPushBody struct {
+	*countedBody
+	push sse.PushBody
+}
+
+func (b *countedPushBody) Push(deliver func([]byte) bool) error {
+	return b.push.Push(func(p []byte) bool {
+		b.bytes.Add(int64(len(p)))
+		return deliver(p)
+	})
 }
 
 func (b *countedBody) Read(p []byte) (int, error) {

@@ -71,18 +71,14 @@ func (c *Client) ended(ctx, actx context.Context, o outcome) outcome {
 // the Decoder's error (nil at a clean end). It stops early, without error, once
 // ctx is done: a hook may have called Close or Drop while events were buffered.
 func (c *Client) read(ctx context.Context, body io.Reader) error {
+	if pb, ok := body.(PushBody); ok {
+		return c.readPushed(ctx, pb)
+	}
 	d := c.dec
 	d.Reset(body)
 	done := ctx.Done()
 	for d.Next() {
-		c.noteID()
-		if d.IsComment() {
-			if c.h.Comment != nil {
-				c.h.Comment(d.Comment())
-			}
-		} else if c.h.Event != nil {
-			c.h.Event(d.Event())
-		}
+		c.dispatch()
 		select {
 		case <-done:
 			return nil
@@ -91,6 +87,19 @@ func (c *Client) read(ctx context.Context, body io.Reader) error {
 	}
 	c.noteID() // a blank line after an id: with no data moves the ID without an event
 	return d.Err()
+}
+
+// dispatch hands the Decoder's current event or comment to the hooks.
+func (c *Client) dispatch() {
+	d := c.dec
+	c.noteID()
+	if d.IsComment() {
+		if c.h.Comment != nil {
+			c.h.Comment(d.Comment())
+		}
+	} else if c.h.Event != nil {
+		c.h.Event(d.Event())
+	}
 }
 
 // open sends the request, following redirects, and returns a response that

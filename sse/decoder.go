@@ -76,6 +76,8 @@ type Decoder struct {
 	comment bool
 	text    []byte // current comment
 	ev      Event  // current event
+
+	feed feedReader // the stream's bytes when they are fed (ResetFed) rather than read
 }
 
 // NewDecoder returns a Decoder reading from r with limits l. It does not read
@@ -116,10 +118,30 @@ func (d *Decoder) SetLastEventID(id []byte) {
 	d.idBuf, d.idSet = append(d.idBuf[:0], id...), false
 }
 
+// ResetFed is Reset for a stream whose bytes are pushed to d with Feed instead of
+// read: a transport that receives many streams on one goroutine decodes each
+// where its bytes arrive, with no goroutine waiting per stream.
+func (d *Decoder) ResetFed() {
+	d.feed = feedReader{}
+	d.Reset(&d.feed)
+}
+
+// Feed gives a fed Decoder (see ResetFed) the next bytes of its stream. Call Next
+// until it returns false: then every byte of p has been taken (p may be reused),
+// and Waiting reports true unless the stream failed (Err). The end of a fed
+// stream is not fed: it is the caller's to know, and a pending event is dropped
+// with the Decoder at the next Reset.
+func (d *Decoder) Feed(p []byte) { d.feed.p = p }
+
+// Waiting reports whether the last Next returned false because the bytes fed so
+// far are used up, the stream going on.
+func (d *Decoder) Waiting() bool { return !d.done && d.rd == &d.feed && len(d.feed.p) == 0 }
+
 // Next advances to the next dispatched event or comment and reports whether
 // there is one. It blocks while reading from the stream. It returns false at
 // the end of the stream, discarding an event not completed by a blank line, or
-// on an error, which Err then reports.
+// on an error, which Err then reports; for a fed Decoder, also when it needs
+// more bytes (Waiting).
 func (d *Decoder) Next() bool {
 	d.comment, d.text, d.ev = false, nil, Event{}
 	if d.done {
@@ -127,6 +149,9 @@ func (d *Decoder) Next() bool {
 	}
 	for {
 		line, err := d.sc.line(d.rd, d.maxLine)
+		if err == errNoData {
+			return false // fed: the rest of the line, or the next one, is yet to come
+		}
 		if err != nil {
 			d.done = true
 			if err != io.EOF {

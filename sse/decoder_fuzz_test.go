@@ -136,6 +136,21 @@ func FuzzDecoder(f *testing.F) {
 			}
 		}
 
+		// Fed in random pieces, as a transport pushing frames does.
+		var cuts []int
+		for k := 0; k < len(b); k += 1 + rng.IntN(64) {
+			if k > 0 {
+				cuts = append(cuts, k)
+			}
+		}
+		fed := decodeFed(t, chunksAt(string(b), cuts...), l)
+		if whole.Err != "" {
+			fed.BytesRead = whole.BytesRead
+		}
+		if !reflect.DeepEqual(fed, whole) {
+			t.Fatalf("fed in pieces changed the result:\nwhole: %+v\nfed:   %+v", whole, fed)
+		}
+
 		// Without limits the Decoder must agree with the spec's text; with them it
 		// must produce a prefix of that, and all of it unless it failed.
 		big := 4*len(b) + 16

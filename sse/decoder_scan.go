@@ -23,6 +23,23 @@ const (
 
 var errInvalidRead = errors.New("sse: reader returned an invalid count")
 
+// errNoData is what a feedReader returns when the bytes fed so far are used up:
+// the stream goes on, its next bytes have not arrived. The scanner does not keep
+// it as the reader's final error.
+var errNoData = errors.New("sse: no data yet")
+
+// feedReader hands the Decoder bytes pushed to it rather than read on demand.
+type feedReader struct{ p []byte }
+
+func (f *feedReader) Read(b []byte) (int, error) {
+	if len(f.p) == 0 {
+		return 0, errNoData
+	}
+	n := copy(b, f.p)
+	f.p = f.p[n:]
+	return n, nil
+}
+
 // scanner splits a stream into lines ended by CRLF, LF or a lone CR. Lines are
 // views into its read buffer; only a line that spans reads is moved (once per
 // fill, to the front of the buffer).
@@ -34,6 +51,7 @@ type scanner struct {
 	// that CRLF. The CR may end one read and its LF start the next.
 	skipLF bool
 	rerr   error // stored until the buffered lines are used up
+	starve bool  // the last read was a feedReader's errNoData
 	full   bool  // the last read filled the buffer: more is likely waiting
 	empty  int   // consecutive empty reads
 	total  int64 // bytes read since reset
@@ -80,7 +98,10 @@ func (s *scanner) line(rd io.Reader, maxLine int) ([]byte, error) {
 		if s.rerr != nil {
 			return nil, s.rerr
 		}
-		s.fill(rd, maxLine)
+		if s.fill(rd, maxLine); s.starve {
+			s.starve = false
+			return nil, errNoData
+		}
 	}
 }
 
@@ -177,6 +198,8 @@ func (s *scanner) fill(rd io.Reader, maxLine int) {
 	s.w += n
 	s.total += int64(n)
 	switch {
+	case err == errNoData && n == 0:
+		s.starve = true
 	case err != nil:
 		s.rerr = err
 	case n > 0:

@@ -1,0 +1,154 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"golang.org/x/net/http2"
+)
+
+// pushed collects what a stream's Push delivers, from the reader goroutine.
+type pushed struct {
+	mu     sync.Mutex
+	pieces []string
+	stopAt int // deliver returns false at this piece (1-based); 0 = never
+}
+
+func (p *pushed) deliver(b []byte) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pieces = append(p.pieces, string(b))
+	return p.stopAt == 0 || len(p.pieces) < p.stopAt
+}
+
+func (p *pushed) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.pieces, "")
+}
+
+// goPush starts Push on body and returns where its result arrives.
+func goPush(body io.Reader, p *pushed) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- body.(*h2Stream).Push(p.deliver) }()
+	return done
+}
+
+// TestH2PushDeliversInOrder: data buffered before Push comes first, then each DATA
+// frame as it arrives, and Push returns io.EOF after the last one.
+func TestH2PushDeliversInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, peer := newH2PeerConn(t, h2Config{}, false)
+		r := goRoundTrip(t.Context(), c, "/", nil)
+		id := peer.request().StreamID
+		peer.respond200(id)
+		peer.data(id, false, "data: 1\n\n")
+		res := <-r
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		synctest.Wait() // the first DATA is buffered: no one pushes yet
+		p := &pushed{}
+		done := goPush(res.resp.Body, p)
+		synctest.Wait()
+		peer.data(id, false, "data: 2\n\n")
+		peer.data(id, true, "data: 3\n\n")
+		if err := <-done; err != io.EOF {
+			t.Errorf("Push = %v, want io.EOF", err)
+		}
+		if got := p.text(); got != "data: 1\n\ndata: 2\n\ndata: 3\n\n" {
+			t.Errorf("delivered %q", got)
+		}
+	})
+}
+
+// TestH2PushStopResets: deliver returning false resets the stream, and Push
+// returns without further deliveries.
+func TestH2PushStopResets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, peer := newH2PeerConn(t, h2Config{}, false)
+		r := goRoundTrip(t.Context(), c, "/", nil)
+		id := peer.request().StreamID
+		peer.respond200(id)
+		res := <-r
+		p := &pushed{stopAt: 2}
+		done := goPush(res.resp.Body, p)
+		synctest.Wait()
+		peer.data(id, false, "a")
+		peer.data(id, false, "b")
+		if err := <-done; !errors.Is(err, errH2PushStopped) {
+			t.Errorf("Push = %v, want errH2PushStopped", err)
+		}
+		if _, ok := peer.next(isType(http2.FrameRSTStream, id)); !ok {
+			t.Error("no RST_STREAM after deliver returned false")
+		}
+		peer.data(id, false, "c") // after the reset: dropped
+		synctest.Wait()
+		if got := p.text(); got != "ab" {
+			t.Errorf("delivered %q, want ab", got)
+		}
+	})
+}
+
+// TestH2PushCancel: canceling the request's context ends a waiting Push with the
+// cause and resets the stream.
+func TestH2PushCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, peer := newH2PeerConn(t, h2Config{}, false)
+		ctx, cancel := context.WithCancelCause(t.Context())
+		r := goRoundTrip(ctx, c, "/", nil)
+		id := peer.request().StreamID
+		peer.respond200(id)
+		res := <-r
+		done := goPush(res.resp.Body, &pushed{})
+		synctest.Wait()
+		cause := errors.New("dropped by the test")
+		cancel(cause)
+		if err := <-done; !errors.Is(err, cause) {
+			t.Errorf("Push = %v, want the cancel cause", err)
+		}
+		if _, ok := peer.next(isType(http2.FrameRSTStream, id)); !ok {
+			t.Error("no RST_STREAM after cancel")
+		}
+	})
+}
+
+// TestH2PushReturnsWindow: delivered data counts as read, so the stream's window
+// is returned and a long stream does not stall.
+func TestH2PushReturnsWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, peer := newH2PeerConn(t, h2Config{}, false)
+		r := goRoundTrip(t.Context(), c, "/", nil)
+		id := peer.request().StreamID
+		peer.respond200(id)
+		res := <-r
+		p := &pushed{}
+		done := goPush(res.resp.Body, p)
+		synctest.Wait()
+		chunk := strings.Repeat("x", 16<<10)
+		total := 0
+		for total < 2*int(c.cfg.InitialWindow) {
+			peer.data(id, false, chunk)
+			total += len(chunk)
+			synctest.Wait()
+		}
+		var credited uint32
+		for _, f := range peer.drain() {
+			if f.Type == http2.FrameWindowUpdate && f.StreamID == id {
+				credited += f.Incr
+			}
+		}
+		if int(credited) < total-int(c.cfg.InitialWindow) {
+			t.Errorf("stream window returned %d of %d bytes delivered", credited, total)
+		}
+		peer.data(id, true, "")
+		if err := <-done; err != io.EOF || len(p.text()) != total {
+			t.Errorf("Push = %v after %d bytes, want io.EOF after %d", err, len(p.text()), total)
+		}
+	})
+}

@@ -1,0 +1,120 @@
+package sse_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"sseload/sse"
+)
+
+// pushTransport makes every response body a PushBody that pushes what it reads in
+// small pieces, so that the Client's fed path runs against a real server.
+type pushTransport struct {
+	rt    http.RoundTripper
+	piece int // bytes per push
+}
+
+func (p pushTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.rt.RoundTrip(req)
+	if err == nil {
+		resp.Body = &pushBody{ReadCloser: resp.Body, piece: p.piece}
+	}
+	return resp, err
+}
+
+type pushBody struct {
+	io.ReadCloser
+	piece int
+}
+
+func (b *pushBody) Push(deliver func([]byte) bool) error {
+	buf := make([]byte, b.piece)
+	for {
+		n, err := b.Read(buf)
+		if n > 0 && !deliver(buf[:n]) {
+			return errors.New("push stopped by the client")
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// TestClientPushedMatchesRead: the same streams, read or pushed in 3-byte pieces,
+// give the same events, ids, retry and reconnections.
+func TestClientPushedMatchesRead(t *testing.T) {
+	bodies := []string{
+		"retry: 20\n: hello\nid: 1\ndata: one\n\nevent: x\ndata: two\ndata: lines\n\nid: 3\n\n",
+		"data: after\r\n\r\nid: 4\ndata: four\n\ndata: unterminated",
+	}
+	run := func(rt http.RoundTripper) (*recorder, []hit) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n <= len(bodies) {
+				stream(w, bodies[n-1])
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		})
+		rec := &recorder{}
+		if err := sse.NewClient(sse.Config{URL: srv.URL}, rt, rec.hooks()).Run(testCtx(t)); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		return rec, srv.requests()
+	}
+	readRec, readHits := run(transport(t))
+	pushRec, pushHits := run(pushTransport{rt: transport(t), piece: 3})
+	if !reflect.DeepEqual(pushRec.events, readRec.events) || !reflect.DeepEqual(pushRec.waits, readRec.waits) {
+		t.Errorf("pushed: events %q waits %v\nread:   events %q waits %v",
+			dataOf(pushRec.events), pushRec.waits, dataOf(readRec.events), readRec.waits)
+	}
+	if len(pushHits) != 3 || pushHits[1].header.Get("Last-Event-ID") != "3" || pushHits[2].header.Get("Last-Event-ID") != "4" {
+		t.Fatalf("pushed: %d requests; want 3 resuming from 3, then 4", len(pushHits))
+	}
+	for i := range pushHits {
+		if got, want := pushHits[i].header.Get("Last-Event-ID"), readHits[i].header.Get("Last-Event-ID"); got != want {
+			t.Errorf("request %d: Last-Event-ID %q pushed, %q read", i+1, got, want)
+		}
+	}
+}
+
+// TestClientPushedLineTooLong: a limit the pushed stream breaks ends the stream
+// with the Decoder's error, and the Client reconnects.
+func TestClientPushedLineTooLong(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			stream(w, "data: "+strings.Repeat("x", 200)+"\n\n")
+			hold(r)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	rec := &recorder{}
+	cfg := sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond, Limits: sse.Limits{MaxLine: 64}}
+	if err := sse.NewClient(cfg, pushTransport{rt: transport(t), piece: 16}, rec.hooks()).Run(testCtx(t)); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(rec.causes) != 1 || !errors.Is(rec.causes[0], sse.ErrLineTooLong) || len(rec.events) != 0 {
+		t.Errorf("reconnection causes %v, events %d; want one ErrLineTooLong and no event", rec.causes, len(rec.events))
+	}
+}
+
+// TestClientPushedClose: Close ends a pushed stream that is waiting for data.
+func TestClientPushedClose(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		stream(w, "data: first\n\n")
+		hold(r)
+	})
+	rec := &recorder{eventc: make(chan sse.Event, 1)}
+	c := sse.NewClient(sse.Config{URL: srv.URL}, pushTransport{rt: transport(t), piece: 5}, rec.hooks())
+	errc := goRun(t, testCtx(t), c)
+	receive(t, rec.eventc, "the first event")
+	c.Close()
+	if err := result(t, errc, 2*time.Second); !errors.Is(err, sse.ErrClosed) {
+		t.Errorf("Run after Close = %v, want ErrClosed", err)
+	}
+}
