@@ -24,8 +24,9 @@ const (
 	phaseFailed
 )
 
-// client is one simulated EventSource. Its hooks run on its own goroutine (the one
-// in sse.Client.Run); only drop and the phase are touched from elsewhere.
+// client is one simulated EventSource. Its hooks run one at a time, on the
+// goroutines sse.Client.Go runs it on or, while an HTTP/2 stream is pushed, on
+// the connection's reader; only drop and the phase are touched from elsewhere.
 type client struct {
 	id      int
 	witness bool
@@ -44,7 +45,11 @@ type client struct {
 	lostAt       time.Duration
 	firstPending bool
 	reconnecting bool // the next open ends a reconnection attempt
-	lifetime     *time.Timer
+
+	ctx      context.Context // the client's, until the run or the ramp-down ends it
+	stopped  func()          // called once the client has stopped for good
+	hk       sse.Hooks
+	lifetime *time.Timer
 }
 
 func (c *client) setPhase(p phase) {
@@ -80,38 +85,59 @@ func (c *client) setPhase(p phase) {
 	}
 }
 
-// run keeps the client alive until ctx ends: a client that fails for good (a fatal
-// status, a 204) is replaced after the reconnection time, as an application would
-// create a new EventSource, so the wanted count holds.
-func (c *client) run(ctx context.Context) {
-	defer c.finish()
-	ctx = withSlot(ctx, c.id)
-	hooks := c.hooks()
-	for {
-		c.setPhase(phaseConnecting)
-		s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, hooks)
-		c.cur.Store(s)
-		err := s.Run(ctx)
-		c.cur.Store(nil)
-		if ctx.Err() != nil {
-			return
-		}
-		c.streamLost()
-		c.setPhase(phaseFailed)
-		if err == nil { // a 204; other ends for good went through Hooks.Error
-			c.e.rec.Error("closed by server (204)")
-		}
+// start keeps the client alive until ctx ends, then calls stopped, once: a
+// client that fails for good (a fatal status, a 204) is replaced after the
+// reconnection time, as an application would create a new EventSource, so the
+// wanted count holds. start does not wait. The EventSource runs with sse.Go: a
+// stream its transport pushes (HTTP/2) holds no goroutine while it is open, and
+// one read (HTTP/1.1) holds the goroutine that reads it.
+func (c *client) start(ctx context.Context, stopped func()) {
+	c.ctx, c.stopped = withSlot(ctx, c.id), stopped
+	c.hk = c.hooks()
+	c.connect()
+}
+
+// connect starts a new EventSource.
+func (c *client) connect() {
+	c.setPhase(phaseConnecting)
+	s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, c.hk)
+	c.cur.Store(s)
+	s.Go(c.ctx, c.failed)
+}
+
+// failed follows an EventSource that stopped for good: the client is replaced
+// after the reconnection time unless the run is over. err is nil after a 204.
+func (c *client) failed(err error) {
+	c.cur.Store(nil)
+	if c.ctx.Err() != nil {
+		c.end()
+		return
+	}
+	c.streamLost()
+	c.setPhase(phaseFailed)
+	if err == nil { // a 204; other ends for good went through Hooks.Error
+		c.e.rec.Error("closed by server (204)")
+	}
+	go func() { // the caller may be the transport's goroutine: wait on one of our own
 		t := time.NewTimer(c.e.retry())
+		defer t.Stop()
 		select {
-		case <-ctx.Done():
-			t.Stop()
+		case <-c.ctx.Done():
+			c.end()
 			return
 		case <-t.C:
 		}
 		c.e.rec.Counters().Reconnects.Add(1)
 		c.reconnecting = true
 		c.lostAt = 0
-	}
+		c.connect()
+	}()
+}
+
+// end leaves the gauges as if the client had never been and tells the scheduler.
+func (c *client) end() {
+	c.finish()
+	c.stopped()
 }
 
 func (c *client) hooks() sse.Hooks {

@@ -32,10 +32,10 @@ func (p *pushed) text() string {
 	return strings.Join(p.pieces, "")
 }
 
-// goPush starts Push on body and returns where its result arrives.
+// goPush starts Push on body and returns where its end arrives.
 func goPush(body io.Reader, p *pushed) <-chan error {
 	done := make(chan error, 1)
-	go func() { done <- body.(*h2Stream).Push(p.deliver) }()
+	body.(*h2Stream).Push(p.deliver, func(err error) { done <- err })
 	return done
 }
 

@@ -216,8 +216,10 @@ type h2Stream struct {
 	// deliver, once Push has set it, takes the stream's data on the reader
 	// goroutine instead of buf. dmu is held around each call: deliveries never
 	// overlap, and Push returns only after the last one.
-	deliver func([]byte) bool
-	dmu     sync.Mutex
+	deliver   func([]byte) bool
+	pushEnd   func(error) // Push's end, until called
+	stopWatch func() bool // stops watching the context for a push
+	dmu       sync.Mutex
 }
 
 // awaitHead waits for the response head, the stream's failure, the context or the
@@ -314,60 +316,69 @@ func (s *h2Stream) consumed(n int) {
 }
 
 // Push implements sse.PushBody: from now on the reader goroutine hands each DATA
-// payload to deliver as it arrives, data already buffered first (from this
-// goroutine), and this goroutine only waits for the end of the stream. An idle
-// stream then costs no goroutine wake-up per event, and its goroutine blocks
-// here, at a shallow depth. deliver returning false resets the stream. Push
-// returns io.EOF at the stream's clean end, else what ended it, and only after
-// the last deliver has returned.
-func (s *h2Stream) Push(deliver func([]byte) bool) error {
+// payload to deliver as it arrives (data already buffered first, from this
+// goroutine), and end is called once when the stream ends: io.EOF at its clean
+// end, else what ended it. Canceling the request's context resets the stream.
+// No goroutine waits on a pushed stream; deliver returning false resets it.
+func (s *h2Stream) Push(deliver func([]byte) bool, end func(error)) {
 	s.dmu.Lock()
 	s.mu.Lock()
 	if s.abort != nil {
 		err := s.abort
 		s.mu.Unlock()
 		s.dmu.Unlock()
-		return err
+		end(err)
+		return
 	}
 	pending := s.buf[s.off:]
 	s.buf, s.off = nil, 0
-	s.deliver = deliver
+	s.deliver, s.pushEnd = deliver, end
+	ended := s.end
 	s.mu.Unlock()
 	ok := len(pending) == 0 || deliver(pending)
 	s.dmu.Unlock()
-	if !ok {
+	switch {
+	case !ok:
 		s.abortWith(errH2PushStopped)
-	} else if len(pending) > 0 {
+		return
+	case len(pending) > 0:
 		s.consumed(len(pending))
 	}
-	for {
-		s.mu.Lock()
-		abort, end := s.abort, s.end
-		s.mu.Unlock()
-		switch {
-		case abort != nil:
-			return s.stopPush(abort)
-		case end != nil:
-			return s.stopPush(end)
-		}
-		select {
-		case <-s.ready:
-		case <-s.ctx.Done():
-			cause := context.Cause(s.ctx)
-			s.abortWith(cause)
-			return s.stopPush(cause)
-		}
+	if ended != nil {
+		s.finishPush(ended)
+		return
+	}
+	stop := context.AfterFunc(s.ctx, func() { s.abortWith(context.Cause(s.ctx)) })
+	s.mu.Lock()
+	if s.pushEnd != nil {
+		s.stopWatch = stop
+		stop = nil
+	}
+	s.mu.Unlock()
+	if stop != nil {
+		stop() // the stream ended meanwhile
 	}
 }
 
-// stopPush waits for a delivery in progress to return and detaches deliver.
-func (s *h2Stream) stopPush(err error) error {
+// finishPush ends a push, once: it waits out a delivery in progress, detaches
+// deliver and calls end with err. Without a push under way it does nothing.
+func (s *h2Stream) finishPush(err error) {
+	s.mu.Lock()
+	end, stop := s.pushEnd, s.stopWatch
+	s.pushEnd, s.stopWatch = nil, nil
+	s.mu.Unlock()
+	if end == nil {
+		return
+	}
+	if stop != nil {
+		stop()
+	}
 	s.dmu.Lock()
 	s.mu.Lock()
 	s.deliver = nil
 	s.mu.Unlock()
 	s.dmu.Unlock()
-	return err
+	end(err)
 }
 
 // deliverData hands data to the stream's deliver, on the reader goroutine.
@@ -416,8 +427,10 @@ func (s *h2Stream) fail(err error) {
 	if s.end == nil {
 		s.end = err
 	}
+	end := s.end
 	s.mu.Unlock()
 	s.signal()
+	s.finishPush(end)
 }
 
 // abortWith ends the stream from our side: reads fail with err at once, the buffer
@@ -428,11 +441,13 @@ func (s *h2Stream) abortWith(err error) {
 		s.abort = err
 	}
 	s.buf, s.off = nil, 0
+	abort := s.abort
 	s.mu.Unlock()
 	if s.c.forget(s) {
 		s.c.writeFrame(func(fr *http2.Framer) error { return fr.WriteRSTStream(s.id, http2.ErrCodeCancel) })
 	}
 	s.signal()
+	s.finishPush(abort)
 }
 
 // signal wakes whoever waits on the stream, never blocking: a pending signal

@@ -130,10 +130,11 @@ func (s *scheduler) spawn(ctx context.Context) {
 	cctx, cancel := context.WithCancel(ctx)
 	c := &client{id: id, witness: witness, e: e, cancel: cancel, stream: e.checker.Stream(id, witness)}
 	s.active = append(s.active, c)
-	s.wg.Go(func() {
-		defer cancel()
-		c.run(cctx)
+	s.wg.Add(1)
+	c.start(cctx, func() {
+		cancel()
 		e.ended(c)
+		s.wg.Done()
 	})
 }
 

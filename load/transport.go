@@ -117,11 +117,11 @@ type countedPushBody struct {
 	push sse.PushBody
 }
 
-func (b *countedPushBody) Push(deliver func([]byte) bool) error {
-	return b.push.Push(func(p []byte) bool {
+func (b *countedPushBody) Push(deliver func([]byte) bool, end func(error)) {
+	b.push.Push(func(p []byte) bool {
 		b.bytes.Add(int64(len(p)))
 		return deliver(p)
-	})
+	}, end)
 }
 
 func (b *countedBody) Read(p []byte) (int, error) {

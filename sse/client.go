@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +22,7 @@ import (
 // network error or the end of a stream waits the reconnection time and
 // reconnects to Config.URL with Last-Event-ID.
 //
-// Run drives the Client on the caller's goroutine and starts none of its own.
+// Run drives the Client on the caller's goroutine (Go, on goroutines of its own).
 // Close, Drop, State and LastEventID are safe for concurrent use. A Client runs
 // once.
 type Client struct {
@@ -84,58 +85,140 @@ func NewClient(cfg Config, rt http.RoundTripper, h Hooks) *Client {
 // Network errors, ended streams and decoder limit errors are retried after the
 // reconnection wait unless Config.NoReconnect is set.
 func (c *Client) Run(ctx context.Context) error {
+	r, err := c.begin(ctx)
+	if r == nil {
+		return err
+	}
+	for {
+		if stop, err := r.after(c.attempt(r.runCtx, r.u)); stop {
+			return r.finish(err)
+		}
+	}
+}
+
+// Go runs the Client as Run does and calls done, once, with what Run would
+// return; it does not wait. It holds no goroutine while a pushed stream (see
+// PushBody) is open: the steps that block — connecting, reading a body that is
+// read, waiting to reconnect — run on a goroutine of their own, which ends when
+// a pushed stream opens, and the stream's end starts the next. The hooks run on
+// those goroutines, or on the transport's while a stream is pushed; never two
+// at once. done runs on one of them, or on the caller's when Run would return
+// at once.
+func (c *Client) Go(ctx context.Context, done func(error)) {
+	r, err := c.begin(ctx)
+	if r == nil {
+		done(err)
+		return
+	}
+	r.done = done
+	go r.loop()
+}
+
+// runner is one Run or Go of a Client.
+type runner struct {
+	c      *Client
+	ctx    context.Context // the caller's
+	runCtx context.Context // ctx, canceled by Close, with the trace hooks
+	cancel context.CancelCauseFunc
+	u      *url.URL
+	n      int         // failed attempts since the last open: the backoff's count
+	done   func(error) // Go's
+}
+
+// begin checks the configuration and claims the Client for a run; a nil runner
+// comes with the error the run ends with at once.
+func (c *Client) begin(ctx context.Context) (*runner, error) {
 	if err := c.cfg.Validate(); err != nil {
 		c.close()
-		return err
+		return nil, err
 	}
 	u, _ := parseStreamURL(c.cfg.URL) // Validate parsed it already
 	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	if !c.start(cancel) {
-		return ErrClosed
+		cancel(nil)
+		return nil, ErrClosed
 	}
-	defer c.setState(Closed)
 	if c.h.Trace != nil {
 		runCtx = httptrace.WithClientTrace(runCtx, c.h.Trace)
 	}
-	for n := 0; ; n++ {
-		o := c.attempt(runCtx, u)
-		if runCtx.Err() != nil {
-			return stopErr(ctx)
+	return &runner{c: c, ctx: ctx, runCtx: runCtx, cancel: cancel, u: u}, nil
+}
+
+// loop is Go's: attempts until one is pushed (its end calls resume) or the run
+// stops.
+func (r *runner) loop() {
+	for {
+		o, pushed := r.c.attemptAsync(r)
+		if pushed {
+			return
 		}
-		if o.opened {
-			n = 0 // a successful open starts the backoff count again
+		if stop, err := r.after(o); stop {
+			r.done(r.finish(err))
+			return
 		}
-		if !o.done && !o.fatal && !c.cfg.NoReconnect {
-			if err := c.resumable(); err != nil {
-				o = outcome{fatal: true, err: err}
-			}
+	}
+}
+
+// resume goes on from the end of a pushed stream, on a goroutine of its own: the
+// caller may be the transport's.
+func (r *runner) resume(o outcome) {
+	go func() {
+		if stop, err := r.after(o); stop {
+			r.done(r.finish(err))
+			return
 		}
-		switch {
-		case o.done:
-			return nil
-		case o.fatal || c.cfg.NoReconnect:
-			if c.cfg.NoReconnect && errors.Is(o.err, io.EOF) && !o.dropped {
-				return nil
-			}
-			c.setState(Closed)
-			if !o.dropped {
-				c.report(o.err)
-			}
-			return o.err
+		r.loop()
+	}()
+}
+
+// finish ends the run: the state is Closed and the run's context released.
+func (r *runner) finish(err error) error {
+	r.c.setState(Closed)
+	r.cancel(nil)
+	return err
+}
+
+// after decides what follows an attempt: stop, with the run's result, or wait
+// out the reconnection time and go on.
+func (r *runner) after(o outcome) (stop bool, err error) {
+	c := r.c
+	if r.runCtx.Err() != nil {
+		return true, stopErr(r.ctx)
+	}
+	if o.opened {
+		r.n = 0 // a successful open starts the backoff count again
+	}
+	if !o.done && !o.fatal && !c.cfg.NoReconnect {
+		if err := c.resumable(); err != nil {
+			o = outcome{fatal: true, err: err}
 		}
-		c.setState(Connecting)
+	}
+	switch {
+	case o.done:
+		return true, nil
+	case o.fatal || c.cfg.NoReconnect:
+		if c.cfg.NoReconnect && errors.Is(o.err, io.EOF) && !o.dropped {
+			return true, nil
+		}
+		c.setState(Closed)
 		if !o.dropped {
 			c.report(o.err)
 		}
-		wait := c.cfg.Backoff.Wait(c.retry(), n, rand.Float64)
-		if c.h.Reconnecting != nil {
-			c.h.Reconnecting(wait, o.err)
-		}
-		if !sleep(runCtx, wait) {
-			return stopErr(ctx)
-		}
+		return true, o.err
 	}
+	c.setState(Connecting)
+	if !o.dropped {
+		c.report(o.err)
+	}
+	wait := c.cfg.Backoff.Wait(c.retry(), r.n, rand.Float64)
+	r.n++
+	if c.h.Reconnecting != nil {
+		c.h.Reconnecting(wait, o.err)
+	}
+	if !sleep(r.runCtx, wait) {
+		return true, stopErr(r.ctx)
+	}
+	return false, nil
 }
 
 // Close stops Run promptly, also during a reconnection wait; Run then returns

@@ -24,23 +24,53 @@ var errNoContent = errors.New("sse: 204 no content")
 
 // attempt makes one connection and reads its stream to the end.
 func (c *Client) attempt(ctx context.Context, u *url.URL) outcome {
+	a, o := c.connect(ctx, u)
+	if a == nil {
+		return o
+	}
+	return a.end(c.read(a.ctx, a.body))
+}
+
+// attemptAsync is Go's attempt: a pushed stream returns at once (pushed), and
+// its end resumes r.
+func (c *Client) attemptAsync(r *runner) (o outcome, pushed bool) {
+	a, o := c.connect(r.runCtx, r.u)
+	if a == nil {
+		return o, false
+	}
+	pb, ok := a.body.(PushBody)
+	if !ok {
+		return a.end(c.read(a.ctx, a.body)), false
+	}
+	c.pushTo(a.ctx, pb, func(err error) { r.resume(a.end(err)) })
+	return outcome{}, true
+}
+
+// openStream is an attempt whose stream is open.
+type openStream struct {
+	c      *Client
+	runCtx context.Context // the run's
+	ctx    context.Context // the attempt's: Drop cancels it
+	cancel context.CancelCauseFunc
+	body   io.ReadCloser
+}
+
+// connect opens a stream, telling the Open hook. When none opens it returns the
+// attempt's outcome instead.
+func (c *Client) connect(ctx context.Context, u *url.URL) (*openStream, outcome) {
 	actx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	c.mu.Lock()
 	c.drop = cancel
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.drop = nil
-		c.mu.Unlock()
-	}()
-
+	a := &openStream{c: c, runCtx: ctx, ctx: actx, cancel: cancel}
 	resp, fatal, err := c.open(actx, u)
 	if err != nil {
-		if err == errNoContent {
-			return outcome{done: true}
+		o := outcome{done: true}
+		if err != errNoContent {
+			o = c.ended(ctx, actx, outcome{fatal: fatal, err: err}) // before release cancels actx
 		}
-		return c.ended(ctx, actx, outcome{fatal: fatal, err: err})
+		a.release()
+		return nil, o
 	}
 	c.setState(Open)
 	if c.h.Open != nil {
@@ -48,14 +78,28 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) outcome {
 	}
 	// Only the body is kept from here on: an idle stream must not hold the
 	// response and its request (headers, URL) for its whole life.
-	body := resp.Body
-	resp = nil
-	err = c.read(actx, body)
-	body.Close() // read errors matter, a close error after them does not
+	a.body = resp.Body
+	return a, outcome{}
+}
+
+// end closes the stream that err (nil at a clean end) ended and returns the
+// attempt's outcome.
+func (a *openStream) end(err error) outcome {
+	a.body.Close() // read errors matter, a close error after them does not
 	if err == nil {
 		err = io.EOF
 	}
-	return c.ended(ctx, actx, outcome{opened: true, err: err})
+	o := a.c.ended(a.runCtx, a.ctx, outcome{opened: true, err: err})
+	a.release()
+	return o
+}
+
+// release forgets the attempt's cancel function: Drop no longer applies.
+func (a *openStream) release() {
+	a.c.mu.Lock()
+	a.c.drop = nil
+	a.c.mu.Unlock()
+	a.cancel(nil)
 }
 
 // ended replaces o's error with Drop's cause when Drop (not ctx, which Run

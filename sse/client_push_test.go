@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,17 +34,21 @@ type pushBody struct {
 	piece int
 }
 
-func (b *pushBody) Push(deliver func([]byte) bool) error {
-	buf := make([]byte, b.piece)
-	for {
-		n, err := b.Read(buf)
-		if n > 0 && !deliver(buf[:n]) {
-			return errors.New("push stopped by the client")
+func (b *pushBody) Push(deliver func([]byte) bool, end func(error)) {
+	go func() {
+		buf := make([]byte, b.piece)
+		for {
+			n, err := b.Read(buf)
+			if n > 0 && !deliver(buf[:n]) {
+				end(errors.New("push stopped by the client"))
+				return
+			}
+			if err != nil {
+				end(err)
+				return
+			}
 		}
-		if err != nil {
-			return err
-		}
-	}
+	}()
 }
 
 // TestClientPushedMatchesRead: the same streams, read or pushed in 3-byte pieces,
@@ -52,7 +58,7 @@ func TestClientPushedMatchesRead(t *testing.T) {
 		"retry: 20\n: hello\nid: 1\ndata: one\n\nevent: x\ndata: two\ndata: lines\n\nid: 3\n\n",
 		"data: after\r\n\r\nid: 4\ndata: four\n\ndata: unterminated",
 	}
-	run := func(rt http.RoundTripper) (*recorder, []hit) {
+	run := func(rt http.RoundTripper, async bool) (*recorder, []hit) {
 		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 			if n <= len(bodies) {
 				stream(w, bodies[n-1])
@@ -61,13 +67,31 @@ func TestClientPushedMatchesRead(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		})
 		rec := &recorder{}
-		if err := sse.NewClient(sse.Config{URL: srv.URL}, rt, rec.hooks()).Run(testCtx(t)); err != nil {
+		c := sse.NewClient(sse.Config{URL: srv.URL}, rt, rec.hooks())
+		var err error
+		if async {
+			done := make(chan error, 1)
+			c.Go(testCtx(t), func(err error) { done <- err })
+			err = result(t, done, 5*time.Second)
+		} else {
+			err = c.Run(testCtx(t))
+		}
+		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
 		return rec, srv.requests()
 	}
-	readRec, readHits := run(transport(t))
-	pushRec, pushHits := run(pushTransport{rt: transport(t), piece: 3})
+	readRec, readHits := run(transport(t), false)
+	for _, async := range []bool{false, true} {
+		pushRec, pushHits := run(pushTransport{rt: transport(t), piece: 3}, async)
+		comparePushed(t, readRec, readHits, pushRec, pushHits)
+	}
+	goRec, goHits := run(transport(t), true)
+	comparePushed(t, readRec, readHits, goRec, goHits)
+}
+
+func comparePushed(t *testing.T, readRec *recorder, readHits []hit, pushRec *recorder, pushHits []hit) {
+	t.Helper()
 	if !reflect.DeepEqual(pushRec.events, readRec.events) || !reflect.DeepEqual(pushRec.waits, readRec.waits) {
 		t.Errorf("pushed: events %q waits %v\nread:   events %q waits %v",
 			dataOf(pushRec.events), pushRec.waits, dataOf(readRec.events), readRec.waits)
@@ -116,5 +140,70 @@ func TestClientPushedClose(t *testing.T) {
 	c.Close()
 	if err := result(t, errc, 2*time.Second); !errors.Is(err, sse.ErrClosed) {
 		t.Errorf("Run after Close = %v, want ErrClosed", err)
+	}
+}
+
+// manualBody is a PushBody the test pushes by hand: no goroutine, no network.
+type manualBody struct {
+	io.ReadCloser
+	pushed chan manualPush
+}
+
+type manualPush struct {
+	deliver func([]byte) bool
+	end     func(error)
+}
+
+func (b *manualBody) Push(deliver func([]byte) bool, end func(error)) {
+	b.pushed <- manualPush{deliver, end}
+}
+
+// manualTransport answers the first request with a manualBody stream and every
+// later one with 204.
+type manualTransport struct {
+	body  *manualBody
+	calls atomic.Int32
+}
+
+func (m *manualTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if m.calls.Add(1) > 1 {
+		return &http.Response{StatusCode: http.StatusNoContent, Status: "204 No Content", Proto: "HTTP/2.0",
+			Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+	}
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/2.0",
+		Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: m.body, Request: req}, nil
+}
+
+// TestClientGoHoldsNoGoroutineWhilePushed: with Go, an open pushed stream has no
+// goroutine of the Client's; its events arrive from the pusher, and its end
+// starts the reconnection.
+func TestClientGoHoldsNoGoroutineWhilePushed(t *testing.T) {
+	before := runtime.NumGoroutine()
+	body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: make(chan manualPush, 1)}
+	rt := &manualTransport{body: body}
+	rec := &recorder{}
+	done := make(chan error, 1)
+	c := sse.NewClient(sse.Config{URL: "http://stream.test/events", Retry: time.Millisecond}, rt, rec.hooks())
+	c.Go(testCtx(t), func(err error) { done <- err })
+	p := receive(t, body.pushed, "the push")
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines with the stream open, %d before Go", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if !p.deliver([]byte("id: 5\ndata: one\n\ndata: tw")) || !p.deliver([]byte("o\n\n")) {
+		t.Fatal("deliver refused data")
+	}
+	p.end(io.EOF)
+	if err := result(t, done, 5*time.Second); err != nil {
+		t.Fatalf("done(%v), want nil after the 204", err)
+	}
+	if got := dataOf(rec.events); !reflect.DeepEqual(got, []string{"one", "two"}) {
+		t.Errorf("events %q, want one, two", got)
+	}
+	if c.LastEventID() != "5" || rt.calls.Load() != 2 || c.State() != sse.Closed {
+		t.Errorf("last id %q, %d requests, state %v; want 5, 2, closed", c.LastEventID(), rt.calls.Load(), c.State())
 	}
 }

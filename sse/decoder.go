@@ -150,7 +150,8 @@ func (d *Decoder) Next() bool {
 	for {
 		line, err := d.sc.line(d.rd, d.maxLine)
 		if err == errNoData {
-			return false // fed: the rest of the line, or the next one, is yet to come
+			d.sc.idle() // fed: the rest of the line, or the next one, is yet to come
+			return false
 		}
 		if err != nil {
 			d.done = true

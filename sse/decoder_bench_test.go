@@ -58,3 +58,22 @@ func BenchmarkDecoder(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecoderFed feeds one 64-byte event per delivery, as an HTTP/2 stream
+// pushes one event per DATA frame: the fed path, buffer lending included.
+func BenchmarkDecoderFed(b *testing.B) {
+	ev := []byte(benchEvent(64, "\n", 1<<20))
+	d := NewDecoder(nil, Limits{})
+	d.ResetFed()
+	b.SetBytes(int64(len(ev)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Feed(ev)
+		if !d.Next() {
+			b.Fatalf("Next() = false, err %v", d.Err())
+		}
+		if d.Next() || !d.Waiting() {
+			b.Fatal("a second event from one")
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"sync"
 )
 
 const (
@@ -27,6 +28,11 @@ var errInvalidRead = errors.New("sse: reader returned an invalid count")
 // the stream goes on, its next bytes have not arrived. The scanner does not keep
 // it as the reader's final error.
 var errNoData = errors.New("sse: no data yet")
+
+// idleBufs keeps the buffers of fed Decoders between deliveries: a fed stream
+// with no partial line pending needs none, and thousands of idle streams then
+// hold no buffer at all.
+var idleBufs = sync.Pool{New: func() any { return new([initialBufSize]byte) }}
 
 // feedReader hands the Decoder bytes pushed to it rather than read on demand.
 type feedReader struct{ p []byte }
@@ -211,9 +217,23 @@ func (s *scanner) fill(rd io.Reader, maxLine int) {
 	}
 }
 
+// idle lends the buffer back when no byte is pending: a fed Decoder waiting for
+// its next delivery.
+func (s *scanner) idle() {
+	if s.r != s.w || len(s.buf) != initialBufSize {
+		return
+	}
+	idleBufs.Put((*[initialBufSize]byte)(s.buf))
+	s.buf, s.r, s.w, s.lf, s.cr = nil, 0, 0, pos{}, pos{}
+}
+
 // grow replaces the buffer with a larger one holding the same bytes.
 func (s *scanner) grow(size int) {
 	if size <= len(s.buf) {
+		return
+	}
+	if len(s.buf) == 0 && size == initialBufSize {
+		s.buf = idleBufs.Get().(*[initialBufSize]byte)[:]
 		return
 	}
 	b := make([]byte, size)
