@@ -152,3 +152,21 @@ func TestH2PushReturnsWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestH2PushAfterEnd: a stream that ended before Push delivers what it buffered,
+// then ends with io.EOF.
+func TestH2PushAfterEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, peer := newH2PeerConn(t, h2Config{}, false)
+		r := goRoundTrip(t.Context(), c, "/", nil)
+		id := peer.request().StreamID
+		peer.respond200(id)
+		res := <-r
+		peer.data(id, true, "data: last\n\n")
+		synctest.Wait()
+		p := &pushed{}
+		if err := <-goPush(res.resp.Body, p); err != io.EOF || p.text() != "data: last\n\n" {
+			t.Errorf("Push = %v after %q, want io.EOF after the buffered event", err, p.text())
+		}
+	})
+}

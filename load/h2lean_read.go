@@ -225,10 +225,11 @@ func (c *h2Conn) onData(f *http2.DataFrame) error {
 		s.deliverData(data) // before the end, so Push sees every byte first
 	}
 	if ended {
-		s.fail(io.EOF)
+		s.fail(io.EOF) // signals
 		c.forget(s)
+	} else if !pushed {
+		s.signal() // a pushed stream has no reader waiting
 	}
-	s.signal()
 	return nil
 }
 
