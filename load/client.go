@@ -33,7 +33,8 @@ type client struct {
 	e       *engine
 	cur     atomic.Pointer[sse.Client] // the EventSource now running, for drop
 	stream  *metrics.Stream
-	cancel  context.CancelFunc
+	quit    chan struct{} // closed by stop
+	quitted atomic.Bool
 	phase   atomic.Int32
 
 	// Times on the engine's monotonic clock (since start); zero = not pending.
@@ -93,15 +94,35 @@ func (c *client) setPhase(p phase) {
 // one read (HTTP/1.1) holds the goroutine that reads it.
 func (c *client) start(ctx context.Context, stopped func()) {
 	c.ctx, c.stopped = withSlot(ctx, c.id), stopped
+	c.quit = make(chan struct{})
 	c.hk = c.hooks()
 	c.connect()
 }
+
+// stop ends the client (ramp-down, the end of the run) as promptly as its
+// EventSource's Close allows. A channel and Close rather than a context of its
+// own: a context per client would cost each client a map in its parent.
+func (c *client) stop() {
+	if c.quitted.Swap(true) {
+		return
+	}
+	close(c.quit)
+	if s := c.cur.Load(); s != nil {
+		s.Close()
+	}
+}
+
+// over reports whether the client is to stop.
+func (c *client) over() bool { return c.quitted.Load() || c.ctx.Err() != nil }
 
 // connect starts a new EventSource.
 func (c *client) connect() {
 	c.setPhase(phaseConnecting)
 	s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, c.hk)
 	c.cur.Store(s)
+	if c.over() {
+		s.Close() // stop ran before cur held s: Go ends at once
+	}
 	s.Go(c.ctx, c.failed)
 }
 
@@ -109,7 +130,7 @@ func (c *client) connect() {
 // after the reconnection time unless the run is over. err is nil after a 204.
 func (c *client) failed(err error) {
 	c.cur.Store(nil)
-	if c.ctx.Err() != nil {
+	if c.over() {
 		c.end()
 		return
 	}
@@ -123,6 +144,9 @@ func (c *client) failed(err error) {
 		defer t.Stop()
 		select {
 		case <-c.ctx.Done():
+			c.end()
+			return
+		case <-c.quit:
 			c.end()
 			return
 		case <-t.C:

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/http/httputil"
 	"sync"
 	"time"
 )
@@ -47,7 +48,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	owned := &ownedConn{Conn: conn}
 	owned.stop = context.AfterFunc(ctx, func() { owned.closeFor(ctx) })
 
-	resp, err := t.exchange(conn, req, trace)
+	resp, br, err := t.exchange(conn, req, trace)
 	if err != nil {
 		owned.stop()
 		owned.closeFor(ctx)
@@ -56,7 +57,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp.Body = &h1Body{ReadCloser: resp.Body, conn: owned, ctx: ctx}
+	resp.Body = &h1Body{r: bodyReader(resp, br), conn: owned, ctx: ctx}
 	return resp, nil
 }
 
@@ -82,33 +83,33 @@ func (t *h1Transport) handshake(ctx context.Context, conn net.Conn, host string,
 }
 
 // exchange writes the request and reads the response head within headTimeout.
-func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrace.ClientTrace) (*http.Response, error) {
+func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrace.ClientTrace) (*http.Response, *bufio.Reader, error) {
 	if err := conn.SetDeadline(time.Now().Add(t.headTimeout)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	err := req.Write(conn)
 	if trace != nil && trace.WroteRequest != nil {
 		trace.WroteRequest(httptrace.WroteRequestInfo{Err: err})
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	br := bufio.NewReaderSize(conn, t.readBuf)
 	if _, err := br.Peek(1); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if trace != nil && trace.GotFirstResponseByte != nil {
 		trace.GotFirstResponseByte()
 	}
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
-		return nil, fmt.Errorf("reading response head: %w", err)
+		return nil, nil, fmt.Errorf("reading response head: %w", err)
 	}
 	if err := conn.SetDeadline(time.Time{}); err != nil {
 		resp.Body.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return resp, nil
+	return resp, br, nil
 }
 
 // ownedConn closes its connection once, aborting it when the request was dropped
@@ -142,15 +143,53 @@ func rawConn(c net.Conn) net.Conn {
 	return c
 }
 
+// bodyReader reads resp's body from br itself, rather than through resp.Body:
+// net/http's body keeps the response (for trailers), and with it the request and
+// both headers, for as long as the stream is open.
+func bodyReader(resp *http.Response, br *bufio.Reader) io.Reader {
+	switch {
+	case resp.Body == http.NoBody:
+		return eofReader{}
+	case len(resp.TransferEncoding) > 0 && resp.TransferEncoding[0] == "chunked":
+		return httputil.NewChunkedReader(br)
+	case resp.ContentLength >= 0:
+		return &lengthReader{r: br, left: resp.ContentLength}
+	}
+	return br // until the server closes
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// lengthReader reads a body of a known length; a connection that ends before it
+// is an unexpected EOF, as in net/http.
+type lengthReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *lengthReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, io.EOF
+	}
+	n, err := l.r.Read(p[:min(int64(len(p)), l.left)])
+	l.left -= int64(n)
+	if err == io.EOF && l.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
 // h1Body is a response body that owns its connection.
 type h1Body struct {
-	io.ReadCloser
+	r    io.Reader
 	conn *ownedConn
 	ctx  context.Context
 }
 
 func (b *h1Body) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
+	n, err := b.r.Read(p)
 	if err != nil && b.ctx.Err() != nil {
 		// The connection was closed under the read because the request was
 		// canceled: say why rather than "use of closed network connection".

@@ -32,6 +32,17 @@ func (p *pushed) text() string {
 	return strings.Join(p.pieces, "")
 }
 
+// openPeerStream opens one stream on a scripted peer and returns the peer, the
+// connection, the stream's id and the RoundTrip's result, still to arrive.
+func openPeerStream(t *testing.T, ctx context.Context) (*h2Conn, *h2Peer, uint32, <-chan h2Result) {
+	t.Helper()
+	c, peer := newH2PeerConn(t, h2Config{}, false)
+	r := goRoundTrip(ctx, c, "/", nil)
+	id := peer.request().StreamID
+	peer.respond200(id)
+	return c, peer, id, r
+}
+
 // goPush starts Push on body and returns where its end arrives.
 func goPush(body io.Reader, p *pushed) <-chan error {
 	done := make(chan error, 1)
@@ -43,10 +54,7 @@ func goPush(body io.Reader, p *pushed) <-chan error {
 // frame as it arrives, and Push returns io.EOF after the last one.
 func TestH2PushDeliversInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, peer := newH2PeerConn(t, h2Config{}, false)
-		r := goRoundTrip(t.Context(), c, "/", nil)
-		id := peer.request().StreamID
-		peer.respond200(id)
+		_, peer, id, r := openPeerStream(t, t.Context())
 		peer.data(id, false, "data: 1\n\n")
 		res := <-r
 		if res.err != nil {
@@ -71,10 +79,7 @@ func TestH2PushDeliversInOrder(t *testing.T) {
 // returns without further deliveries.
 func TestH2PushStopResets(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, peer := newH2PeerConn(t, h2Config{}, false)
-		r := goRoundTrip(t.Context(), c, "/", nil)
-		id := peer.request().StreamID
-		peer.respond200(id)
+		_, peer, id, r := openPeerStream(t, t.Context())
 		res := <-r
 		p := &pushed{stopAt: 2}
 		done := goPush(res.resp.Body, p)
@@ -99,11 +104,8 @@ func TestH2PushStopResets(t *testing.T) {
 // cause and resets the stream.
 func TestH2PushCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, peer := newH2PeerConn(t, h2Config{}, false)
 		ctx, cancel := context.WithCancelCause(t.Context())
-		r := goRoundTrip(ctx, c, "/", nil)
-		id := peer.request().StreamID
-		peer.respond200(id)
+		_, peer, id, r := openPeerStream(t, ctx)
 		res := <-r
 		done := goPush(res.resp.Body, &pushed{})
 		synctest.Wait()
@@ -122,10 +124,7 @@ func TestH2PushCancel(t *testing.T) {
 // is returned and a long stream does not stall.
 func TestH2PushReturnsWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, peer := newH2PeerConn(t, h2Config{}, false)
-		r := goRoundTrip(t.Context(), c, "/", nil)
-		id := peer.request().StreamID
-		peer.respond200(id)
+		c, peer, id, r := openPeerStream(t, t.Context())
 		res := <-r
 		p := &pushed{}
 		done := goPush(res.resp.Body, p)
@@ -157,10 +156,7 @@ func TestH2PushReturnsWindow(t *testing.T) {
 // then ends with io.EOF.
 func TestH2PushAfterEnd(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, peer := newH2PeerConn(t, h2Config{}, false)
-		r := goRoundTrip(t.Context(), c, "/", nil)
-		id := peer.request().StreamID
-		peer.respond200(id)
+		_, peer, id, r := openPeerStream(t, t.Context())
 		res := <-r
 		peer.data(id, true, "data: last\n\n")
 		synctest.Wait()

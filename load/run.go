@@ -118,7 +118,7 @@ func (s *scheduler) resize(ctx context.Context, wanted int) {
 	for len(s.active) > wanted {
 		last := s.active[len(s.active)-1]
 		s.active = s.active[:len(s.active)-1]
-		last.cancel()
+		last.stop()
 	}
 }
 
@@ -127,12 +127,10 @@ func (s *scheduler) spawn(ctx context.Context) {
 	id := s.nextID
 	s.nextID++
 	witness := e.sc.Check == string(metrics.ModeWitness) && id < max(e.sc.Witnesses, 1)
-	cctx, cancel := context.WithCancel(ctx)
-	c := &client{id: id, witness: witness, e: e, cancel: cancel, stream: e.checker.Stream(id, witness)}
+	c := &client{id: id, witness: witness, e: e, stream: e.checker.Stream(id, witness)}
 	s.active = append(s.active, c)
 	s.wg.Add(1)
-	c.start(cctx, func() {
-		cancel()
+	c.start(ctx, func() {
 		e.ended(c)
 		s.wg.Done()
 	})
@@ -140,7 +138,7 @@ func (s *scheduler) spawn(ctx context.Context) {
 
 func (s *scheduler) stopAll() {
 	for _, c := range s.active {
-		c.cancel()
+		c.stop()
 	}
 	s.active = nil
 }

@@ -90,7 +90,7 @@ func (c *Client) Run(ctx context.Context) error {
 		return err
 	}
 	for {
-		if stop, err := r.after(c.attempt(r.runCtx, r.u)); stop {
+		if stop, err := r.after(c.attempt(r)); stop {
 			return r.finish(err)
 		}
 	}
@@ -118,7 +118,8 @@ func (c *Client) Go(ctx context.Context, done func(error)) {
 type runner struct {
 	c      *Client
 	ctx    context.Context // the caller's
-	runCtx context.Context // ctx, canceled by Close, with the trace hooks
+	base   context.Context // ctx with the trace hooks: the attempts' parent
+	runCtx context.Context // base, canceled by Close
 	cancel context.CancelCauseFunc
 	u      *url.URL
 	n      int         // failed attempts since the last open: the backoff's count
@@ -133,15 +134,16 @@ func (c *Client) begin(ctx context.Context) (*runner, error) {
 		return nil, err
 	}
 	u, _ := parseStreamURL(c.cfg.URL) // Validate parsed it already
-	runCtx, cancel := context.WithCancelCause(ctx)
+	base := ctx
+	if c.h.Trace != nil {
+		base = httptrace.WithClientTrace(ctx, c.h.Trace)
+	}
+	runCtx, cancel := context.WithCancelCause(base)
 	if !c.start(cancel) {
 		cancel(nil)
 		return nil, ErrClosed
 	}
-	if c.h.Trace != nil {
-		runCtx = httptrace.WithClientTrace(runCtx, c.h.Trace)
-	}
-	return &runner{c: c, ctx: ctx, runCtx: runCtx, cancel: cancel, u: u}, nil
+	return &runner{c: c, ctx: ctx, base: base, runCtx: runCtx, cancel: cancel, u: u}, nil
 }
 
 // loop is Go's: attempts until one is pushed (its end calls resume) or the run
@@ -227,7 +229,7 @@ func (r *runner) after(o outcome) (stop bool, err error) {
 func (c *Client) Close() {
 	c.mu.Lock()
 	c.closed = true
-	stop := c.stop
+	stop, drop := c.stop, c.drop
 	if !c.started {
 		c.state.Store(int32(Closed)) // no Run to tell the State hook
 	}
@@ -235,6 +237,16 @@ func (c *Client) Close() {
 	if stop != nil {
 		stop(ErrClosed)
 	}
+	if drop != nil {
+		drop(ErrClosed) // the attempt's context is not the run's child
+	}
+}
+
+// isClosed reports whether Close has been called.
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // Drop aborts the current connection or connection attempt by canceling its

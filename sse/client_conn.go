@@ -23,8 +23,8 @@ type outcome struct {
 var errNoContent = errors.New("sse: 204 no content")
 
 // attempt makes one connection and reads its stream to the end.
-func (c *Client) attempt(ctx context.Context, u *url.URL) outcome {
-	a, o := c.connect(ctx, u)
+func (c *Client) attempt(r *runner) outcome {
+	a, o := c.connect(r)
 	if a == nil {
 		return o
 	}
@@ -34,7 +34,7 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) outcome {
 // attemptAsync is Go's attempt: a pushed stream returns at once (pushed), and
 // its end resumes r.
 func (c *Client) attemptAsync(r *runner) (o outcome, pushed bool) {
-	a, o := c.connect(r.runCtx, r.u)
+	a, o := c.connect(r)
 	if a == nil {
 		return o, false
 	}
@@ -49,7 +49,7 @@ func (c *Client) attemptAsync(r *runner) (o outcome, pushed bool) {
 // openStream is an attempt whose stream is open.
 type openStream struct {
 	c      *Client
-	runCtx context.Context // the run's
+	base   context.Context // the run's parent: its end is the caller's
 	ctx    context.Context // the attempt's: Drop cancels it
 	cancel context.CancelCauseFunc
 	body   io.ReadCloser
@@ -57,17 +57,24 @@ type openStream struct {
 
 // connect opens a stream, telling the Open hook. When none opens it returns the
 // attempt's outcome instead.
-func (c *Client) connect(ctx context.Context, u *url.URL) (*openStream, outcome) {
-	actx, cancel := context.WithCancelCause(ctx)
+//
+// The attempt's context is a sibling of the run's, not its child, which Close
+// cancels too: a child would cost every idle Client a map in its parent.
+func (c *Client) connect(r *runner) (*openStream, outcome) {
+	actx, cancel := context.WithCancelCause(r.base)
 	c.mu.Lock()
 	c.drop = cancel
+	closed := c.closed
 	c.mu.Unlock()
-	a := &openStream{c: c, runCtx: ctx, ctx: actx, cancel: cancel}
-	resp, fatal, err := c.open(actx, u)
+	if closed {
+		cancel(ErrClosed) // Close ran before drop was set
+	}
+	a := &openStream{c: c, base: r.base, ctx: actx, cancel: cancel}
+	resp, fatal, err := c.open(actx, r.u)
 	if err != nil {
 		o := outcome{done: true}
 		if err != errNoContent {
-			o = c.ended(ctx, actx, outcome{fatal: fatal, err: err}) // before release cancels actx
+			o = c.ended(r.base, actx, outcome{fatal: fatal, err: err}) // before release cancels actx
 		}
 		a.release()
 		return nil, o
@@ -89,7 +96,7 @@ func (a *openStream) end(err error) outcome {
 	if err == nil {
 		err = io.EOF
 	}
-	o := a.c.ended(a.runCtx, a.ctx, outcome{opened: true, err: err})
+	o := a.c.ended(a.base, a.ctx, outcome{opened: true, err: err})
 	a.release()
 	return o
 }
@@ -102,10 +109,10 @@ func (a *openStream) release() {
 	a.cancel(nil)
 }
 
-// ended replaces o's error with Drop's cause when Drop (not ctx, which Run
-// checks) canceled the attempt.
+// ended replaces o's error with Drop's cause when Drop canceled the attempt,
+// not the caller's ctx nor Close, which end the run (Run checks them).
 func (c *Client) ended(ctx, actx context.Context, o outcome) outcome {
-	if ctx.Err() == nil && actx.Err() != nil {
+	if ctx.Err() == nil && actx.Err() != nil && !c.isClosed() {
 		o.fatal, o.dropped, o.err = false, true, context.Cause(actx)
 	}
 	return o

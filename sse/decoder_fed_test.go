@@ -17,14 +17,7 @@ func decodeFed(t testing.TB, chunks [][]byte, l Limits) transcript {
 	for _, c := range chunks {
 		d.Feed(c)
 		for d.Next() {
-			it := item{Comment: d.IsComment(), Retry: retryText(d.Retry()), LastID: string(d.LastEventID())}
-			if it.Comment {
-				it.Data = string(d.Comment())
-			} else {
-				e := d.Event()
-				it.Type, it.Data, it.ID = string(e.Type), string(e.Data), string(e.LastEventID)
-			}
-			tr.Items = append(tr.Items, it)
+			tr.Items = append(tr.Items, itemOf(d))
 		}
 		if d.Err() != nil {
 			break

@@ -70,18 +70,23 @@ type transcript struct {
 }
 
 // decodeAll decodes r to its end and also returns Err for errors.Is checks.
+// itemOf records the Decoder's current event or comment.
+func itemOf(d *Decoder) item {
+	it := item{Comment: d.IsComment(), Retry: retryText(d.Retry()), LastID: string(d.LastEventID())}
+	if it.Comment {
+		it.Data = string(d.Comment())
+	} else {
+		e := d.Event()
+		it.Type, it.Data, it.ID = string(e.Type), string(e.Data), string(e.LastEventID)
+	}
+	return it
+}
+
 func decodeAll(r io.Reader, l Limits) (transcript, error) {
 	d := NewDecoder(r, l)
 	var tr transcript
 	for d.Next() {
-		it := item{Comment: d.IsComment(), Retry: retryText(d.Retry()), LastID: string(d.LastEventID())}
-		if it.Comment {
-			it.Data = string(d.Comment())
-		} else {
-			e := d.Event()
-			it.Type, it.Data, it.ID = string(e.Type), string(e.Data), string(e.LastEventID)
-		}
-		tr.Items = append(tr.Items, it)
+		tr.Items = append(tr.Items, itemOf(d))
 	}
 	if err := d.Err(); err != nil {
 		tr.Err = err.Error()
