@@ -136,6 +136,10 @@ func (c *client) failed(err error) {
 	}
 	c.streamLost()
 	c.setPhase(phaseFailed)
+	if c.reconnecting { // a reconnection attempt ended for good
+		c.e.rec.Counters().ReconnectsFailed.Add(1)
+		c.reconnecting = false
+	}
 	if err == nil { // a 204; other ends for good went through Hooks.Error
 		c.e.rec.Error("closed by server (204)")
 	}
@@ -273,7 +277,11 @@ func (c *client) onError(err error) {
 func (c *client) onReconnecting(time.Duration, error) {
 	c.streamLost()
 	c.setPhase(phaseReconnecting)
-	c.e.rec.Counters().Reconnects.Add(1)
+	k := c.e.rec.Counters()
+	if c.reconnecting { // the reconnection attempt before this one failed
+		k.ReconnectsFailed.Add(1)
+	}
+	k.Reconnects.Add(1)
 	c.reconnecting = true
 }
 

@@ -274,6 +274,10 @@ func TestFatalStatusCountedAndClientsReplaced(t *testing.T) {
 	if tot.ReconnectsOpened != 0 || tot.Reconnects < got-10 {
 		t.Errorf("reconnects %d, opened %d: want ≥ %d attempts, none opened", tot.Reconnects, tot.ReconnectsOpened, got-10)
 	}
+	// Every replacement failed, but those still under way when the run ended.
+	if tot.ReconnectsFailed > tot.Reconnects || tot.ReconnectsFailed < tot.Reconnects-10 {
+		t.Errorf("reconnects %d, failed %d: want all but the last round failed", tot.Reconnects, tot.ReconnectsFailed)
+	}
 }
 
 // TestPeaksOfAShortRun ends before the first tick: the peaks must still be the
@@ -303,8 +307,8 @@ func TestReconnectsOpenedUnderChurn(t *testing.T) {
 	sc := quick(srv.URL(), 30, 1500*time.Millisecond)
 	sc.Disconnects = []scenarios.MassDisconnect{{At: 300 * time.Millisecond, Fraction: 0.5}}
 	tot := run(t, sc, Options{}).Final.Totals
-	if tot.Drops < 15 || tot.Reconnects < tot.Drops || tot.ReconnectsOpened < tot.Drops || tot.ReconnectsOpened > tot.Reconnects {
-		t.Errorf("drops %d, reconnects %d, opened %d: want every drop reconnected and opened", tot.Drops, tot.Reconnects, tot.ReconnectsOpened)
+	if tot.Drops < 15 || tot.Reconnects < tot.Drops || tot.ReconnectsOpened < tot.Drops || tot.ReconnectsOpened > tot.Reconnects || tot.ReconnectsFailed != 0 {
+		t.Errorf("drops %d, reconnects %d, opened %d, failed %d: want every drop reconnected and opened", tot.Drops, tot.Reconnects, tot.ReconnectsOpened, tot.ReconnectsFailed)
 	}
 }
 

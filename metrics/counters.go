@@ -24,6 +24,7 @@ type Counters struct {
 
 	Reconnects       atomic.Int64
 	ReconnectsOpened atomic.Int64
+	ReconnectsFailed atomic.Int64
 	Drops            atomic.Int64
 	EventsReplayed   atomic.Int64
 
@@ -74,6 +75,7 @@ func (c *Counters) Load() Totals {
 		StreamsOpened:       c.StreamsOpened.Load(),
 		Reconnects:          c.Reconnects.Load(),
 		ReconnectsOpened:    c.ReconnectsOpened.Load(),
+		ReconnectsFailed:    c.ReconnectsFailed.Load(),
 		Drops:               c.Drops.Load(),
 		EventsReplayed:      c.EventsReplayed.Load(),
 		EventsReceived:      c.EventsReceived.Load(),

@@ -39,6 +39,7 @@ type Totals struct {
 
 	Reconnects       int64 `json:"reconnects"`        // reconnection attempts after a lost stream or a failed attempt
 	ReconnectsOpened int64 `json:"reconnects_opened"` // of those, attempts that opened a stream
+	ReconnectsFailed int64 `json:"reconnects_failed"` // and attempts that failed; the rest were under way at the end
 	Drops            int64 `json:"drops"`             // connections the harness dropped on purpose (churn, mass disconnect)
 	EventsReceived   int64 `json:"events_received"`   // dispatched events
 	EventsReplayed   int64 `json:"events_replayed"`   // of those, sent before their connection was requested (no delivery latency)

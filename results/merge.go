@@ -142,6 +142,7 @@ func addTotals(a *Totals, b Totals) {
 	x.StreamsOpened += y.StreamsOpened
 	x.Reconnects += y.Reconnects
 	x.ReconnectsOpened += y.ReconnectsOpened
+	x.ReconnectsFailed += y.ReconnectsFailed
 	x.Drops += y.Drops
 	x.EventsReceived += y.EventsReceived
 	x.EventsReplayed += y.EventsReplayed

@@ -123,8 +123,11 @@ func reconnectsLine(t Totals) string {
 	if t.Reconnects == 0 {
 		return "none"
 	}
-	line := fmt.Sprintf("%s attempts: %s opened a stream, %s did not", FormatCount(t.Reconnects),
-		FormatCount(t.ReconnectsOpened), FormatCount(max(t.Reconnects-t.ReconnectsOpened, 0)))
+	line := fmt.Sprintf("%s attempts: %s opened a stream, %s failed", FormatCount(t.Reconnects),
+		FormatCount(t.ReconnectsOpened), FormatCount(t.ReconnectsFailed))
+	if pending := t.Reconnects - t.ReconnectsOpened - t.ReconnectsFailed; pending > 0 {
+		line += fmt.Sprintf(", %s under way at the end", FormatCount(pending))
+	}
 	if t.Drops > 0 {
 		line += fmt.Sprintf(" · %s connections dropped on purpose", FormatCount(t.Drops))
 	}
