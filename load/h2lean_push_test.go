@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"golang.org/x/net/http2"
 )
@@ -165,4 +166,36 @@ func TestH2PushAfterEnd(t *testing.T) {
 			t.Errorf("Push = %v after %q, want io.EOF after the buffered event", err, p.text())
 		}
 	})
+}
+
+// TestH2ResetHoldsTheSlotUntilSent: a stream's slot is free only once its
+// RST_STREAM is written; freed earlier, a new stream could reach the server before
+// the reset and exceed its stream limit (a Go server answers PROTOCOL_ERROR).
+func TestH2ResetHoldsTheSlotUntilSent(t *testing.T) {
+	c, peer := newH2PeerConn(t, h2Config{}, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 1})
+	r := goRoundTrip(t.Context(), c, "/", nil)
+	id := peer.request().StreamID
+	peer.respond200(id)
+	res := <-r
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	c.wmu.Lock() // the RST_STREAM cannot be written yet
+	closed := make(chan struct{})
+	go func() {
+		res.resp.Body.Close()
+		close(closed)
+	}()
+	time.Sleep(50 * time.Millisecond) // real time: a goroutine waiting on a mutex is not durably blocked
+	if got := c.Available(); got != 0 {
+		t.Errorf("Available() = %d while the reset is unsent, want 0", got)
+	}
+	c.wmu.Unlock()
+	<-closed
+	if _, ok := peer.next(isType(http2.FrameRSTStream, id)); !ok {
+		t.Fatal("no RST_STREAM")
+	}
+	if got := c.Available(); got != 1 {
+		t.Errorf("Available() = %d after the reset, want 1", got)
+	}
 }

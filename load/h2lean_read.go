@@ -268,9 +268,22 @@ func (c *h2Conn) onGoAway(f *http2.GoAwayFrame) {
 // server with RST_STREAM.
 func (c *h2Conn) resetStream(s *h2Stream, code http2.ErrCode, cause error) {
 	s.fail(&h2ResetError{StreamID: s.id, Code: code, Cause: cause})
-	if c.forget(s) {
-		c.writeFrame(func(fr *http2.Framer) error { return fr.WriteRSTStream(s.id, code) })
+	c.reset(s, code)
+}
+
+// reset sends RST_STREAM for s if it is still open, once, and only then frees its
+// slot: a stream opened in between would take the connection over the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS, which a Go server answers with PROTOCOL_ERROR.
+func (c *h2Conn) reset(s *h2Stream, code http2.ErrCode) {
+	c.mu.Lock()
+	send := c.streams[s.id] == s && !s.resetting
+	s.resetting = s.resetting || send
+	c.mu.Unlock()
+	if !send {
+		return
 	}
+	c.writeFrame(func(fr *http2.Framer) error { return fr.WriteRSTStream(s.id, code) })
+	c.forget(s)
 }
 
 // healthCheck runs on the idle timer: after ReadIdleTimeout without a frame it

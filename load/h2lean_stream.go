@@ -216,6 +216,7 @@ type h2Stream struct {
 	// deliver, once Push has set it, takes the stream's data on the reader
 	// goroutine instead of buf. dmu is held around each call: deliveries never
 	// overlap, and Push returns only after the last one.
+	resetting bool // RST_STREAM is being sent; under c.mu
 	deliver   func([]byte) bool
 	pushEnd   func(error) // Push's end, until called
 	stopWatch func() bool // stops watching the context for a push
@@ -443,9 +444,7 @@ func (s *h2Stream) abortWith(err error) {
 	s.buf, s.off = nil, 0
 	abort := s.abort
 	s.mu.Unlock()
-	if s.c.forget(s) {
-		s.c.writeFrame(func(fr *http2.Framer) error { return fr.WriteRSTStream(s.id, http2.ErrCodeCancel) })
-	}
+	s.c.reset(s, http2.ErrCodeCancel)
 	s.signal()
 	s.finishPush(abort)
 }
