@@ -292,11 +292,23 @@ func TestPeaksOfAShortRun(t *testing.T) {
 	if final.Run.Stage != "done" {
 		t.Errorf("final stage %q of a run that ran its course, want done", final.Run.Stage)
 	}
-	if tot.ClientsPeak != 40 || tot.ConnectionsPeak != 40 || tot.StreamsPeak != 40 {
-		t.Errorf("peaks clients %d, connections %d, streams %d; want 40 each", tot.ClientsPeak, tot.ConnectionsPeak, tot.StreamsPeak)
+	if tot.ClientsPeak != 40 || tot.ConnectionsPeak != 40 || tot.StreamsPeak != 40 || tot.ClientsWantedPeak != 40 {
+		t.Errorf("peaks clients %d (wanted %d), connections %d, streams %d; want 40 each", tot.ClientsPeak, tot.ClientsWantedPeak, tot.ConnectionsPeak, tot.StreamsPeak)
 	}
 	if tot.ClientsOpen != 0 || tot.Streams != 0 {
 		t.Errorf("gauges at the end: clients %d, streams %d; want 0", tot.ClientsOpen, tot.Streams)
+	}
+}
+
+// TestRampDownKeepsTheWantedPeak: after a ramp-down the wanted count is low; the
+// peak still says how many the run asked for.
+func TestRampDownKeepsTheWantedPeak(t *testing.T) {
+	srv := startTarget(t, target.Config{Rate: 20})
+	sc := quick(srv.URL(), 30, 300*time.Millisecond)
+	sc.RampDown = 600 * time.Millisecond
+	tot := run(t, sc, Options{}).Final.Totals
+	if tot.ClientsWantedPeak != 30 || tot.ClientsWanted >= 30 {
+		t.Errorf("wanted %d at the end, peak %d; want fewer than 30, peak 30", tot.ClientsWanted, tot.ClientsWantedPeak)
 	}
 }
 

@@ -97,7 +97,9 @@ func (s *scheduler) loop(ctx context.Context) {
 			return
 		}
 		wanted := wantedClients(e.scaledClients(), st.wanted, e.sc.Shard)
-		e.rec.Counters().ClientsWanted.Store(int64(wanted))
+		k := e.rec.Counters()
+		k.ClientsWanted.Store(int64(wanted))
+		metrics.Lift(&k.ClientsWantedPeak, int64(wanted))
 		s.resize(ctx, wanted)
 		if !e.paused.Load() {
 			s.churn(dt)

@@ -13,6 +13,7 @@ type Counters struct {
 	ClientsReconnecting atomic.Int64
 	ClientsFailed       atomic.Int64
 	ClientsPeak         atomic.Int64 // kept by Rise
+	ClientsWantedPeak   atomic.Int64 // kept by Lift
 	ClientFailures      atomic.Int64
 
 	Connections       atomic.Int64
@@ -43,8 +44,10 @@ type Counters struct {
 // Rise adds one to gauge and lifts peak to the new value if it is higher: peaks
 // kept at the source, so a burst between two snapshots still counts. Only
 // connects and opens rise, so the compare-and-swap is off the event path.
-func Rise(gauge, peak *atomic.Int64) {
-	v := gauge.Add(1)
+func Rise(gauge, peak *atomic.Int64) { Lift(peak, gauge.Add(1)) }
+
+// Lift raises peak to v if v is higher.
+func Lift(peak *atomic.Int64, v int64) {
 	for {
 		p := peak.Load()
 		if v <= p || peak.CompareAndSwap(p, v) {
@@ -66,6 +69,7 @@ func (c *Counters) Load() Totals {
 		ClientsReconnecting: c.ClientsReconnecting.Load(),
 		ClientsFailed:       c.ClientsFailed.Load(),
 		ClientsPeak:         c.ClientsPeak.Load(),
+		ClientsWantedPeak:   c.ClientsWantedPeak.Load(),
 		ClientFailures:      c.ClientFailures.Load(),
 		Connections:         c.Connections.Load(),
 		Streams:             c.Streams.Load(),

@@ -28,6 +28,7 @@ type Totals struct {
 	ClientsReconnecting int64 `json:"clients_reconnecting"` // waiting out retry before the next attempt
 	ClientsFailed       int64 `json:"clients_failed"`       // ended for good (fatal status, 204...), waiting to be replaced
 	ClientsPeak         int64 `json:"clients_peak"`         // most clients open at once
+	ClientsWantedPeak   int64 `json:"clients_wanted_peak"`  // most clients wanted at once
 	ClientFailures      int64 `json:"client_failures"`      // times a client ended for good and was replaced
 
 	Connections       int64 `json:"connections"`        // TCP connections open now

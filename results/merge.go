@@ -152,6 +152,7 @@ func addTotals(a *Totals, b Totals) {
 	x.LatencyOverflow += y.LatencyOverflow
 	// Shards peak at different instants: the sum is an upper bound.
 	x.ClientsPeak += y.ClientsPeak
+	x.ClientsWantedPeak += y.ClientsWantedPeak
 	x.ConnectionsPeak += y.ConnectionsPeak
 	x.StreamsPeak += y.StreamsPeak
 }

@@ -72,7 +72,8 @@ func summaryHead(p *printer, r Result) {
 		failures = fmt.Sprintf(" · %s ended for good (fatal response or 204), each replaced after the reconnection time",
 			FormatCount(t.ClientFailures))
 	}
-	p.field("clients", "peak %s open of %s wanted%s", FormatCount(t.ClientsPeak), FormatCount(t.ClientsWanted), failures)
+	// After a ramp-down the wanted count ends low: the peak is what the run asked.
+	p.field("clients", "peak %s open of %s wanted%s", FormatCount(t.ClientsPeak), FormatCount(max(t.ClientsWantedPeak, t.ClientsWanted)), failures)
 	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
 		FormatCount(t.ConnectionsOpened), FormatCount(t.ConnectionsPeak), FormatCount(t.StreamsOpened), FormatCount(t.StreamsPeak))
 	replayed := ""
