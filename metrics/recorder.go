@@ -31,7 +31,8 @@ type Recorder struct {
 
 	noteMu      sync.Mutex
 	notes       []string
-	notesLeft   int // notes this interval beyond MaxNotes
+	noteAt      []time.Duration // when each note was made, since start
+	notesLeft   int             // notes this interval beyond MaxNotes
 	snapshotter snapshotter
 }
 
@@ -153,18 +154,20 @@ func (r *Recorder) Note(format string, args ...any) {
 		return
 	}
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+	r.noteAt = append(r.noteAt, r.now().Sub(r.start))
 }
 
 // takeNotes returns the interval's notes and starts a new interval.
-func (r *Recorder) takeNotes() []string {
+func (r *Recorder) takeNotes(now time.Duration) ([]string, []time.Duration) {
 	r.noteMu.Lock()
 	defer r.noteMu.Unlock()
-	notes := r.notes
+	notes, at := r.notes, r.noteAt
 	if r.notesLeft > 0 {
 		notes = append(notes, fmt.Sprintf("(%d more notes)", r.notesLeft))
+		at = append(at, now)
 	}
-	r.notes, r.notesLeft = nil, 0
-	return notes
+	r.notes, r.noteAt, r.notesLeft = nil, nil, 0
+	return notes, at
 }
 
 // errorsByClass returns a copy of the error counts and their sum.

@@ -287,15 +287,23 @@ func TestErrorsByClass(t *testing.T) {
 }
 
 func TestNotes(t *testing.T) {
-	r, _ := newTestRecorder(Config{MaxNotes: 2})
+	r, clock := newTestRecorder(Config{MaxNotes: 2})
+	clock.advance(100 * time.Millisecond)
 	r.Note("stage %s", "ramp-up")
+	clock.advance(300 * time.Millisecond)
 	r.Note("dropped %d", 10)
 	r.Note("lost")
 	r.Note("lost again")
+	clock.advance(600 * time.Millisecond)
 	s := r.Snapshot(RunInfo{}, false)
 	want := []string{"stage ramp-up", "dropped 10", "(2 more notes)"}
 	if !reflect.DeepEqual(s.Notes, want) {
 		t.Errorf("Notes = %q, want %q", s.Notes, want)
+	}
+	// Each note keeps its own time; the count line has the snapshot's.
+	wantAt := []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, time.Second}
+	if !reflect.DeepEqual(s.NoteAt, wantAt) {
+		t.Errorf("NoteAt = %v, want %v", s.NoteAt, wantAt)
 	}
 	if s := r.Snapshot(RunInfo{}, false); len(s.Notes) != 0 {
 		t.Errorf("Notes after draining = %q, want none", s.Notes)

@@ -120,5 +120,6 @@ type Snapshot struct {
 	ErrorsByClass map[string]int64 // since the start
 	EventsByType  map[string]int64 // since the start
 	Findings      Findings
-	Notes         []string // notable happenings during this interval, oldest first
+	Notes         []string        // notable happenings during this interval, oldest first
+	NoteAt        []time.Duration // when each note happened, since the start; nil when unknown
 }

@@ -46,8 +46,8 @@ func (r *Recorder) Snapshot(info RunInfo, final bool) Snapshot {
 		Interval: now.Sub(sn.prev),
 		Final:    final,
 		Run:      info,
-		Notes:    r.takeNotes(),
 	}
+	s.Notes, s.NoteAt = r.takeNotes(s.Elapsed)
 	sn.seq++
 	s.Seq = sn.seq
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"sseload/metrics"
 	"sseload/results"
@@ -43,9 +44,10 @@ func (r *relay) put(s metrics.Snapshot) {
 	if r.held && len(r.s.Notes) > 0 {
 		// A new slice: s is immutable and its Notes may have spare capacity the
 		// engine owns.
+		s.NoteAt = slices.Concat(noteTimes(r.s), noteTimes(s))
 		s.Notes = slices.Concat(r.s.Notes, s.Notes)
 		if over := len(s.Notes) - maxHeldNotes; over > 0 {
-			s.Notes = s.Notes[over:]
+			s.Notes, s.NoteAt = s.Notes[over:], s.NoteAt[over:]
 			r.dropped += over
 		}
 	}
@@ -83,9 +85,23 @@ func (r *relay) take() (s metrics.Snapshot, ok, finished bool) {
 	s, ok, finished = r.s, r.held, r.finished
 	if ok && r.dropped > 0 {
 		s.Notes = slices.Concat([]string{fmt.Sprintf("%s older notes not shown: the screen fell behind", results.FormatCount(int64(r.dropped)))}, s.Notes)
+		s.NoteAt = slices.Concat([]time.Duration{s.Elapsed}, s.NoteAt)
 	}
 	r.s, r.held, r.finished, r.dropped = metrics.Snapshot{}, false, false, 0
 	return s, ok, finished
+}
+
+// noteTimes returns when each of s's notes happened: NoteAt, or the snapshot's
+// time for a snapshot that does not say.
+func noteTimes(s metrics.Snapshot) []time.Duration {
+	if len(s.NoteAt) == len(s.Notes) {
+		return s.NoteAt
+	}
+	at := make([]time.Duration, len(s.Notes))
+	for i := range at {
+		at[i] = s.Elapsed
+	}
+	return at
 }
 
 // close drops what the slot holds and makes put and finish no-ops.

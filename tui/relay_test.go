@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"sseload/metrics"
 )
@@ -107,5 +108,20 @@ func TestRelayAfterClose(t *testing.T) {
 	r.finish()
 	if _, ok, finished := r.take(); ok || finished {
 		t.Errorf("take() after close = %v, %v; want nothing", ok, finished)
+	}
+}
+
+// TestRelayCarriesNoteTimes: notes carried over to the next snapshot keep their
+// times, and a snapshot without times gets its own for its notes.
+func TestRelayCarriesNoteTimes(t *testing.T) {
+	r := newRelay()
+	first := metrics.Snapshot{Seq: 1, Elapsed: time.Second, Notes: []string{"a", "b"}, NoteAt: []time.Duration{300 * time.Millisecond, 800 * time.Millisecond}}
+	second := metrics.Snapshot{Seq: 2, Elapsed: 2 * time.Second, Notes: []string{"c"}}
+	r.put(first)
+	r.put(second)
+	s, _, _ := r.take()
+	want := []time.Duration{300 * time.Millisecond, 800 * time.Millisecond, 2 * time.Second}
+	if !slices.Equal(s.Notes, []string{"a", "b", "c"}) || !slices.Equal(s.NoteAt, want) {
+		t.Errorf("notes %q at %v, want a b c at %v", s.Notes, s.NoteAt, want)
 	}
 }

@@ -65,8 +65,10 @@ func (m model) observe(s metrics.Snapshot) model {
 	m.last, m.have, m.seenAt = s, true, m.now()
 	m.paused = s.Run.Paused
 	m.trend = m.trend.add(s)
-	for _, n := range s.Notes {
-		m.log = m.log.add(s.Elapsed, n)
+	// Each note at the time it happened, up to a tick before the snapshot.
+	at := noteTimes(s)
+	for i, n := range s.Notes {
+		m.log = m.log.add(at[i], n)
 	}
 	for _, n := range derived {
 		m.log = m.log.add(s.Elapsed, n)

@@ -277,3 +277,17 @@ func TestKeyPressTimes(t *testing.T) {
 		t.Errorf("screen lacks the press's time:\n%s", s)
 	}
 }
+
+// TestLogStampsNotesWhenTheyHappened: a note made mid-interval is logged at its
+// own time, not at the end of the interval that carried it.
+func TestLogStampsNotesWhenTheyHappened(t *testing.T) {
+	m := fed(t, nil, 120, 40, 1)
+	s := snapshotAt(t, 2)
+	s.Notes = []string{"mass disconnect: dropped 30 clients"}
+	s.NoteAt = []time.Duration{s.Elapsed - 700*time.Millisecond}
+	m, _ = drive(t, m, snapshotMsg(s))
+	want := fmtElapsed(s.NoteAt[0]) + "  mass disconnect"
+	if sc := screen(m); !strings.Contains(sc, want) {
+		t.Errorf("log lacks %q:\n%s", want, sc)
+	}
+}
