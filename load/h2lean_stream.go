@@ -193,9 +193,9 @@ func h2SkipHeader(name string, vv []string) bool {
 }
 
 // h2Stream is one request's stream and, once the head has arrived, its response
-// Body. The reader goroutine fills it; the goroutine of the request reads it.
-// Idle, it holds no buffer: 144 bytes, its channel and an entry in the
-// connection's map.
+// Body. The reader goroutine fills it and the goroutine of the request reads it;
+// or, once pushed (Push), the reader hands its data over as it arrives. Idle, it
+// holds no buffer: the struct, its channel and an entry in the connection's map.
 type h2Stream struct {
 	c   *h2Conn
 	ctx context.Context // the request's: canceling it resets the stream
@@ -204,19 +204,20 @@ type h2Stream struct {
 	// ever blocking, and a waiting Read or RoundTrip wakes on it or on ctx.
 	ready chan struct{}
 
-	mu      sync.Mutex
-	gotHead bool
-	resp    *http.Response // the head, until RoundTrip takes it
-	buf     []byte         // received, unread; nil when empty
-	off     int            // read position in buf
-	inflow  int32          // stream window the server may still use
-	unacked int32          // read, not yet returned in a WINDOW_UPDATE
-	end     error          // how the server or the connection ended the stream; after buf
-	abort   error          // Close or the context's cause; before buf
+	mu        sync.Mutex
+	gotHead   bool
+	resp      *http.Response // the head, until RoundTrip takes it
+	buf       []byte         // received, unread; nil when empty
+	off       int            // read position in buf
+	inflow    int32          // stream window the server may still use
+	unacked   int32          // read, not yet returned in a WINDOW_UPDATE
+	end       error          // how the server or the connection ended the stream; after buf
+	abort     error          // Close or the context's cause; before buf
+	resetting bool           // RST_STREAM is being sent; under c.mu
+
 	// deliver, once Push has set it, takes the stream's data on the reader
-	// goroutine instead of buf. dmu is held around each call: deliveries never
-	// overlap, and Push returns only after the last one.
-	resetting bool // RST_STREAM is being sent; under c.mu
+	// goroutine instead of buf. dmu is held around each call and while deliver
+	// changes: deliveries never overlap, and end is called after the last one.
 	deliver   func([]byte) bool
 	pushEnd   func(error) // Push's end, until called
 	stopWatch func() bool // stops watching the context for a push

@@ -44,14 +44,14 @@ func newTransports(cfg transportConfig) (*transports, error) {
 	switch cfg.protocol {
 	case "h1", "":
 		rt := &h1Transport{dialer: cfg.dialer, tls: tlsCfg, headTimeout: headTimeout, readBuf: 1024}
-		return &transports{rt: cfg.meter(rt), close: func() {}}, nil
+		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
 	case "h2", "h2c":
 		var h2TLS *tls.Config
 		if cfg.protocol == "h2" {
 			h2TLS = tlsCfg
 		}
 		p := newH2Pool(cfg.dialer, h2TLS, cfg.h2Conns)
-		return &transports{rt: cfg.meter(p), close: p.close}, nil
+		return &transports{rt: cfg.meter(p, true), close: p.close}, nil
 	}
 	return nil, fmt.Errorf("protocol %q: want h1, h2 or h2c", cfg.protocol)
 }
@@ -59,8 +59,8 @@ func newTransports(cfg transportConfig) (*transports, error) {
 // closeAll closes the connections left once every stream has ended.
 func (t *transports) closeAll() { t.close() }
 
-func (cfg transportConfig) meter(rt http.RoundTripper) http.RoundTripper {
-	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters}
+func (cfg transportConfig) meter(rt http.RoundTripper, pushed bool) http.RoundTripper {
+	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, onStack: pushed}
 }
 
 // meter wraps a RoundTripper: it waits for the connection-rate limiter before each
@@ -69,20 +69,29 @@ type meter struct {
 	next     http.RoundTripper
 	limit    *limiter
 	counters *metrics.Counters
+	// onStack: the streams are pushed (HTTP/2), so the goroutine that connects
+	// ends once the stream is open; its stack need not be spared (see offStack).
+	onStack bool
 }
 
 func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := m.limit.wait(req.Context()); err != nil {
 		return nil, err
 	}
-	resp, err := offStack(m.next, req)
+	var resp *http.Response
+	var err error
+	if m.onStack {
+		resp, err = m.next.RoundTrip(req)
+	} else {
+		resp, err = offStack(m.next, req)
+	}
 	if err != nil {
 		return nil, err
 	}
 	counted := &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
 	resp.Body = counted
-	if pb, ok := counted.ReadCloser.(sse.PushBody); ok {
-		resp.Body = &countedPushBody{countedBody: counted, push: pb}
+	if _, ok := counted.ReadCloser.(sse.PushBody); ok {
+		resp.Body = &countedPushBody{counted}
 	}
 	return resp, nil
 }
@@ -112,13 +121,10 @@ type countedBody struct {
 }
 
 // countedPushBody is countedBody for a body its transport pushes (HTTP/2).
-type countedPushBody struct {
-	*countedBody
-	push sse.PushBody
-}
+type countedPushBody struct{ *countedBody }
 
 func (b *countedPushBody) Push(deliver func([]byte) bool, end func(error)) {
-	b.push.Push(func(p []byte) bool {
+	b.ReadCloser.(sse.PushBody).Push(func(p []byte) bool {
 		b.bytes.Add(int64(len(p)))
 		return deliver(p)
 	}, end)
