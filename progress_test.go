@@ -9,8 +9,8 @@ import (
 
 	"sseload/load"
 	"sseload/metrics"
+	"sseload/refserver"
 	"sseload/scenarios"
-	"sseload/target"
 	"sseload/tui"
 )
 
@@ -28,7 +28,7 @@ func TestDashboardQuitEndsTheRun(t *testing.T) {
 }
 
 func dashboardQuit(t *testing.T, key string, interrupted bool) {
-	srv, err := target.New(target.Config{Rate: 20})
+	srv, err := refserver.New(refserver.Config{Rate: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"sseload/refserver"
 	"sseload/results"
-	"sseload/target"
 )
 
 func TestReportAndMerge(t *testing.T) {
 	dir := t.TempDir()
 	// Shards of one run load one server, as load generators on several machines do.
-	srv, err := target.New(target.Config{Addr: "127.0.0.1:0", Rate: 20})
+	srv, err := refserver.New(refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

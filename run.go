@@ -16,9 +16,9 @@ import (
 
 	"sseload/load"
 	"sseload/metrics"
+	"sseload/refserver"
 	"sseload/results"
 	"sseload/scenarios"
-	"sseload/target"
 	"sseload/tui"
 )
 
@@ -305,8 +305,8 @@ func writerOrNil(f *os.File) io.Writer {
 
 // startEmbedded starts the reference server on a free loopback port, speaking the
 // protocol the scenario asks for.
-func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*target.Server, error) {
-	cfg := target.Config{
+func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*refserver.Server, error) {
+	cfg := refserver.Config{
 		Addr:        "127.0.0.1:0",
 		Rate:        o.serverRate,
 		PayloadSize: o.payload,
@@ -314,11 +314,11 @@ func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*
 		H2C:         sc.Protocol == "h2c",
 	}
 	for _, f := range o.faults {
-		if err := target.ParseFault(f, &cfg.Faults); err != nil {
+		if err := refserver.ParseFault(f, &cfg.Faults); err != nil {
 			return nil, fmt.Errorf("--server-fault: %w", err)
 		}
 	}
-	srv, err := target.New(cfg)
+	srv, err := refserver.New(cfg)
 	if err != nil {
 		return nil, err
 	}

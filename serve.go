@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"sseload/target"
+	"sseload/refserver"
 )
 
 // defaultServeAddr is where "sseload serve" listens unless told otherwise: loopback
@@ -43,10 +43,10 @@ type serveOptions struct {
 func newServeCmd() *cobra.Command {
 	o := serveOptions{
 		addr:         defaultServeAddr,
-		rate:         target.DefaultRate,
-		payload:      target.DefaultPayloadSize,
-		replayBuffer: target.DefaultReplayBuffer,
-		maxTopics:    target.DefaultMaxTopics,
+		rate:         refserver.DefaultRate,
+		payload:      refserver.DefaultPayloadSize,
+		replayBuffer: refserver.DefaultReplayBuffer,
+		maxTopics:    refserver.DefaultMaxTopics,
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -108,16 +108,16 @@ Protocols: HTTP/1.1; --h2c adds cleartext HTTP/2 with prior knowledge on the sam
 	f.StringVar(&o.cert, "cert", "", "TLS certificate PEM file (implies --tls; needs --key)")
 	f.StringVar(&o.key, "key", "", "TLS private key PEM file (implies --tls; needs --cert)")
 	f.BoolVar(&o.h2c, "h2c", false, "also accept cleartext HTTP/2 with prior knowledge")
-	f.Uint32Var(&o.maxStreams, "max-streams", 0, fmt.Sprintf("HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (0 = %d)", target.DefaultMaxStreams))
+	f.Uint32Var(&o.maxStreams, "max-streams", 0, fmt.Sprintf("HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (0 = %d)", refserver.DefaultMaxStreams))
 	f.IntVar(&o.maxConns, "max-conns", 0, "connections accepted at once; more wait to be accepted (0 = unlimited)")
-	f.StringArrayVar(&o.faults, "fault", nil, "fault mode NAME[=VALUE], repeatable: "+strings.Join(target.FaultNames(), ", "))
+	f.StringArrayVar(&o.faults, "fault", nil, "fault mode NAME[=VALUE], repeatable: "+strings.Join(refserver.FaultNames(), ", "))
 	f.DurationVar(&o.stats, "stats", 0, "print a stats line to stderr this often (0 = only at exit)")
 	return cmd
 }
 
-// config turns the flags into a target.Config; errors name the flag.
-func (o serveOptions) config() (target.Config, error) {
-	cfg := target.Config{
+// config turns the flags into a refserver.Config; errors name the flag.
+func (o serveOptions) config() (refserver.Config, error) {
+	cfg := refserver.Config{
 		Addr:         o.addr,
 		Rate:         o.rate,
 		PayloadSize:  o.payload,
@@ -138,13 +138,13 @@ func (o serveOptions) config() (target.Config, error) {
 	if _, _, err := net.SplitHostPort(o.addr); err != nil {
 		bad("--addr %q: want host:port (%v)", o.addr, err)
 	}
-	if !(o.rate > 0 && o.rate <= target.MaxRate) {
-		bad("--rate %v: want more than 0 and at most %d events per second", o.rate, target.MaxRate)
+	if !(o.rate > 0 && o.rate <= refserver.MaxRate) {
+		bad("--rate %v: want more than 0 and at most %d events per second", o.rate, refserver.MaxRate)
 	}
-	if o.payload < 1 || o.payload > target.MaxPayloadSize {
-		bad("--payload %d: want 1 to %d bytes", o.payload, target.MaxPayloadSize)
+	if o.payload < 1 || o.payload > refserver.MaxPayloadSize {
+		bad("--payload %d: want 1 to %d bytes", o.payload, refserver.MaxPayloadSize)
 	}
-	types, err := target.ParseEventTypes(o.eventTypes)
+	types, err := refserver.ParseEventTypes(o.eventTypes)
 	if err != nil {
 		bad("--event-types %q: %w", o.eventTypes, err)
 	}
@@ -179,7 +179,7 @@ func (o serveOptions) config() (target.Config, error) {
 		bad("--h2c is cleartext HTTP/2: it cannot be combined with --tls (HTTPS negotiates h2 by itself)")
 	}
 	for _, s := range o.faults {
-		if err := target.ParseFault(s, &cfg.Faults); err != nil {
+		if err := refserver.ParseFault(s, &cfg.Faults); err != nil {
 			bad("--fault: %w", err)
 		}
 	}
@@ -192,7 +192,7 @@ func (o serveOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := target.New(cfg)
+	s, err := refserver.New(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -232,7 +232,7 @@ func (o serveOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 }
 
 // protocolsOf describes what cfg serves, for the startup line.
-func protocolsOf(cfg target.Config) string {
+func protocolsOf(cfg refserver.Config) string {
 	switch {
 	case cfg.TLS:
 		return "HTTPS: h2, HTTP/1.1 by ALPN"
@@ -243,7 +243,7 @@ func protocolsOf(cfg target.Config) string {
 }
 
 // statsLine is one line of the server's counters.
-func statsLine(st target.Stats) string {
+func statsLine(st refserver.Stats) string {
 	if st.ConnectionsTotal == 0 {
 		return "stats: no connections"
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"sseload/target"
+	"sseload/refserver"
 )
 
 // serveResult is what a "sseload serve" run returned and wrote to stderr.
@@ -154,7 +154,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{"retry not whole milliseconds", []string{"--retry", "1.5ms"}, "--retry 1.5ms: want whole milliseconds"},
 		{"retry negative", []string{"--retry", "-1s"}, "--retry -1s: must not be negative"},
 		{"addr", []string{"--addr", "8080"}, `--addr "8080": want host:port`},
-		{"unlistenable addr", []string{"--addr", "256.0.0.1:1"}, "serve: target: listen on 256.0.0.1:1"},
+		{"unlistenable addr", []string{"--addr", "256.0.0.1:1"}, "serve: refserver: listen on 256.0.0.1:1"},
 		{"missing cert file", []string{"--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem"}, "tls key pair /nonexistent/c.pem"},
 		{"arguments", []string{"extra"}, `unknown command "extra"`},
 	}
@@ -227,21 +227,21 @@ func TestServeMaxTopics(t *testing.T) {
 func TestServeStatsLine(t *testing.T) {
 	tests := []struct {
 		name string
-		st   target.Stats
+		st   refserver.Stats
 		want string
 	}{
-		{"no connections", target.Stats{}, "stats: no connections"},
-		{"connections but no streams", target.Stats{Connections: 1, ConnectionsTotal: 1, RemoteIPs: map[string]int64{"127.0.0.1": 1}},
+		{"no connections", refserver.Stats{}, "stats: no connections"},
+		{"connections but no streams", refserver.Stats{Connections: 1, ConnectionsTotal: 1, RemoteIPs: map[string]int64{"127.0.0.1": 1}},
 			"stats: streams 0 open, 0 total; connections 1 open, 1 total; events generated 0, written 0; replays 0; " +
 				"connections from 1 source address (127.0.0.1 ×1)"},
-		{"streams by protocol", target.Stats{
+		{"streams by protocol", refserver.Stats{
 			EventsSent: map[string]int64{"default": 40, "b": 2}, EventsWritten: 300, ReplaysServed: 1,
 			Streams: 2, StreamsTotal: 13, Connections: 2, ConnectionsTotal: 4,
 			ProtoCounts: map[string]int64{"HTTP/2.0": 10, "HTTP/1.1": 3},
 			RemoteIPs:   map[string]int64{"127.0.0.1": 4},
 		}, "stats: streams 2 open, 13 total (HTTP/1.1 3, HTTP/2.0 10); connections 2 open, 4 total; " +
 			"events generated 42, written 300; replays 1; connections from 1 source address (127.0.0.1 ×4)"},
-		{"many source addresses", target.Stats{Connections: 6, ConnectionsTotal: 6, RemoteIPs: map[string]int64{
+		{"many source addresses", refserver.Stats{Connections: 6, ConnectionsTotal: 6, RemoteIPs: map[string]int64{
 			"127.0.0.1": 1, "127.0.0.2": 1, "127.0.0.3": 1, "127.0.0.4": 1, "127.0.0.5": 1, "127.0.0.6": 1,
 		}}, "stats: streams 0 open, 0 total; connections 6 open, 6 total; events generated 0, written 0; replays 0; " +
 			"connections from 6 source addresses (127.0.0.1 ×1, 127.0.0.2 ×1, 127.0.0.3 ×1, 127.0.0.4 ×1, … 127.0.0.6)"},

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"sseload/metrics"
+	"sseload/refserver"
 	"sseload/scenarios"
-	"sseload/target"
 )
 
 // startTarget runs a reference server for one test.
-func startTarget(t *testing.T, cfg target.Config) *target.Server {
+func startTarget(t *testing.T, cfg refserver.Config) *refserver.Server {
 	t.Helper()
-	srv, err := target.New(cfg)
+	srv, err := refserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestAccountingLawUnderChurn(t *testing.T) {
 			// loaded machine. Over h2c the events are decoded on the connection's
 			// reader (pushed), over h1 read by each client.
 			const maxEvents = 150
-			srv := startTarget(t, target.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond, H2C: tc.proto == "h2c"})
+			srv := startTarget(t, refserver.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond, H2C: tc.proto == "h2c"})
 			sc := quick(srv.URL(), 100, 3*time.Second)
 			sc.Protocol = tc.proto
 			sc.DropStyle = tc.style
@@ -123,8 +123,8 @@ func TestCheckerCatchesFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault, func(t *testing.T) {
-			cfg := target.Config{Rate: 200, Retry: 100 * time.Millisecond}
-			if err := target.ParseFault(tt.fault, &cfg.Faults); err != nil {
+			cfg := refserver.Config{Rate: 200, Retry: 100 * time.Millisecond}
+			if err := refserver.ParseFault(tt.fault, &cfg.Faults); err != nil {
 				t.Fatal(err)
 			}
 			srv := startTarget(t, cfg)
@@ -145,13 +145,13 @@ func TestCheckerCatchesFaults(t *testing.T) {
 func TestProtocols(t *testing.T) {
 	tests := []struct {
 		name     string
-		cfg      target.Config
+		cfg      refserver.Config
 		protocol string
 		seen     string
 	}{
-		{"h1", target.Config{Rate: 50}, "h1", "HTTP/1.1"},
-		{"h2", target.Config{Rate: 50, TLS: true}, "h2", "HTTP/2.0"},
-		{"h2c", target.Config{Rate: 50, H2C: true}, "h2c", "HTTP/2.0"},
+		{"h1", refserver.Config{Rate: 50}, "h1", "HTTP/1.1"},
+		{"h2", refserver.Config{Rate: 50, TLS: true}, "h2", "HTTP/2.0"},
+		{"h2c", refserver.Config{Rate: 50, H2C: true}, "h2c", "HTTP/2.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +184,7 @@ func TestProtocols(t *testing.T) {
 }
 
 func TestH2ConnsSpreadsStreams(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 20, H2C: true})
+	srv := startTarget(t, refserver.Config{Rate: 20, H2C: true})
 	sc := quick(srv.URL(), 40, 500*time.Millisecond)
 	sc.Protocol, sc.H2Conns = "h2c", 4
 	sum := run(t, sc, Options{})
@@ -194,7 +194,7 @@ func TestH2ConnsSpreadsStreams(t *testing.T) {
 }
 
 func TestSourceIPs(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 20})
+	srv := startTarget(t, refserver.Config{Rate: 20})
 	sc := quick(srv.URL(), 20, 400*time.Millisecond)
 	sc.SourceIPs = "127.0.0.1-127.0.0.4"
 	run(t, sc, Options{})
@@ -216,7 +216,7 @@ func TestSourceIPsMustBeLocal(t *testing.T) {
 }
 
 func TestCancelEndsRunPromptly(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 50})
+	srv := startTarget(t, refserver.Config{Rate: 50})
 	sc := quick(srv.URL(), 50, time.Minute)
 	en, err := New(sc, Options{})
 	if err != nil {
@@ -238,7 +238,7 @@ func TestCancelEndsRunPromptly(t *testing.T) {
 }
 
 func TestRateLimitPacesConnections(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 20})
+	srv := startTarget(t, refserver.Config{Rate: 20})
 	sc := quick(srv.URL(), 100, 500*time.Millisecond)
 	sc.Rate = 40 // 0.5 s at 40/s: about 20 connections
 	sum := run(t, sc, Options{})
@@ -248,8 +248,8 @@ func TestRateLimitPacesConnections(t *testing.T) {
 }
 
 func TestFatalStatusCountedAndClientsReplaced(t *testing.T) {
-	cfg := target.Config{}
-	if err := target.ParseFault("status=503", &cfg.Faults); err != nil {
+	cfg := refserver.Config{}
+	if err := refserver.ParseFault("status=503", &cfg.Faults); err != nil {
 		t.Fatal(err)
 	}
 	srv := startTarget(t, cfg)
@@ -283,7 +283,7 @@ func TestFatalStatusCountedAndClientsReplaced(t *testing.T) {
 // TestPeaksOfAShortRun ends before the first tick: the peaks must still be the
 // clients, connections and streams that were open, not zero.
 func TestPeaksOfAShortRun(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 50})
+	srv := startTarget(t, refserver.Config{Rate: 50})
 	sc := quick(srv.URL(), 40, 300*time.Millisecond)
 	sc.Tick = 10 * time.Second
 	sc.Churn.Rate = 0
@@ -303,7 +303,7 @@ func TestPeaksOfAShortRun(t *testing.T) {
 // TestRampDownKeepsTheWantedPeak: after a ramp-down the wanted count is low; the
 // peak still says how many the run asked for.
 func TestRampDownKeepsTheWantedPeak(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 20})
+	srv := startTarget(t, refserver.Config{Rate: 20})
 	sc := quick(srv.URL(), 30, 300*time.Millisecond)
 	sc.RampDown = 600 * time.Millisecond
 	tot := run(t, sc, Options{}).Final.Totals
@@ -315,7 +315,7 @@ func TestRampDownKeepsTheWantedPeak(t *testing.T) {
 // TestReconnectsOpenedUnderChurn: every churned client reconnects, and against
 // the correct server every attempt opens a stream.
 func TestReconnectsOpenedUnderChurn(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 50})
+	srv := startTarget(t, refserver.Config{Rate: 50})
 	sc := quick(srv.URL(), 30, 1500*time.Millisecond)
 	sc.Disconnects = []scenarios.MassDisconnect{{At: 300 * time.Millisecond, Fraction: 0.5}}
 	tot := run(t, sc, Options{}).Final.Totals
@@ -325,7 +325,7 @@ func TestReconnectsOpenedUnderChurn(t *testing.T) {
 }
 
 func TestControls(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 20})
+	srv := startTarget(t, refserver.Config{Rate: 20})
 	sc := quick(srv.URL(), 20, time.Minute)
 	en, err := New(sc, Options{})
 	if err != nil {
@@ -378,9 +378,9 @@ func TestWitnessMode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("fault="+tt.fault, func(t *testing.T) {
-			cfg := target.Config{Rate: 100, Retry: 100 * time.Millisecond}
+			cfg := refserver.Config{Rate: 100, Retry: 100 * time.Millisecond}
 			if tt.fault != "" {
-				if err := target.ParseFault(tt.fault, &cfg.Faults); err != nil {
+				if err := refserver.ParseFault(tt.fault, &cfg.Faults); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -403,7 +403,7 @@ func TestWitnessMode(t *testing.T) {
 // TestLifetimeChurn gives every connection a fixed lifetime: each client is dropped
 // about once per lifetime.
 func TestLifetimeChurn(t *testing.T) {
-	srv := startTarget(t, target.Config{Rate: 50, Retry: 50 * time.Millisecond})
+	srv := startTarget(t, refserver.Config{Rate: 50, Retry: 50 * time.Millisecond})
 	sc := quick(srv.URL(), 20, 1200*time.Millisecond)
 	sc.Churn.Lifetime, sc.Churn.Distribution = 300*time.Millisecond, "fixed"
 	sum := run(t, sc, Options{})

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"sseload/target"
+	"sseload/refserver"
 )
 
 // h2ServerEnv makes the test binary a reference server for the memory benchmark:
@@ -29,7 +29,7 @@ func TestH2BenchServerProcess(t *testing.T) {
 	if os.Getenv(h2ServerEnv) == "" {
 		t.Skip("the benchmark's server process")
 	}
-	srv, err := target.New(target.Config{H2C: true, MaxStreams: 5000, Rate: 0.1})
+	srv, err := refserver.New(refserver.Config{H2C: true, MaxStreams: 5000, Rate: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"sseload/refserver"
 	"sseload/sse"
-	"sseload/target"
 )
 
 // Tests of h2Conn against the reference server over loopback.
@@ -25,7 +25,7 @@ const h2TestTimeout = 10 * time.Second
 
 // dialH2 opens an h2Conn to srv: h2 over TLS with ALPN when srv serves TLS, h2c
 // with prior knowledge otherwise. It is closed when the test ends.
-func dialH2(t testing.TB, srv *target.Server, cfg h2Config) *h2Conn {
+func dialH2(t testing.TB, srv *refserver.Server, cfg h2Config) *h2Conn {
 	t.Helper()
 	c, err := openH2(srv, cfg)
 	if err != nil {
@@ -36,7 +36,7 @@ func dialH2(t testing.TB, srv *target.Server, cfg h2Config) *h2Conn {
 }
 
 // openH2 is dialH2 for any goroutine; the caller closes the connection.
-func openH2(srv *target.Server, cfg h2Config) (*h2Conn, error) {
+func openH2(srv *refserver.Server, cfg h2Config) (*h2Conn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), h2TestTimeout)
 	defer cancel()
 	addr := srv.Addr().String()
@@ -131,10 +131,10 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func TestH2ConnResume(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		cfg  target.Config
+		cfg  refserver.Config
 	}{
-		{"h2c", target.Config{H2C: true, Rate: 500}},
-		{"h2 over TLS", target.Config{TLS: true, Rate: 500}},
+		{"h2c", refserver.Config{H2C: true, Rate: 500}},
+		{"h2 over TLS", refserver.Config{TLS: true, Rate: 500}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startTarget(t, tc.cfg)
@@ -175,7 +175,7 @@ func TestH2ConnResume(t *testing.T) {
 }
 
 func TestH2ConnStreamLimit(t *testing.T) {
-	srv := startTarget(t, target.Config{H2C: true, MaxStreams: 100, Rate: 1})
+	srv := startTarget(t, refserver.Config{H2C: true, MaxStreams: 100, Rate: 1})
 	c := dialH2(t, srv, h2Config{})
 	if got := c.Available(); got != 100 {
 		t.Fatalf("Available() = %d on a new connection, want the server's 100", got)
@@ -232,7 +232,7 @@ func TestH2ConnStreamLimit(t *testing.T) {
 // TestH2ConnPoolOf300 opens 300 concurrent streams the way the pool does: Reserve on
 // an open connection, or dial another when all are full.
 func TestH2ConnPoolOf300(t *testing.T) {
-	srv := startTarget(t, target.Config{H2C: true, MaxStreams: 100, Rate: 50})
+	srv := startTarget(t, refserver.Config{H2C: true, MaxStreams: 100, Rate: 50})
 	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
 	defer cancel()
 	var mu sync.Mutex
@@ -309,7 +309,7 @@ func TestH2ConnCancel(t *testing.T) {
 		{"plain cancel", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startTarget(t, target.Config{H2C: true, Rate: 0.5, MaxStreams: 10})
+			srv := startTarget(t, refserver.Config{H2C: true, Rate: 0.5, MaxStreams: 10})
 			c := dialH2(t, srv, h2Config{})
 			ctx, cancel := context.WithCancelCause(t.Context())
 			defer cancel(nil)
@@ -347,7 +347,7 @@ func TestH2ConnCancel(t *testing.T) {
 // streams cleanly as it goes (END_STREAM) and the connection under the rest; every
 // Read must return, and the connection must be unusable.
 func TestH2ConnServerClose(t *testing.T) {
-	srv := startTarget(t, target.Config{H2C: true, Rate: 0.5})
+	srv := startTarget(t, refserver.Config{H2C: true, Rate: 0.5})
 	c := dialH2(t, srv, h2Config{})
 	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
 	defer cancel()
@@ -387,7 +387,7 @@ func TestH2ConnServerClose(t *testing.T) {
 // connection whose window is 1 MiB: it arrives complete only if WINDOW_UPDATEs do.
 func TestH2ConnFlowControl(t *testing.T) {
 	const size, events = 16384, 330 // 330 × 16 KiB ≈ 5.2 MiB
-	srv := startTarget(t, target.Config{H2C: true, PayloadSize: size, Rate: 20000, MaxEvents: events})
+	srv := startTarget(t, refserver.Config{H2C: true, PayloadSize: size, Rate: 20000, MaxEvents: events})
 	c := dialH2(t, srv, h2Config{})
 	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
 	defer cancel()

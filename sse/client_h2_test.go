@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"sseload/refserver"
 	"sseload/sse"
-	"sseload/target"
 )
 
 // TestClientHTTP2 runs the client against the reference target over HTTP/2 with
@@ -19,14 +19,14 @@ func TestClientHTTP2(t *testing.T) {
 	tests := []struct {
 		name      string
 		tls       bool
-		transport func(srv *target.Server) (http.RoundTripper, func())
+		transport func(srv *refserver.Server) (http.RoundTripper, func())
 	}{
-		{"std h2 over TLS", true, func(srv *target.Server) (http.RoundTripper, func()) {
+		{"std h2 over TLS", true, func(srv *refserver.Server) (http.RoundTripper, func()) {
 			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool()}, Protocols: new(http.Protocols)}
 			tr.Protocols.SetHTTP2(true)
 			return tr, tr.CloseIdleConnections
 		}},
-		{"std h2c", false, func(*target.Server) (http.RoundTripper, func()) {
+		{"std h2c", false, func(*refserver.Server) (http.RoundTripper, func()) {
 			tr := &http.Transport{Protocols: new(http.Protocols)}
 			tr.Protocols.SetUnencryptedHTTP2(true)
 			return tr, tr.CloseIdleConnections
@@ -34,7 +34,7 @@ func TestClientHTTP2(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, err := target.New(target.Config{Rate: 200, TLS: tt.tls, H2C: !tt.tls, MaxEvents: 10000})
+			srv, err := refserver.New(refserver.Config{Rate: 200, TLS: tt.tls, H2C: !tt.tls, MaxEvents: 10000})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package target
+package refserver
 
 import (
 	"context"
@@ -29,7 +29,7 @@ const (
 )
 
 // ErrClosed is returned by Start after Close.
-var ErrClosed = errors.New("target: server closed")
+var ErrClosed = errors.New("refserver: server closed")
 
 // Server is the reference SSE server. Create it with New, then Start it; Close stops it.
 // Its methods are safe for concurrent use.
@@ -58,7 +58,7 @@ type Server struct {
 // does not listen: see Start.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("target config: %w", err)
+		return nil, fmt.Errorf("refserver config: %w", err)
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
@@ -108,7 +108,7 @@ func (s *Server) Start(ctx context.Context) error {
 		if s.closed {
 			return ErrClosed
 		}
-		return errors.New("target: server already started")
+		return errors.New("refserver: server already started")
 	}
 	s.started = true
 	s.mu.Unlock()
@@ -116,7 +116,7 @@ func (s *Server) Start(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("target: listen on %s: %w", s.cfg.Addr, err)
+		return fmt.Errorf("refserver: listen on %s: %w", s.cfg.Addr, err)
 	}
 	if s.cfg.MaxConns > 0 {
 		ln = netutil.LimitListener(ln, s.cfg.MaxConns)
@@ -146,7 +146,7 @@ func (s *Server) serve(ln net.Listener) {
 	}
 	if !errors.Is(err, http.ErrServerClosed) {
 		s.mu.Lock()
-		s.serveErr = fmt.Errorf("target: serve: %w", err)
+		s.serveErr = fmt.Errorf("refserver: serve: %w", err)
 		s.mu.Unlock()
 	}
 }
@@ -188,7 +188,7 @@ func (s *Server) Close() error {
 	deadline := time.Now().Add(closeWait)
 	for s.counters.conns.Load() > 0 {
 		if time.Now().After(deadline) {
-			err = errors.Join(err, fmt.Errorf("target: %d connections still open %v after close", s.counters.conns.Load(), closeWait))
+			err = errors.Join(err, fmt.Errorf("refserver: %d connections still open %v after close", s.counters.conns.Load(), closeWait))
 			break
 		}
 		time.Sleep(time.Millisecond)

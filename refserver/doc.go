@@ -1,4 +1,4 @@
-// Package target is sseload's reference Server-Sent Events server: the default target of
+// Package refserver is sseload's reference Server-Sent Events server: the default target of
 // "sseload run", the server behind "sseload serve", and the workhorse of the tests. It
 // produces streams whose every event the harness can verify exactly.
 //
@@ -113,4 +113,4 @@
 // HTTP2Config.StrictMaxConcurrentRequests waits for a free stream (both are tested).
 // Config.MaxConns caps accepted connections (golang.org/x/net/netutil.LimitListener):
 // connections beyond it wait in the kernel's accept queue. Streams have no write timeout.
-package target
+package refserver

@@ -1,4 +1,4 @@
-package target
+package refserver
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 const maxBatch = 512
 
 // errCloseAfter ends a stream that has written Faults.CloseAfter events.
-var errCloseAfter = errors.New("target: close-after reached")
+var errCloseAfter = errors.New("refserver: close-after reached")
 
 // stream is one subscriber's position in a topic and the fault state that shapes what it
 // writes. It belongs to one handler goroutine.
