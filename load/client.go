@@ -25,7 +25,7 @@ const (
 )
 
 // client is one simulated EventSource. Its hooks run one at a time, on the
-// goroutines sse.Client.Go runs it on or, while an HTTP/2 stream is pushed, on
+// goroutines sse.Client.Start runs it on or, while an HTTP/2 stream is pushed, on
 // the connection's reader; only drop and the phase are touched from elsewhere.
 type client struct {
 	id      int
@@ -89,7 +89,7 @@ func (c *client) setPhase(p phase) {
 // start keeps the client alive until ctx ends, then calls stopped, once: a
 // client that fails for good (a fatal status, a 204) is replaced after the
 // reconnection time, as an application would create a new EventSource, so the
-// wanted count holds. start does not wait. The EventSource runs with sse.Go: a
+// wanted count holds. start does not wait. The EventSource runs with sse.Client.Start: a
 // stream its transport pushes (HTTP/2) holds no goroutine while it is open, and
 // one read (HTTP/1.1) holds the goroutine that reads it.
 func (c *client) start(ctx context.Context, stopped func()) {
@@ -121,9 +121,9 @@ func (c *client) connect() {
 	s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, c.hk)
 	c.cur.Store(s)
 	if c.over() {
-		s.Close() // stop ran before cur held s: Go ends at once
+		s.Close() // stop ran before cur held s: Start ends at once
 	}
-	s.Go(c.ctx, c.failed)
+	s.Start(c.ctx, c.failed)
 }
 
 // failed follows an EventSource that stopped for good: the client is replaced

@@ -22,7 +22,8 @@ import (
 // network error or the end of a stream waits the reconnection time and
 // reconnects to Config.URL with Last-Event-ID.
 //
-// Run drives the Client on the caller's goroutine (Go, on goroutines of its own).
+// Run drives the Client on the caller's goroutine; Start drives it without
+// holding one, on goroutines of its own only while a step blocks.
 // Close, Drop, State and LastEventID are safe for concurrent use. A Client runs
 // once.
 type Client struct {
@@ -96,15 +97,15 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 }
 
-// Go runs the Client as Run does and calls done, once, with what Run would
-// return; it does not wait. It holds no goroutine while a pushed stream (see
-// PushBody) is open: the steps that block — connecting, reading a body that is
-// read, waiting to reconnect — run on a goroutine of their own, which ends when
-// a pushed stream opens, and the stream's end starts the next. The hooks run on
+// Start runs the Client as Run does, without blocking the caller, and calls
+// done, once, with what Run would return. It holds no goroutine while a pushed
+// stream (see PushBody) is open: the steps that block — connecting, reading a
+// body that is read, waiting to reconnect — run on a goroutine of their own,
+// which ends when a pushed stream opens, and the stream's end starts the next. The hooks run on
 // those goroutines, or on the transport's while a stream is pushed; never two
 // at once. done runs on one of them, or on the caller's when Run would return
 // at once.
-func (c *Client) Go(ctx context.Context, done func(error)) {
+func (c *Client) Start(ctx context.Context, done func(error)) {
 	r, err := c.begin(ctx)
 	if r == nil {
 		done(err)
@@ -114,7 +115,7 @@ func (c *Client) Go(ctx context.Context, done func(error)) {
 	go r.loop()
 }
 
-// runner is one Run or Go of a Client.
+// runner is one Run or Start of a Client.
 type runner struct {
 	c      *Client
 	ctx    context.Context // the caller's
@@ -123,7 +124,7 @@ type runner struct {
 	cancel context.CancelCauseFunc
 	u      *url.URL
 	n      int         // failed attempts since the last open: the backoff's count
-	done   func(error) // Go's
+	done   func(error) // Start's
 }
 
 // begin checks the configuration and claims the Client for a run; a nil runner
@@ -146,7 +147,7 @@ func (c *Client) begin(ctx context.Context) (*runner, error) {
 	return &runner{c: c, ctx: ctx, base: base, runCtx: runCtx, cancel: cancel, u: u}, nil
 }
 
-// loop is Go's: attempts until one is pushed (its end calls resume) or the run
+// loop is Start's: attempts until one is pushed (its end calls resume) or the run
 // stops.
 func (r *runner) loop() {
 	for {

@@ -31,7 +31,7 @@ func (c *Client) attempt(r *runner) outcome {
 	return a.end(c.read(a.ctx, a.body))
 }
 
-// attemptAsync is Go's attempt: a pushed stream returns at once (pushed), and
+// attemptAsync is Start's attempt: a pushed stream returns at once (pushed), and
 // its end resumes r.
 func (c *Client) attemptAsync(r *runner) (o outcome, pushed bool) {
 	a, o := c.connect(r)

@@ -71,7 +71,7 @@ func TestClientPushedMatchesRead(t *testing.T) {
 		var err error
 		if async {
 			done := make(chan error, 1)
-			c.Go(testCtx(t), func(err error) { done <- err })
+			c.Start(testCtx(t), func(err error) { done <- err })
 			err = result(t, done, 5*time.Second)
 		} else {
 			err = c.Run(testCtx(t))
@@ -174,16 +174,16 @@ func (m *manualTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: m.body, Request: req}, nil
 }
 
-// TestClientGoHoldsNoGoroutineWhilePushed: with Go, an open pushed stream has no
+// TestClientStartHoldsNoGoroutineWhilePushed: with Start, an open pushed stream has no
 // goroutine of the Client's; its events arrive from the pusher, and its end
 // starts the reconnection.
-func TestClientGoHoldsNoGoroutineWhilePushed(t *testing.T) {
+func TestClientStartHoldsNoGoroutineWhilePushed(t *testing.T) {
 	body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: make(chan manualPush, 1)}
 	rt := &manualTransport{body: body}
 	rec := &recorder{}
 	done := make(chan error, 1)
 	c := sse.NewClient(sse.Config{URL: "http://stream.test/events", Retry: time.Millisecond}, rt, rec.hooks())
-	c.Go(testCtx(t), func(err error) { done <- err })
+	c.Start(testCtx(t), func(err error) { done <- err })
 	p := receive(t, body.pushed, "the push")
 	// The goroutine that connected ends; no goroutine of package sse remains.
 	deadline := time.Now().Add(5 * time.Second)

@@ -15,7 +15,7 @@ import (
 //
 // A Client decodes a PushBody where its bytes arrive: an HTTP/2 transport that
 // receives a thousand streams on one goroutine then dispatches their events
-// there, rather than waking a goroutine per stream for each event; with Go, no
+// there, rather than waking a goroutine per stream for each event; with Start, no
 // goroutine at all waits on an open pushed stream.
 type PushBody interface {
 	io.ReadCloser
