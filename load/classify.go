@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"sseload/load/h2"
 	"sseload/metrics"
 	"sseload/sse"
 )
@@ -56,9 +57,9 @@ func classify(err error) string {
 			return metrics.ClassNoSuchHost
 		}
 		return "dns error"
-	case errors.Is(err, errH2Full):
+	case errors.Is(err, h2.ErrFull):
 		return metrics.ClassH2Full
-	case errors.Is(err, errH2NotSpoken):
+	case errors.Is(err, h2.ErrNotSpoken):
 		return metrics.ClassNotHTTP2
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
 		return metrics.ClassUntrustedCert

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 
+	"golang.org/x/net/http2"
+
+	"sseload/load/h2"
 	"sseload/sse"
 )
 
@@ -36,8 +40,12 @@ func TestClassify(t *testing.T) {
 		{wrap(x509.HostnameError{Host: "x"}), "tls certificate not trusted"},
 		{wrap(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), "tls: server speaks plain text"},
 		{wrap(tls.AlertError(40)), "tls"},
-		{wrap(fmt.Errorf("http2 handshake with x: %w", errH2NotSpoken)), "server does not speak http/2"},
-		{wrap(fmt.Errorf("http2: all 2 connections (--h2-conns) are at the server's stream limit: %w", errH2Full)), "h2 connections full"},
+		{wrap(fmt.Errorf("http2 handshake with x: %w", h2.ErrNotSpoken)), "server does not speak http/2"},
+		{wrap(fmt.Errorf("http2: all 2 connections are at the server's stream limit: %w", h2.ErrFull)), "h2 connections full"},
+		{wrap(&h2.ResetError{StreamID: 1, Code: http2.ErrCodeInternal, Remote: true}), "protocol error"},
+		{wrap(&h2.ResetError{StreamID: 1, Code: http2.ErrCodeProtocol, Cause: errors.New("malformed :status")}), "protocol error"},
+		{wrap(fmt.Errorf("http2: connection to x lost: %w", io.EOF)), "closed by server"},
+		{wrap(fmt.Errorf("http2: connection to x lost: %w from x within 15s", h2.ErrPingTimeout)), "timeout"},
 		{wrap(context.DeadlineExceeded), "timeout"},
 		{io.EOF, "closed by server"},
 		{wrap(io.ErrUnexpectedEOF), "closed by server"},

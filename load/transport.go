@@ -1,14 +1,18 @@
 package load
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
+	"sseload/load/h2"
 	"sseload/metrics"
 	"sseload/sse"
 )
@@ -34,11 +38,10 @@ type transports struct {
 }
 
 // newTransports builds the shared, long-lived transports of a run. HTTP/1.1 uses one
-// connection per stream (h1Transport); HTTP/2 multiplexes streams over few lean
-// connections (h2Pool of h2Conn), h2 over TLS with ALPN or h2c with prior
-// knowledge, opening another connection when the server's
-// SETTINGS_MAX_CONCURRENT_STREAMS is reached. The standard library's HTTP/2 client
-// would spend a goroutine and ~8 KiB more per idle stream.
+// connection per stream (h1Transport); HTTP/2 multiplexes streams over few
+// connections (package h2), h2 over TLS with ALPN or h2c with prior knowledge,
+// opening another connection when the server's SETTINGS_MAX_CONCURRENT_STREAMS is
+// reached, or exactly h2Conns of them.
 func newTransports(cfg transportConfig) (*transports, error) {
 	tlsCfg := &tls.Config{RootCAs: cfg.roots, InsecureSkipVerify: cfg.insecure} //nolint:gosec // only with --insecure
 	switch cfg.protocol {
@@ -46,12 +49,24 @@ func newTransports(cfg transportConfig) (*transports, error) {
 		rt := &h1Transport{dialer: cfg.dialer, tls: tlsCfg, headTimeout: headTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
 	case "h2", "h2c":
-		var h2TLS *tls.Config
-		if cfg.protocol == "h2" {
-			h2TLS = tlsCfg
+		pc := h2.PoolConfig{
+			Conn: h2.Config{
+				// A PING after 30 s of silence finds a dead connection under
+				// thousands of idle streams.
+				ReadIdleTimeout: 30 * time.Second,
+				HeadTimeout:     headTimeout,
+			},
+			Dial: func(ctx context.Context, conn int, u *url.URL) (net.Conn, error) {
+				return cfg.dialer.dial(ctx, conn, hostPort(u.Scheme, u.Host))
+			},
+			Conns:    cfg.h2Conns,
+			Affinity: slotFrom,
 		}
-		p := newH2Pool(cfg.dialer, h2TLS, cfg.h2Conns)
-		return &transports{rt: cfg.meter(p, true), close: p.close}, nil
+		if cfg.protocol == "h2" {
+			pc.TLS = tlsCfg
+		}
+		p := h2.NewPool(pc)
+		return &transports{rt: cfg.meter(p, true), close: p.Close}, nil
 	}
 	return nil, fmt.Errorf("protocol %q: want h1, h2 or h2c", cfg.protocol)
 }

@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 // Stream-level tests against a scripted peer over net.Pipe, in synctest bubbles: a
 // hang is reported as a deadlock, and timeouts cost no wall time.
 
-func TestH2ConnHeaderBlocks(t *testing.T) {
+func TestConnHeaderBlocks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, p := newH2PeerConn(t, h2Config{}, false)
+		c, p := newPeerConn(t, Config{}, false)
 		big := strings.Repeat("a", 40000)
 		r := goRoundTrip(t.Context(), c, "/p?q=1", http.Header{
 			"X-Big":         {big},
@@ -28,7 +28,7 @@ func TestH2ConnHeaderBlocks(t *testing.T) {
 		f := p.request()
 		for name, want := range map[string]string{
 			":method": "GET", ":scheme": "http", ":authority": "peer.test", ":path": "/p?q=1",
-			"x-big": big, "last-event-id": "7", "connection": "", "user-agent": h2UserAgent,
+			"x-big": big, "last-event-id": "7", "connection": "", "user-agent": userAgent,
 		} {
 			if got := f.header(name); got != want {
 				t.Errorf("request field %s = %.40q (%d bytes), want %.40q", name, got, len(got), want)
@@ -67,39 +67,39 @@ func TestH2ConnHeaderBlocks(t *testing.T) {
 	})
 }
 
-func TestH2ConnStreamErrors(t *testing.T) {
+func TestConnStreamErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		cfg    h2Config
-		script func(p *h2Peer, id uint32)
+		cfg    Config
+		script func(p *peer, id uint32)
 		code   http2.ErrCode
 		remote bool
 	}{
-		{"malformed status", h2Config{}, func(p *h2Peer, id uint32) {
+		{"malformed status", Config{}, func(p *peer, id uint32) {
 			p.headers(id, false, 0, ":status", "2xx")
 		}, http2.ErrCodeProtocol, false},
-		{"informational head ends the stream", h2Config{}, func(p *h2Peer, id uint32) {
+		{"informational head ends the stream", Config{}, func(p *peer, id uint32) {
 			p.headers(id, true, 0, ":status", "103")
 		}, http2.ErrCodeProtocol, false},
-		{"data before the head", h2Config{}, func(p *h2Peer, id uint32) {
+		{"data before the head", Config{}, func(p *peer, id uint32) {
 			p.data(id, false, "x")
 		}, http2.ErrCodeProtocol, false},
-		{"headers after the head without end", h2Config{}, func(p *h2Peer, id uint32) {
+		{"headers after the head without end", Config{}, func(p *peer, id uint32) {
 			p.respond200(id)
 			p.headers(id, false, 0, "x-more", "1")
 		}, http2.ErrCodeProtocol, false},
-		{"data over the stream window", h2Config{InitialWindow: 1000}, func(p *h2Peer, id uint32) {
+		{"data over the stream window", Config{InitialWindow: 1000}, func(p *peer, id uint32) {
 			p.respond200(id)
 			p.data(id, false, strings.Repeat("x", 1001))
 		}, http2.ErrCodeFlowControl, false},
-		{"reset by the server", h2Config{}, func(p *h2Peer, id uint32) {
+		{"reset by the server", Config{}, func(p *peer, id uint32) {
 			p.respond200(id)
 			p.write(func(fr *http2.Framer) error { return fr.WriteRSTStream(id, http2.ErrCodeInternal) })
 		}, http2.ErrCodeInternal, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				c, p := newH2PeerConn(t, tc.cfg, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 3})
+				c, p := newPeerConn(t, tc.cfg, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 3})
 				r := goRoundTrip(t.Context(), c, "/", nil)
 				id := p.request().StreamID
 				tc.script(p, id)
@@ -108,12 +108,9 @@ func TestH2ConnStreamErrors(t *testing.T) {
 				if err == nil {
 					_, err = readAll(res.resp.Body)
 				}
-				var reset *h2ResetError
+				var reset *ResetError
 				if !errors.As(err, &reset) || reset.Code != tc.code || reset.Remote != tc.remote || reset.StreamID != id {
 					t.Fatalf("stream error %v, want a reset of stream %d with %v (remote %v)", err, id, tc.code, tc.remote)
-				}
-				if classify(err) != "protocol error" {
-					t.Errorf("classify(%v) = %q, want protocol error", err, classify(err))
 				}
 				if !tc.remote {
 					if f, ok := p.next(isType(http2.FrameRSTStream, id)); !ok || f.Code != tc.code {
@@ -129,26 +126,29 @@ func TestH2ConnStreamErrors(t *testing.T) {
 	}
 }
 
-func TestH2ConnHeadWait(t *testing.T) {
+// errDropped is the cause a test cancels a request with.
+var errDropped = errors.New("dropped by the test")
+
+func TestConnHeadWait(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		cfg    h2Config
-		cancel bool // cancel the request with errDropAbort after a second
+		cfg    Config
+		cancel bool // cancel the request with errDropped after a second
 		want   error
 	}{
-		{"head timeout", h2Config{HeadTimeout: 5 * time.Second}, false, errH2HeadTimeout},
-		{"canceled with errDropAbort", h2Config{}, true, errDropAbort},
+		{"head timeout", Config{HeadTimeout: 5 * time.Second}, false, ErrHeadTimeout},
+		{"canceled with a cause", Config{}, true, errDropped},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				c, p := newH2PeerConn(t, tc.cfg, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 3})
+				c, p := newPeerConn(t, tc.cfg, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 3})
 				ctx, cancel := context.WithCancelCause(t.Context())
 				defer cancel(nil)
 				r := goRoundTrip(ctx, c, "/", nil)
 				id := p.request().StreamID
 				if tc.cancel {
 					time.Sleep(time.Second)
-					cancel(errDropAbort)
+					cancel(errDropped)
 				}
 				if res := <-r; !errors.Is(res.err, tc.want) {
 					t.Errorf("RoundTrip: %v, want %v", res.err, tc.want)
@@ -164,9 +164,9 @@ func TestH2ConnHeadWait(t *testing.T) {
 	}
 }
 
-func TestH2ConnBodyClose(t *testing.T) {
+func TestConnBodyClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, p := newH2PeerConn(t, h2Config{}, false)
+		c, p := newPeerConn(t, Config{}, false)
 		// Closed while open: RST_STREAM, and a blocked Read returns.
 		r := goRoundTrip(t.Context(), c, "/", nil)
 		id := p.request().StreamID
@@ -179,8 +179,8 @@ func TestH2ConnBodyClose(t *testing.T) {
 		}()
 		synctest.Wait()
 		res.resp.Body.Close()
-		if err := <-read; !errors.Is(err, errH2BodyClosed) {
-			t.Errorf("Read on a closed body: %v, want errH2BodyClosed", err)
+		if err := <-read; !errors.Is(err, ErrBodyClosed) {
+			t.Errorf("Read on a closed body: %v, want ErrBodyClosed", err)
 		}
 		if f, ok := p.next(isType(http2.FrameRSTStream, id)); !ok || f.Code != http2.ErrCodeCancel {
 			t.Errorf("peer got RST_STREAM %v (%v), want CANCEL", f.Code, ok)
@@ -195,13 +195,13 @@ func TestH2ConnBodyClose(t *testing.T) {
 		}
 		res.resp.Body.Close()
 		goRoundTrip(t.Context(), c, "/", nil)
-		if f, _ := p.next(func(f h2PeerFrame) bool { return f.Type == http2.FrameRSTStream || f.Type == http2.FrameHeaders }); f.Type != http2.FrameHeaders {
+		if f, _ := p.next(func(f peerFrame) bool { return f.Type == http2.FrameRSTStream || f.Type == http2.FrameHeaders }); f.Type != http2.FrameHeaders {
 			t.Errorf("client sent %v after closing an ended stream, want the next HEADERS", f.Type)
 		}
 	})
 }
 
-func TestH2ConnRequestErrors(t *testing.T) {
+func TestConnRequestErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		modify func(r *http.Request)
@@ -215,7 +215,7 @@ func TestH2ConnRequestErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				c, _ := newH2PeerConn(t, h2Config{}, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 2})
+				c, _ := newPeerConn(t, Config{}, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 2})
 				if !c.Reserve() {
 					t.Fatal("Reserve failed on an empty connection")
 				}
@@ -230,13 +230,4 @@ func TestH2ConnRequestErrors(t *testing.T) {
 			})
 		})
 	}
-}
-
-func mustGet(t testing.TB, ctx context.Context, url string) *http.Request {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return req
 }

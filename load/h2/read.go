@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"crypto/tls"
@@ -15,12 +15,12 @@ import (
 
 // readLoop is the connection's one goroutine: it reads and dispatches frames until
 // the connection fails or is closed, then fails every stream left.
-func (c *h2Conn) readLoop() {
+func (c *Conn) readLoop() {
 	err := c.readFrames()
 	c.shutdown(fmt.Errorf("http2: connection to %s lost: %w", c.addr, err))
 }
 
-func (c *h2Conn) readFrames() error {
+func (c *Conn) readFrames() error {
 	for {
 		f, err := c.fr.ReadFrame()
 		c.lastRead.Store(c.since())
@@ -49,7 +49,7 @@ func (c *h2Conn) readFrames() error {
 }
 
 // handle dispatches one frame; an error is fatal to the connection.
-func (c *h2Conn) handle(f http2.Frame) error {
+func (c *Conn) handle(f http2.Frame) error {
 	switch f := f.(type) {
 	case *http2.MetaHeadersFrame:
 		c.onHeaders(f)
@@ -57,7 +57,7 @@ func (c *h2Conn) handle(f http2.Frame) error {
 		return c.onData(f)
 	case *http2.RSTStreamFrame:
 		if s := c.stream(f.StreamID); s != nil {
-			s.fail(&h2ResetError{StreamID: f.StreamID, Code: f.ErrCode, Remote: true})
+			s.fail(&ResetError{StreamID: f.StreamID, Code: f.ErrCode, Remote: true})
 			c.forget(s)
 		}
 	case *http2.SettingsFrame:
@@ -83,14 +83,14 @@ func (c *h2Conn) handle(f http2.Frame) error {
 }
 
 // protocolError tells the server why the connection ends and returns the error.
-func (c *h2Conn) protocolError(code http2.ErrCode, err error) error {
+func (c *Conn) protocolError(code http2.ErrCode, err error) error {
 	c.writeFrame(func(fr *http2.Framer) error { return fr.WriteGoAway(0, code, nil) })
 	return fmt.Errorf("http2: server broke the protocol (%v): %w", code, err)
 }
 
 // onHeaders takes a response head, skipping 1xx heads, or trailers, which end the
 // stream.
-func (c *h2Conn) onHeaders(f *http2.MetaHeadersFrame) {
+func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) {
 	s := c.stream(f.StreamID)
 	if s == nil {
 		return // a stream we reset; the Framer has kept the HPACK state in step
@@ -124,7 +124,7 @@ func (c *h2Conn) onHeaders(f *http2.MetaHeadersFrame) {
 			return
 		}
 		s.gotHead = true
-		s.resp = newH2Response(code, f.RegularFields(), ended, c.tls)
+		s.resp = newResponse(code, f.RegularFields(), ended, c.tls)
 		s.mu.Unlock()
 	}
 	if ended {
@@ -134,8 +134,8 @@ func (c *h2Conn) onHeaders(f *http2.MetaHeadersFrame) {
 	s.signal()
 }
 
-// newH2Response builds the response for a head; RoundTrip adds Request and Body.
-func newH2Response(code int, fields []hpack.HeaderField, ended bool, tlsState *tls.ConnectionState) *http.Response {
+// newResponse builds the response for a head; RoundTrip adds Request and Body.
+func newResponse(code int, fields []hpack.HeaderField, ended bool, tlsState *tls.ConnectionState) *http.Response {
 	header := make(http.Header, len(fields))
 	// One backing array for all values, as net/http does: a response costs one
 	// allocation for its values rather than one per field.
@@ -168,86 +168,42 @@ func newH2Response(code int, fields []hpack.HeaderField, ended bool, tlsState *t
 	return resp
 }
 
-// onData buffers a DATA frame's payload for the stream's reader. The connection
-// window is returned to the server as data arrives, not as it is read: one stream
-// whose reader stalls must not stop all the others. Memory stays bounded by the
-// stream windows, which are returned only as the reader consumes data.
-func (c *h2Conn) onData(f *http2.DataFrame) error {
+// onData accounts for a DATA frame in the connection's window and hands it to its
+// stream. The connection window is returned to the server as data arrives, not
+// as streams consume it: one stream whose consumer stalls must not stop all the
+// others. Memory stays bounded by the stream windows.
+func (c *Conn) onData(f *http2.DataFrame) error {
 	length := int64(f.Length) // flow control counts padding too
-	if length > c.connInflow {
-		return c.protocolError(http2.ErrCodeFlowControl, fmt.Errorf("DATA of %d bytes over the connection window of %d", length, c.connInflow))
+	if !c.inflow.take(length) {
+		return c.protocolError(http2.ErrCodeFlowControl, fmt.Errorf("DATA of %d bytes over the connection window of %d", length, c.inflow.avail))
 	}
-	c.connInflow -= length
-	c.connUnacked += length
-	if c.connUnacked >= int64(c.cfg.ConnWindow/2) {
-		inc := uint32(c.connUnacked)
-		if err := c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, inc) }); err != nil {
+	if credit := c.inflow.consume(length); credit > 0 {
+		if err := c.windowUpdate(0, credit); err != nil {
 			return err
 		}
-		c.connInflow += c.connUnacked
-		c.connUnacked = 0
 	}
-	s := c.stream(f.StreamID)
-	if s == nil {
-		return nil // reset by us; its window no longer matters
+	if s := c.stream(f.StreamID); s != nil {
+		s.onData(f.Data(), length, f.StreamEnded())
 	}
-	data := f.Data()
-	ended := f.StreamEnded()
-	s.mu.Lock()
-	switch {
-	case !s.gotHead:
-		s.mu.Unlock()
-		c.resetStream(s, http2.ErrCodeProtocol, errors.New("DATA before the response head"))
-		return nil
-	case int64(s.inflow) < length:
-		s.mu.Unlock()
-		c.resetStream(s, http2.ErrCodeFlowControl, fmt.Errorf("DATA of %d bytes over the stream window of %d", length, s.inflow))
-		return nil
-	}
-	s.inflow -= int32(length)
-	pushed := s.deliver != nil
-	if !pushed {
-		s.buffer(data)
-	}
-	// Padding is never read: return its window at once, or a stream of padding
-	// would stall.
-	pad := int32(length) - int32(len(data))
-	if ended {
-		pad = 0
-	} else {
-		s.inflow += pad
-	}
-	s.mu.Unlock()
-	if pad > 0 {
-		c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(s.id, uint32(pad)) })
-	}
-	if pushed && len(data) > 0 {
-		s.deliverData(data) // before the end, so Push sees every byte first
-	}
-	if ended {
-		s.fail(io.EOF) // signals
-		c.forget(s)
-	} else if !pushed {
-		s.signal() // a pushed stream has no reader waiting
-	}
+	// else: reset by us; its window no longer matters
 	return nil
 }
 
 // onGoAway stops new streams and fails the open ones the server will not process;
 // the connection closes once the rest have ended.
-func (c *h2Conn) onGoAway(f *http2.GoAwayFrame) {
+func (c *Conn) onGoAway(f *http2.GoAwayFrame) {
 	msg := fmt.Sprintf("%v, last stream %d", f.ErrCode, f.LastStreamID)
 	if d := f.DebugData(); len(d) > 0 {
 		msg += fmt.Sprintf(", %q", d[:min(len(d), 256)])
 	}
-	goAway := fmt.Errorf("%w (%s)", errH2GoAway, msg)
-	refused := fmt.Errorf("%w (%s): the stream was not processed; retry it on another connection", errH2GoAway, msg)
+	goAway := fmt.Errorf("%w (%s)", ErrGoAway, msg)
+	refused := fmt.Errorf("%w (%s): the stream was not processed; retry it on another connection", ErrGoAway, msg)
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = goAway
 	}
 	c.goingAway = true
-	var unprocessed []*h2Stream
+	var unprocessed []*stream
 	for id, s := range c.streams {
 		if id > f.LastStreamID {
 			unprocessed = append(unprocessed, s)
@@ -266,15 +222,15 @@ func (c *h2Conn) onGoAway(f *http2.GoAwayFrame) {
 
 // resetStream ends s because the server broke the protocol on it, and tells the
 // server with RST_STREAM.
-func (c *h2Conn) resetStream(s *h2Stream, code http2.ErrCode, cause error) {
-	s.fail(&h2ResetError{StreamID: s.id, Code: code, Cause: cause})
+func (c *Conn) resetStream(s *stream, code http2.ErrCode, cause error) {
+	s.fail(&ResetError{StreamID: s.id, Code: code, Cause: cause})
 	c.reset(s, code)
 }
 
 // reset sends RST_STREAM for s if it is still open, once, and only then frees its
 // slot: a stream opened in between would take the connection over the server's
 // SETTINGS_MAX_CONCURRENT_STREAMS, which a Go server answers with PROTOCOL_ERROR.
-func (c *h2Conn) reset(s *h2Stream, code http2.ErrCode) {
+func (c *Conn) reset(s *stream, code http2.ErrCode) {
 	c.mu.Lock()
 	send := c.streams[s.id] == s && !s.resetting
 	s.resetting = s.resetting || send
@@ -289,7 +245,7 @@ func (c *h2Conn) reset(s *h2Stream, code http2.ErrCode) {
 // healthCheck runs on the idle timer: after ReadIdleTimeout without a frame it
 // sends a PING, and if PingTimeout then passes without a frame it closes the
 // connection as dead.
-func (c *h2Conn) healthCheck() {
+func (c *Conn) healthCheck() {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -303,7 +259,7 @@ func (c *h2Conn) healthCheck() {
 	now, last, idle := c.since(), c.lastRead.Load(), c.cfg.ReadIdleTimeout
 	switch {
 	case pingAt != 0 && last < pingAt:
-		c.shutdown(fmt.Errorf("%w from %s within %v", errH2PingTimeout, c.addr, c.cfg.PingTimeout))
+		c.shutdown(fmt.Errorf("%w from %s within %v", ErrPingTimeout, c.addr, c.cfg.PingTimeout))
 	case now-last < int64(idle):
 		c.rearm(idle-time.Duration(now-last), 0)
 	default:
@@ -317,7 +273,7 @@ func (c *h2Conn) healthCheck() {
 	}
 }
 
-func (c *h2Conn) rearm(d time.Duration, pingAt int64) {
+func (c *Conn) rearm(d time.Duration, pingAt int64) {
 	c.mu.Lock()
 	c.pingAt = pingAt
 	if !c.closed {

@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"bufio"
@@ -17,18 +17,12 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// h2Conn is one HTTP/2 client connection carrying many event streams, built for
-// tens of thousands of idle streams: one reader goroutine per connection, none per
-// stream, and an idle stream holds no buffer. It speaks only what an EventSource
-// needs: GET requests without a body, responses read by one goroutine each. Its
-// methods are safe for concurrent use; Close stops its goroutine.
-//
-// net/http's HTTP/2 client adds a goroutine per stream: measured with a goroutine
-// per stream blocked in Body.Read, an idle stream costs ~11 KiB there and ~5 KiB
-// here, of which ~1.1 KiB is this transport's heap (BenchmarkH2IdleStreamMemory).
-type h2Conn struct {
+// Conn is one HTTP/2 client connection carrying many event streams: one reader
+// goroutine, none per stream, and an idle stream holds no buffer. Its methods
+// are safe for concurrent use; Close stops its goroutine.
+type Conn struct {
 	nc    net.Conn
-	cfg   h2Config
+	cfg   Config
 	addr  string               // the server, for error messages
 	tls   *tls.ConnectionState // shared by every response; nil without TLS
 	epoch time.Time            // lastRead and pingAt count from here (monotonic)
@@ -39,9 +33,9 @@ type h2Conn struct {
 	// wg counts the reader goroutine and running health checks; Close waits for it.
 	wg sync.WaitGroup
 
-	// Owned by the reader goroutine once newH2Conn returns.
-	connInflow  int64 // connection window the server may still use
-	connUnacked int64 // received on the connection, not yet returned in WINDOW_UPDATE
+	// inflow is the connection's receive window, owned by the reader goroutine
+	// once NewConn returns.
+	inflow window
 
 	// wmu serializes writers: it guards the Framer's write side, bw, the HPACK
 	// encoder and hbuf, and the write deadline. Lock order: wmu, then mu.
@@ -52,7 +46,7 @@ type h2Conn struct {
 	peerMaxFrame uint32 // the server's SETTINGS_MAX_FRAME_SIZE: our HEADERS split at it
 
 	mu         sync.Mutex
-	streams    map[uint32]*h2Stream // open streams; nil once closed
+	streams    map[uint32]*stream // open streams; nil once closed
 	nextID     uint32
 	maxStreams int   // the server's SETTINGS_MAX_CONCURRENT_STREAMS
 	reserved   int   // slots taken by Reserve, not yet used by RoundTrip
@@ -63,25 +57,25 @@ type h2Conn struct {
 	pingAt     int64 // health-check PING outstanding since (ns since epoch); 0 = none
 }
 
-// newH2Conn starts HTTP/2 on nc, which must already be TLS-handshaken with ALPN
-// "h2", or plain TCP for h2c with prior knowledge. It sends the client preface and
-// our SETTINGS and waits, within ctx and cfg.HeadTimeout, for the server's first
-// SETTINGS, so that Available is exact from the start. The connection takes nc
+// NewConn starts HTTP/2 on nc, which must already be TLS-handshaken with ALPN
+// "h2", or plain TCP for h2c with prior knowledge. It sends the client preface
+// and our SETTINGS and waits, within ctx and cfg.HeadTimeout, for the server's
+// first SETTINGS, so that Available is exact from the start. The Conn takes nc
 // over: it closes nc on failure and on Close.
-func newH2Conn(ctx context.Context, nc net.Conn, cfg h2Config) (*h2Conn, error) {
+func NewConn(ctx context.Context, nc net.Conn, cfg Config) (*Conn, error) {
 	cfg = cfg.withDefaults()
-	c := &h2Conn{
+	c := &Conn{
 		nc:           nc,
 		cfg:          cfg,
 		addr:         nc.RemoteAddr().String(),
 		epoch:        time.Now(),
 		bw:           bufio.NewWriterSize(nc, 4<<10),
-		peerMaxFrame: h2DefaultMaxFrameSize,
-		streams:      make(map[uint32]*h2Stream),
+		peerMaxFrame: DefaultMaxFrameSize,
+		streams:      make(map[uint32]*stream),
 		nextID:       1,
 		// RFC 9113 §6.5.2: no SETTINGS_MAX_CONCURRENT_STREAMS means no limit.
 		maxStreams: math.MaxInt32,
-		connInflow: int64(cfg.ConnWindow),
+		inflow:     newWindow(cfg.ConnWindow),
 	}
 	if s, ok := nc.(interface{ ConnectionState() tls.ConnectionState }); ok {
 		st := s.ConnectionState()
@@ -109,7 +103,7 @@ func newH2Conn(ctx context.Context, nc net.Conn, cfg h2Config) (*h2Conn, error) 
 
 // handshake exchanges the connection prefaces: ours (magic, SETTINGS, connection
 // WINDOW_UPDATE) and the server's SETTINGS, which it applies and acknowledges.
-func (c *h2Conn) handshake(ctx context.Context) error {
+func (c *Conn) handshake(ctx context.Context) error {
 	if d := c.cfg.HeadTimeout; d > 0 {
 		if err := c.nc.SetDeadline(time.Now().Add(d)); err != nil {
 			return err
@@ -128,7 +122,7 @@ func (c *h2Conn) handshake(ctx context.Context) error {
 	return c.nc.SetDeadline(time.Time{})
 }
 
-func (c *h2Conn) exchangePrefaces() error {
+func (c *Conn) exchangePrefaces() error {
 	settings := []http2.Setting{
 		{ID: http2.SettingEnablePush, Val: 0},
 		{ID: http2.SettingInitialWindowSize, Val: uint32(c.cfg.InitialWindow)},
@@ -141,7 +135,7 @@ func (c *h2Conn) exchangePrefaces() error {
 	if err := c.fr.WriteSettings(settings...); err != nil {
 		return err
 	}
-	if inc := c.cfg.ConnWindow - h2SpecWindow; inc > 0 {
+	if inc := c.cfg.ConnWindow - specWindow; inc > 0 {
 		if err := c.fr.WriteWindowUpdate(0, uint32(inc)); err != nil {
 			return err
 		}
@@ -152,7 +146,7 @@ func (c *h2Conn) exchangePrefaces() error {
 	f, err := c.fr.ReadFrame()
 	if err != nil {
 		if strings.Contains(err.Error(), "looked like an HTTP/1.1 header") {
-			return fmt.Errorf("%w (it answered the preface in HTTP/1.1)", errH2NotSpoken)
+			return fmt.Errorf("%w (it answered the preface in HTTP/1.1)", ErrNotSpoken)
 		}
 		return fmt.Errorf("reading the server's SETTINGS: %w", err)
 	}
@@ -170,7 +164,7 @@ func (c *h2Conn) exchangePrefaces() error {
 }
 
 // applySettings takes the server's settings that matter to a GET-only client.
-func (c *h2Conn) applySettings(sf *http2.SettingsFrame) error {
+func (c *Conn) applySettings(sf *http2.SettingsFrame) error {
 	return sf.ForeachSetting(func(s http2.Setting) error {
 		if err := s.Valid(); err != nil {
 			return fmt.Errorf("server SETTINGS: %w", err)
@@ -197,13 +191,13 @@ func (c *h2Conn) applySettings(sf *http2.SettingsFrame) error {
 // Available reports how many more streams may be opened now: the server's
 // SETTINGS_MAX_CONCURRENT_STREAMS minus open and reserved streams; 0 once the
 // connection is going away, broken or closed.
-func (c *h2Conn) Available() int {
+func (c *Conn) Available() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.availableLocked()
 }
 
-func (c *h2Conn) availableLocked() int {
+func (c *Conn) availableLocked() int {
 	if c.err != nil {
 		return 0
 	}
@@ -214,7 +208,7 @@ func (c *h2Conn) availableLocked() int {
 // The next RoundTrip uses the slot; Release gives it back unused. Callers should
 // either always Reserve before RoundTrip or never: RoundTrip uses up a reservation
 // whenever one is held, whoever took it, and whatever its outcome.
-func (c *h2Conn) Reserve() bool {
+func (c *Conn) Reserve() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.availableLocked() <= 0 {
@@ -225,7 +219,7 @@ func (c *h2Conn) Reserve() bool {
 }
 
 // Release gives back a slot taken by Reserve that no RoundTrip used.
-func (c *h2Conn) Release() {
+func (c *Conn) Release() {
 	c.mu.Lock()
 	if c.reserved > 0 {
 		c.reserved--
@@ -234,19 +228,18 @@ func (c *h2Conn) Release() {
 }
 
 // Err returns nil while new streams may open, and afterwards why they may not:
-// a GOAWAY (wrapping errH2GoAway), a read or write failure, a dead health check,
-// or Close (errH2Closed).
-func (c *h2Conn) Err() error {
+// a GOAWAY (wrapping ErrGoAway), a read or write failure, a dead health check,
+// or Close (ErrClosed).
+func (c *Conn) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
 }
 
-// Close closes the connection: every stream still open fails with errH2Closed
-// (their Reads return it). It sends a GOAWAY first when no write is under way,
-// and returns once the connection's goroutines have exited. Calling it again
-// does nothing.
-func (c *h2Conn) Close() error {
+// Close closes the connection: every stream still open fails with ErrClosed. It
+// sends a GOAWAY first when no write is under way, and returns once the
+// connection's goroutines have exited. Calling it again does nothing.
+func (c *Conn) Close() error {
 	c.mu.Lock()
 	closed := c.closed
 	c.mu.Unlock()
@@ -255,7 +248,7 @@ func (c *h2Conn) Close() error {
 		c.writeLocked(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCodeNo, nil) })
 		c.wmu.Unlock()
 	}
-	c.shutdown(errH2Closed)
+	c.shutdown(ErrClosed)
 	c.mu.Lock()
 	t := c.timer
 	c.mu.Unlock()
@@ -269,7 +262,7 @@ func (c *h2Conn) Close() error {
 // shutdown closes nc and fails every open stream with err; c.err becomes err unless
 // already set. It does not wait for the reader, so any goroutine may call it, and
 // only the first call counts.
-func (c *h2Conn) shutdown(err error) {
+func (c *Conn) shutdown(err error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -290,7 +283,7 @@ func (c *h2Conn) shutdown(err error) {
 
 // forget removes s from the open streams, freeing its slot, and reports whether it
 // was still open (so that whoever ends it first sends any RST_STREAM).
-func (c *h2Conn) forget(s *h2Stream) bool {
+func (c *Conn) forget(s *stream) bool {
 	c.mu.Lock()
 	open := c.streams[s.id] == s
 	if open {
@@ -306,7 +299,7 @@ func (c *h2Conn) forget(s *h2Stream) bool {
 }
 
 // stream returns the open stream id, or nil.
-func (c *h2Conn) stream(id uint32) *h2Stream {
+func (c *Conn) stream(id uint32) *stream {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.streams[id]
@@ -314,7 +307,7 @@ func (c *h2Conn) stream(id uint32) *h2Stream {
 
 // writeFrame writes and flushes frames under the write lock. A failed write breaks
 // the connection: the stream state on both sides can no longer agree.
-func (c *h2Conn) writeFrame(write func(*http2.Framer) error) error {
+func (c *Conn) writeFrame(write func(*http2.Framer) error) error {
 	c.wmu.Lock()
 	err := c.writeLocked(write)
 	c.wmu.Unlock()
@@ -324,7 +317,7 @@ func (c *h2Conn) writeFrame(write func(*http2.Framer) error) error {
 	return err
 }
 
-func (c *h2Conn) writeLocked(write func(*http2.Framer) error) error {
+func (c *Conn) writeLocked(write func(*http2.Framer) error) error {
 	if err := c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)); err != nil {
 		return err
 	}
@@ -334,5 +327,11 @@ func (c *h2Conn) writeLocked(write func(*http2.Framer) error) error {
 	return c.bw.Flush()
 }
 
+// windowUpdate returns credit bytes of stream id's window (0: the connection's)
+// to the server. A failed write breaks the connection, which tells the streams.
+func (c *Conn) windowUpdate(id, credit uint32) error {
+	return c.writeFrame(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(id, credit) })
+}
+
 // since returns the time since epoch in nanoseconds (monotonic).
-func (c *h2Conn) since() int64 { return int64(time.Since(c.epoch)) }
+func (c *Conn) since() int64 { return int64(time.Since(c.epoch)) }

@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"context"
@@ -35,9 +35,9 @@ func (p *pushed) text() string {
 
 // openPeerStream opens one stream on a scripted peer and returns the peer, the
 // connection, the stream's id and the RoundTrip's result, still to arrive.
-func openPeerStream(t *testing.T, ctx context.Context) (*h2Conn, *h2Peer, uint32, <-chan h2Result) {
+func openPeerStream(t *testing.T, ctx context.Context) (*Conn, *peer, uint32, <-chan result) {
 	t.Helper()
-	c, peer := newH2PeerConn(t, h2Config{}, false)
+	c, peer := newPeerConn(t, Config{}, false)
 	r := goRoundTrip(ctx, c, "/", nil)
 	id := peer.request().StreamID
 	peer.respond200(id)
@@ -47,13 +47,13 @@ func openPeerStream(t *testing.T, ctx context.Context) (*h2Conn, *h2Peer, uint32
 // goPush starts Push on body and returns where its end arrives.
 func goPush(body io.Reader, p *pushed) <-chan error {
 	done := make(chan error, 1)
-	body.(*h2Stream).Push(p.deliver, func(err error) { done <- err })
+	body.(*stream).Push(p.deliver, func(err error) { done <- err })
 	return done
 }
 
-// TestH2PushDeliversInOrder: data buffered before Push comes first, then each DATA
+// TestPushDeliversInOrder: data buffered before Push comes first, then each DATA
 // frame as it arrives, and Push returns io.EOF after the last one.
-func TestH2PushDeliversInOrder(t *testing.T) {
+func TestPushDeliversInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, peer, id, r := openPeerStream(t, t.Context())
 		peer.data(id, false, "data: 1\n\n")
@@ -76,9 +76,9 @@ func TestH2PushDeliversInOrder(t *testing.T) {
 	})
 }
 
-// TestH2PushStopResets: deliver returning false resets the stream, and Push
+// TestPushStopResets: deliver returning false resets the stream, and Push
 // returns without further deliveries.
-func TestH2PushStopResets(t *testing.T) {
+func TestPushStopResets(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, peer, id, r := openPeerStream(t, t.Context())
 		res := <-r
@@ -87,8 +87,8 @@ func TestH2PushStopResets(t *testing.T) {
 		synctest.Wait()
 		peer.data(id, false, "a")
 		peer.data(id, false, "b")
-		if err := <-done; !errors.Is(err, errH2PushStopped) {
-			t.Errorf("Push = %v, want errH2PushStopped", err)
+		if err := <-done; !errors.Is(err, ErrPushStopped) {
+			t.Errorf("Push = %v, want ErrPushStopped", err)
 		}
 		if _, ok := peer.next(isType(http2.FrameRSTStream, id)); !ok {
 			t.Error("no RST_STREAM after deliver returned false")
@@ -101,9 +101,9 @@ func TestH2PushStopResets(t *testing.T) {
 	})
 }
 
-// TestH2PushCancel: canceling the request's context ends a waiting Push with the
+// TestPushCancel: canceling the request's context ends a waiting Push with the
 // cause and resets the stream.
-func TestH2PushCancel(t *testing.T) {
+func TestPushCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(t.Context())
 		_, peer, id, r := openPeerStream(t, ctx)
@@ -121,9 +121,9 @@ func TestH2PushCancel(t *testing.T) {
 	})
 }
 
-// TestH2PushReturnsWindow: delivered data counts as read, so the stream's window
+// TestPushReturnsWindow: delivered data counts as read, so the stream's window
 // is returned and a long stream does not stall.
-func TestH2PushReturnsWindow(t *testing.T) {
+func TestPushReturnsWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, peer, id, r := openPeerStream(t, t.Context())
 		res := <-r
@@ -153,9 +153,9 @@ func TestH2PushReturnsWindow(t *testing.T) {
 	})
 }
 
-// TestH2PushAfterEnd: a stream that ended before Push delivers what it buffered,
+// TestPushAfterEnd: a stream that ended before Push delivers what it buffered,
 // then ends with io.EOF.
-func TestH2PushAfterEnd(t *testing.T) {
+func TestPushAfterEnd(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, peer, id, r := openPeerStream(t, t.Context())
 		res := <-r
@@ -168,11 +168,11 @@ func TestH2PushAfterEnd(t *testing.T) {
 	})
 }
 
-// TestH2ResetHoldsTheSlotUntilSent: a stream's slot is free only once its
+// TestResetHoldsTheSlotUntilSent: a stream's slot is free only once its
 // RST_STREAM is written; freed earlier, a new stream could reach the server before
 // the reset and exceed its stream limit (a Go server answers PROTOCOL_ERROR).
-func TestH2ResetHoldsTheSlotUntilSent(t *testing.T) {
-	c, peer := newH2PeerConn(t, h2Config{}, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 1})
+func TestResetHoldsTheSlotUntilSent(t *testing.T) {
+	c, peer := newPeerConn(t, Config{}, false, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 1})
 	r := goRoundTrip(t.Context(), c, "/", nil)
 	id := peer.request().StreamID
 	peer.respond200(id)

@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"bytes"
@@ -12,25 +12,25 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// FuzzH2ConnFrames feeds whatever a server might send, after a valid SETTINGS and
-// two requests, to an h2Conn: it must never panic or hang, and once the server has
+// FuzzConnFrames feeds whatever a server might send, after a valid SETTINGS and
+// two requests, to a Conn: it must never panic or hang, and once the server has
 // gone every request and body read must have ended and the connection be
 // unusable.
-func FuzzH2ConnFrames(f *testing.F) {
-	for _, seed := range h2FuzzSeeds(f) {
+func FuzzConnFrames(f *testing.F) {
+	for _, seed := range fuzzSeeds(f) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, server []byte) {
 		synctest.Test(t, func(t *testing.T) {
 			cn, sn := net.Pipe()
-			p := startH2Peer(t, sn, false)
+			p := startPeer(t, sn, false)
 			defer p.close()
 			go p.write(func(fr *http2.Framer) error {
 				return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 10})
 			})
-			c, err := newH2Conn(t.Context(), cn, h2Config{InitialWindow: 4096, ConnWindow: 65535})
+			c, err := NewConn(t.Context(), cn, Config{InitialWindow: 4096, ConnWindow: 65535})
 			if err != nil {
-				t.Fatalf("newH2Conn: %v", err)
+				t.Fatalf("NewConn: %v", err)
 			}
 			defer c.Close()
 			r1 := goRoundTrip(t.Context(), c, "/a", nil)
@@ -42,7 +42,7 @@ func FuzzH2ConnFrames(f *testing.F) {
 				p.write(func(*http2.Framer) error { _, err := sn.Write(server); return err })
 				sn.Close()
 			}()
-			for _, r := range []<-chan h2Result{r1, r3} {
+			for _, r := range []<-chan result{r1, r3} {
 				res := <-r
 				if res.err != nil {
 					continue
@@ -60,9 +60,9 @@ func FuzzH2ConnFrames(f *testing.F) {
 	})
 }
 
-// h2FuzzSeeds are server byte streams: well-formed responses and each kind of frame
+// fuzzSeeds are server byte streams: well-formed responses and each kind of frame
 // the client handles, and a few broken ones.
-func h2FuzzSeeds(f testing.TB) [][]byte {
+func fuzzSeeds(f testing.TB) [][]byte {
 	var seeds [][]byte
 	seed := func(write func(fr *http2.Framer, head func(id uint32, end bool, fields ...string) []byte) error) {
 		var buf bytes.Buffer
@@ -132,20 +132,20 @@ func h2FuzzSeeds(f testing.TB) [][]byte {
 }
 
 // The seeds must be valid where meant: the first one opens both streams.
-func TestH2FuzzSeedOpens(t *testing.T) {
+func TestFuzzSeedOpens(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, p := newH2PeerConn(t, h2Config{}, false)
+		c, p := newPeerConn(t, Config{}, false)
 		r1 := goRoundTrip(t.Context(), c, "/a", nil)
 		p.request()
 		r3 := goRoundTrip(t.Context(), c, "/b", nil)
 		p.request()
-		seeds := h2FuzzSeeds(t)
+		seeds := fuzzSeeds(t)
 		p.write(func(*http2.Framer) error { _, err := p.nc.Write(seeds[0]); return err })
 		res := <-r1
 		if res.err != nil {
 			t.Fatalf("stream 1: %v", res.err)
 		}
-		if got, err := io.ReadAll(res.resp.Body); string(got) != "id: 1\ndata: x\n\n" || err != nil {
+		if got, err := io.ReadAll(reader(res.resp.Body)); string(got) != "id: 1\ndata: x\n\n" || err != nil {
 			t.Errorf("stream 1 body %q, %v", got, err)
 		}
 		if res := <-r3; res.err != nil || res.resp.StatusCode != 204 {

@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"bytes"
@@ -13,29 +13,29 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// h2Peer is a scripted HTTP/2 server on the far end of a net.Pipe, for what the
+// peer is a scripted HTTP/2 server on the far end of a net.Pipe, for what the
 // reference server cannot be made to do: GOAWAY, resets, broken frames, silence.
 // It writes what the test tells it to; a pump goroutine reads every frame the
 // client sends into a channel, so that the unbuffered pipe never stalls the
 // client's writers, and a second one answers PINGs unless told to stay silent.
 // The pump never writes: a write blocked on the client would stop it reading,
 // and the client's writers would wait for it forever.
-type h2Peer struct {
+type peer struct {
 	t      *testing.T
 	nc     net.Conn
 	fr     *http2.Framer
-	frames chan h2PeerFrame // closed when the client's side is closed
-	silent bool             // leave PINGs unanswered
-	pings  chan [8]byte     // PINGs to acknowledge, from the pump to the answerer
-	wg     sync.WaitGroup   // the pump and the answerer
+	frames chan peerFrame // closed when the client's side is closed
+	silent bool           // leave PINGs unanswered
+	pings  chan [8]byte   // PINGs to acknowledge, from the pump to the answerer
+	wg     sync.WaitGroup // the pump and the answerer
 
 	wmu  sync.Mutex // guards the Framer's write side, henc and hbuf
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
 }
 
-// h2PeerFrame is a copy of a frame the client sent.
-type h2PeerFrame struct {
+// peerFrame is a copy of a frame the client sent.
+type peerFrame struct {
 	Type     http2.FrameType
 	StreamID uint32
 	Flags    http2.Flags
@@ -46,7 +46,7 @@ type h2PeerFrame struct {
 }
 
 // header returns the value of a field of a HEADERS frame.
-func (f h2PeerFrame) header(name string) string {
+func (f peerFrame) header(name string) string {
 	for _, hf := range f.Fields {
 		if hf.Name == name {
 			return hf.Value
@@ -55,17 +55,17 @@ func (f h2PeerFrame) header(name string) string {
 	return ""
 }
 
-// newH2PeerConn connects an h2Conn to a new peer that sends settings. Both ends are
+// newPeerConn connects a Conn to a new peer that sends settings. Both ends are
 // closed when the test (or its synctest bubble) ends.
-func newH2PeerConn(t *testing.T, cfg h2Config, silent bool, settings ...http2.Setting) (*h2Conn, *h2Peer) {
+func newPeerConn(t *testing.T, cfg Config, silent bool, settings ...http2.Setting) (*Conn, *peer) {
 	t.Helper()
 	cn, sn := net.Pipe()
-	p := startH2Peer(t, sn, silent)
+	p := startPeer(t, sn, silent)
 	wrote := make(chan error, 1)
 	go func() { wrote <- p.write(func(fr *http2.Framer) error { return fr.WriteSettings(settings...) }) }()
-	c, err := newH2Conn(t.Context(), cn, cfg)
+	c, err := NewConn(t.Context(), cn, cfg)
 	if err != nil {
-		t.Fatalf("newH2Conn: %v", err)
+		t.Fatalf("NewConn: %v", err)
 	}
 	if err := <-wrote; err != nil {
 		t.Fatalf("peer SETTINGS: %v", err)
@@ -74,9 +74,9 @@ func newH2PeerConn(t *testing.T, cfg h2Config, silent bool, settings ...http2.Se
 	return c, p
 }
 
-// startH2Peer reads the client preface and starts the pump.
-func startH2Peer(t *testing.T, nc net.Conn, silent bool) *h2Peer {
-	p := &h2Peer{t: t, nc: nc, silent: silent, frames: make(chan h2PeerFrame, 4096), pings: make(chan [8]byte, 64)}
+// startPeer reads the client preface and starts the pump.
+func startPeer(t *testing.T, nc net.Conn, silent bool) *peer {
+	p := &peer{t: t, nc: nc, silent: silent, frames: make(chan peerFrame, 4096), pings: make(chan [8]byte, 64)}
 	p.fr = http2.NewFramer(nc, nc)
 	p.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	p.fr.MaxHeaderListSize = 1 << 20
@@ -88,7 +88,7 @@ func startH2Peer(t *testing.T, nc net.Conn, silent bool) *h2Peer {
 	return p
 }
 
-func (p *h2Peer) pump() {
+func (p *peer) pump() {
 	defer close(p.pings)
 	defer close(p.frames)
 	preface := make([]byte, len(http2.ClientPreface))
@@ -101,7 +101,7 @@ func (p *h2Peer) pump() {
 		if err != nil {
 			return // the client closed, or the test closed the peer
 		}
-		pf := h2PeerFrame{Type: f.Header().Type, StreamID: f.Header().StreamID, Flags: f.Header().Flags}
+		pf := peerFrame{Type: f.Header().Type, StreamID: f.Header().StreamID, Flags: f.Header().Flags}
 		switch f := f.(type) {
 		case *http2.MetaHeadersFrame:
 			pf.Type = http2.FrameHeaders
@@ -124,7 +124,7 @@ func (p *h2Peer) pump() {
 	}
 }
 
-func (p *h2Peer) answer() {
+func (p *peer) answer() {
 	for data := range p.pings {
 		// A failed write means the client is gone; the pump sees that too.
 		p.write(func(fr *http2.Framer) error { return fr.WritePing(true, data) })
@@ -132,25 +132,25 @@ func (p *h2Peer) answer() {
 }
 
 // close closes the peer's end and waits for its goroutines.
-func (p *h2Peer) close() {
+func (p *peer) close() {
 	p.nc.Close()
 	p.wg.Wait()
 }
 
 // next returns the next frame the client sent that match accepts, skipping others;
 // ok is false once the client's side is closed.
-func (p *h2Peer) next(match func(h2PeerFrame) bool) (h2PeerFrame, bool) {
+func (p *peer) next(match func(peerFrame) bool) (peerFrame, bool) {
 	for f := range p.frames {
 		if match(f) {
 			return f, true
 		}
 	}
-	return h2PeerFrame{}, false
+	return peerFrame{}, false
 }
 
 // drain returns the frames received so far, without waiting.
-func (p *h2Peer) drain() []h2PeerFrame {
-	var fs []h2PeerFrame
+func (p *peer) drain() []peerFrame {
+	var fs []peerFrame
 	for {
 		select {
 		case f, ok := <-p.frames:
@@ -165,9 +165,9 @@ func (p *h2Peer) drain() []h2PeerFrame {
 }
 
 // request waits for the client's next HEADERS and returns it.
-func (p *h2Peer) request() h2PeerFrame {
+func (p *peer) request() peerFrame {
 	p.t.Helper()
-	f, ok := p.next(func(f h2PeerFrame) bool { return f.Type == http2.FrameHeaders })
+	f, ok := p.next(func(f peerFrame) bool { return f.Type == http2.FrameHeaders })
 	if !ok {
 		p.t.Fatal("peer: connection closed before a request")
 	}
@@ -175,11 +175,11 @@ func (p *h2Peer) request() h2PeerFrame {
 }
 
 // isType returns a matcher for frames of type typ on stream id.
-func isType(typ http2.FrameType, id uint32) func(h2PeerFrame) bool {
-	return func(f h2PeerFrame) bool { return f.Type == typ && f.StreamID == id }
+func isType(typ http2.FrameType, id uint32) func(peerFrame) bool {
+	return func(f peerFrame) bool { return f.Type == typ && f.StreamID == id }
 }
 
-func (p *h2Peer) write(write func(*http2.Framer) error) error {
+func (p *peer) write(write func(*http2.Framer) error) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	return write(p.fr)
@@ -187,7 +187,7 @@ func (p *h2Peer) write(write func(*http2.Framer) error) error {
 
 // headers sends a header block for stream id, split into HEADERS and CONTINUATION
 // frames of at most split bytes (0 = one frame). Fields alternate name, value.
-func (p *h2Peer) headers(id uint32, end bool, split int, fields ...string) {
+func (p *peer) headers(id uint32, end bool, split int, fields ...string) {
 	p.t.Helper()
 	err := p.write(func(fr *http2.Framer) error {
 		p.hbuf.Reset()
@@ -214,30 +214,30 @@ func (p *h2Peer) headers(id uint32, end bool, split int, fields ...string) {
 }
 
 // respond200 sends an event-stream response head on stream id.
-func (p *h2Peer) respond200(id uint32) {
+func (p *peer) respond200(id uint32) {
 	p.t.Helper()
 	p.headers(id, false, 0, ":status", "200", "content-type", "text/event-stream")
 }
 
-func (p *h2Peer) data(id uint32, end bool, b string) {
+func (p *peer) data(id uint32, end bool, b string) {
 	p.t.Helper()
 	if err := p.write(func(fr *http2.Framer) error { return fr.WriteData(id, end, []byte(b)) }); err != nil {
 		p.t.Errorf("peer: DATA on stream %d: %v", id, err)
 	}
 }
 
-// h2Result is a RoundTrip's outcome, from a goroutine.
-type h2Result struct {
+// result is a RoundTrip's outcome, from a goroutine.
+type result struct {
 	resp *http.Response
 	err  error
 }
 
 // goRoundTrip starts a GET of path on c and returns where its result arrives.
-func goRoundTrip(ctx context.Context, c *h2Conn, path string, header http.Header) <-chan h2Result {
-	done := make(chan h2Result, 1)
+func goRoundTrip(ctx context.Context, c *Conn, path string, header http.Header) <-chan result {
+	done := make(chan result, 1)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://peer.test"+path, nil)
 	if err != nil {
-		done <- h2Result{err: err}
+		done <- result{err: err}
 		return done
 	}
 	for k, vv := range header {
@@ -245,20 +245,7 @@ func goRoundTrip(ctx context.Context, c *h2Conn, path string, header http.Header
 	}
 	go func() {
 		resp, err := c.RoundTrip(req)
-		done <- h2Result{resp, err}
+		done <- result{resp, err}
 	}()
 	return done
-}
-
-// readAll reads body until an error and returns what it read and the error.
-func readAll(body io.Reader) (string, error) {
-	var b bytes.Buffer
-	buf := make([]byte, 7) // small, so that reads see partial buffers
-	for {
-		n, err := body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return b.String(), err
-		}
-	}
 }

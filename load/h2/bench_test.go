@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"bufio"
@@ -18,15 +18,15 @@ import (
 	"sseload/refserver"
 )
 
-// h2ServerEnv makes the test binary a reference server for the memory benchmark:
+// benchServerEnv makes the test binary a reference server for the memory benchmark:
 // run in another process, the server's memory stays out of the measurement.
-const h2ServerEnv = "SSELOAD_H2_BENCH_SERVER"
+const benchServerEnv = "SSELOAD_H2_BENCH_SERVER"
 
-// TestH2BenchServerProcess is the server process of BenchmarkH2IdleStreamMemory;
+// TestBenchServerProcess is the server process of BenchmarkIdleStreamMemory;
 // it skips unless started by it. It prints the stream URL, then serves until its
 // standard input closes.
-func TestH2BenchServerProcess(t *testing.T) {
-	if os.Getenv(h2ServerEnv) == "" {
+func TestBenchServerProcess(t *testing.T) {
+	if os.Getenv(benchServerEnv) == "" {
 		t.Skip("the benchmark's server process")
 	}
 	srv, err := refserver.New(refserver.Config{H2C: true, MaxStreams: 5000, Rate: 0.1})
@@ -41,12 +41,12 @@ func TestH2BenchServerProcess(t *testing.T) {
 	io.Copy(io.Discard, os.Stdin)
 }
 
-// startServerProcess runs TestH2BenchServerProcess in a child process and returns
+// startServerProcess runs TestBenchServerProcess in a child process and returns
 // its URL and a function that stops it.
 func startServerProcess(b *testing.B) (string, func()) {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestH2BenchServerProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), h2ServerEnv+"=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchServerProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -73,15 +73,16 @@ func startServerProcess(b *testing.B) (string, func()) {
 	return url[:len(url)-1], stop
 }
 
-// BenchmarkH2IdleStreamMemory measures what an idle event stream costs the client:
-// 2,000 streams over one h2c connection, each with a goroutine blocked in
-// Body.Read and holding its *http.Response, against a server in another process.
+// BenchmarkIdleStreamMemory measures what an idle event stream costs the client:
+// 2,000 streams over one h2c connection, each with a goroutine holding its
+// *http.Response, against a server in another process: blocked on its context
+// once the body is pushed (lean), blocked in Body.Read (std).
 //
 // heap-B/stream is the transport's heap: the heap in use minus that of a baseline
 // with the same goroutines, requests and contexts but no transport (each goroutine
 // blocked on its context). stack-B/stream is the reading goroutines' stacks, and
 // total-B/stream the sum. "std" is net/http's HTTP/2 client, for comparison.
-func BenchmarkH2IdleStreamMemory(b *testing.B) {
+func BenchmarkIdleStreamMemory(b *testing.B) {
 	const streams = 2000
 	url, stop := startServerProcess(b)
 	defer stop()
@@ -95,7 +96,7 @@ func BenchmarkH2IdleStreamMemory(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, err := newH2Conn(context.Background(), nc, h2Config{})
+		c, err := NewConn(context.Background(), nc, Config{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -170,6 +171,14 @@ func idleStreamMemory(b *testing.B, url string, n int, roundTrip func(*http.Requ
 				return
 			}
 			defer resp.Body.Close()
+			if pb, ok := resp.Body.(interface {
+				Push(func([]byte) bool, func(error))
+			}); ok {
+				// Pushed: the goroutine waits on its context, as the baseline's.
+				pb.Push(func([]byte) bool { return true }, func(error) {})
+				<-actx.Done()
+				return
+			}
 			var buf [64]byte
 			for {
 				if _, err := resp.Body.Read(buf[:]); err != nil {

@@ -1,4 +1,4 @@
-package load
+package h2
 
 import (
 	"context"
@@ -18,16 +18,13 @@ import (
 	"sseload/sse"
 )
 
-// Tests of h2Conn against the reference server over loopback.
+// Tests of Conn against the reference server over loopback.
 
-// h2TestTimeout bounds each request and each wait of these tests.
-const h2TestTimeout = 10 * time.Second
-
-// dialH2 opens an h2Conn to srv: h2 over TLS with ALPN when srv serves TLS, h2c
+// dial opens a Conn to srv: h2 over TLS with ALPN when srv serves TLS, h2c
 // with prior knowledge otherwise. It is closed when the test ends.
-func dialH2(t testing.TB, srv *refserver.Server, cfg h2Config) *h2Conn {
+func dial(t testing.TB, srv *refserver.Server, cfg Config) *Conn {
 	t.Helper()
-	c, err := openH2(srv, cfg)
+	c, err := open(srv, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +32,9 @@ func dialH2(t testing.TB, srv *refserver.Server, cfg h2Config) *h2Conn {
 	return c
 }
 
-// openH2 is dialH2 for any goroutine; the caller closes the connection.
-func openH2(srv *refserver.Server, cfg h2Config) (*h2Conn, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), h2TestTimeout)
+// open is dial for any goroutine; the caller closes the connection.
+func open(srv *refserver.Server, cfg Config) (*Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	addr := srv.Addr().String()
 	var nc net.Conn
@@ -58,12 +55,12 @@ func openH2(srv *refserver.Server, cfg h2Config) (*h2Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newH2Conn(ctx, nc, cfg)
+	return NewConn(ctx, nc, cfg)
 }
 
 // getStream sends a GET for url on c with the given Last-Event-ID ("" = none) and
 // checks for a 200 event stream. The body is closed when the test ends.
-func getStream(t testing.TB, ctx context.Context, c *h2Conn, url, lastID string) *http.Response {
+func getStream(t testing.TB, ctx context.Context, c *Conn, url, lastID string) *http.Response {
 	t.Helper()
 	resp, err := openStream(ctx, c, url, lastID)
 	if err != nil {
@@ -74,7 +71,7 @@ func getStream(t testing.TB, ctx context.Context, c *h2Conn, url, lastID string)
 }
 
 // openStream is getStream for any goroutine; the caller closes the body.
-func openStream(ctx context.Context, c *h2Conn, url, lastID string) (*http.Response, error) {
+func openStream(ctx context.Context, c *Conn, url, lastID string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -97,7 +94,7 @@ func openStream(ctx context.Context, c *h2Conn, url, lastID string) (*http.Respo
 type eventReader struct{ d *sse.Decoder }
 
 func newEventReader(body io.Reader) eventReader {
-	return eventReader{sse.NewDecoder(body, sse.Limits{})}
+	return eventReader{sse.NewDecoder(reader(body), sse.Limits{})}
 }
 
 // next returns the next event's id and data length, skipping comments.
@@ -116,19 +113,7 @@ func (r eventReader) next() (int64, int, error) {
 	return 0, 0, io.EOF
 }
 
-// waitFor polls cond until it holds or the test's time is up.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(h2TestTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: still waiting for %s", h2TestTimeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func TestH2ConnResume(t *testing.T) {
+func TestConnResume(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  refserver.Config
@@ -137,9 +122,9 @@ func TestH2ConnResume(t *testing.T) {
 		{"h2 over TLS", refserver.Config{TLS: true, Rate: 500}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startTarget(t, tc.cfg)
-			c := dialH2(t, srv, h2Config{})
-			ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
+			srv := startServer(t, tc.cfg)
+			c := dial(t, srv, Config{})
+			ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 			defer cancel()
 			// A first stream starts the topic and runs until id 15 exists.
 			first := newEventReader(getStream(t, ctx, c, srv.URL(), "").Body)
@@ -174,13 +159,13 @@ func TestH2ConnResume(t *testing.T) {
 	}
 }
 
-func TestH2ConnStreamLimit(t *testing.T) {
-	srv := startTarget(t, refserver.Config{H2C: true, MaxStreams: 100, Rate: 1})
-	c := dialH2(t, srv, h2Config{})
+func TestConnStreamLimit(t *testing.T) {
+	srv := startServer(t, refserver.Config{H2C: true, MaxStreams: 100, Rate: 1})
+	c := dial(t, srv, Config{})
 	if got := c.Available(); got != 100 {
 		t.Fatalf("Available() = %d on a new connection, want the server's 100", got)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
 	bodies := make([]io.ReadCloser, 100)
 	var wg sync.WaitGroup
@@ -207,8 +192,8 @@ func TestH2ConnStreamLimit(t *testing.T) {
 	if c.Reserve() {
 		t.Error("Reserve() succeeded on a full connection")
 	}
-	if _, err := c.RoundTrip(mustGet(t, ctx, srv.URL())); !errors.Is(err, errH2Full) {
-		t.Errorf("RoundTrip on a full connection: %v, want errH2Full", err)
+	if _, err := c.RoundTrip(mustGet(t, ctx, srv.URL())); !errors.Is(err, ErrFull) {
+		t.Errorf("RoundTrip on a full connection: %v, want ErrFull", err)
 	}
 	bodies[0].Close()
 	if got := c.Available(); got != 1 {
@@ -229,20 +214,20 @@ func TestH2ConnStreamLimit(t *testing.T) {
 	waitFor(t, "the server to count 100 streams", func() bool { return srv.Stats().Streams == 100 })
 }
 
-// TestH2ConnPoolOf300 opens 300 concurrent streams the way the pool does: Reserve on
+// TestConnPoolOf300 opens 300 concurrent streams the way the pool does: Reserve on
 // an open connection, or dial another when all are full.
-func TestH2ConnPoolOf300(t *testing.T) {
-	srv := startTarget(t, refserver.Config{H2C: true, MaxStreams: 100, Rate: 50})
-	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
+func TestConnPoolOf300(t *testing.T) {
+	srv := startServer(t, refserver.Config{H2C: true, MaxStreams: 100, Rate: 50})
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
 	var mu sync.Mutex
-	var conns []*h2Conn
+	var conns []*Conn
 	defer func() {
 		for _, c := range conns {
 			c.Close()
 		}
 	}()
-	reserve := func() (*h2Conn, error) {
+	reserve := func() (*Conn, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, c := range conns {
@@ -250,7 +235,7 @@ func TestH2ConnPoolOf300(t *testing.T) {
 				return c, nil
 			}
 		}
-		c, err := openH2(srv, h2Config{})
+		c, err := open(srv, Config{})
 		if err != nil {
 			return nil, err
 		}
@@ -299,35 +284,34 @@ func TestH2ConnPoolOf300(t *testing.T) {
 	}
 }
 
-func TestH2ConnCancel(t *testing.T) {
+func TestConnCancel(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		cause error
 	}{
-		{"graceful drop", errDropClose},
-		{"abortive drop", errDropAbort},
+		{"with a cause", errDropped},
 		{"plain cancel", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startTarget(t, refserver.Config{H2C: true, Rate: 0.5, MaxStreams: 10})
-			c := dialH2(t, srv, h2Config{})
+			srv := startServer(t, refserver.Config{H2C: true, Rate: 0.5, MaxStreams: 10})
+			c := dial(t, srv, Config{})
 			ctx, cancel := context.WithCancelCause(t.Context())
 			defer cancel(nil)
 			resp := getStream(t, ctx, c, srv.URL(), "")
 			waitFor(t, "the server to count the stream", func() bool { return srv.Stats().Streams == 1 })
 			read := make(chan error, 1)
 			go func() {
-				_, err := io.Copy(io.Discard, resp.Body)
+				_, err := readAll(resp.Body)
 				read <- err
 			}()
 			start := time.Now()
 			cancel(tc.cause)
 			want := context.Cause(ctx)
 			if err := <-read; !errors.Is(err, want) {
-				t.Errorf("Read after cancel: %v, want %v", err, want)
+				t.Errorf("push after cancel: %v, want %v", err, want)
 			}
 			if d := time.Since(start); d > time.Second {
-				t.Errorf("Read returned %v after the cancel, want promptly", d)
+				t.Errorf("push ended %v after the cancel, want promptly", d)
 			}
 			// RST_STREAM reached the server: its handler ended.
 			waitFor(t, "the server to close the stream", func() bool { return srv.Stats().Streams == 0 })
@@ -343,13 +327,13 @@ func TestH2ConnCancel(t *testing.T) {
 	}
 }
 
-// TestH2ConnServerClose stops the server under open streams: the target ends some
+// TestConnServerClose stops the server under open streams: the target ends some
 // streams cleanly as it goes (END_STREAM) and the connection under the rest; every
 // Read must return, and the connection must be unusable.
-func TestH2ConnServerClose(t *testing.T) {
-	srv := startTarget(t, refserver.Config{H2C: true, Rate: 0.5})
-	c := dialH2(t, srv, h2Config{})
-	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
+func TestConnServerClose(t *testing.T) {
+	srv := startServer(t, refserver.Config{H2C: true, Rate: 0.5})
+	c := dial(t, srv, Config{})
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
 	const n = 20
 	errs := make(chan error, n)
@@ -363,7 +347,7 @@ func TestH2ConnServerClose(t *testing.T) {
 	if err := srv.Close(); err != nil {
 		t.Fatalf("server Close: %v", err)
 	}
-	timeout := time.After(h2TestTimeout)
+	timeout := time.After(testTimeout)
 	for range n {
 		select {
 		case err := <-errs:
@@ -383,13 +367,13 @@ func TestH2ConnServerClose(t *testing.T) {
 	}
 }
 
-// TestH2ConnFlowControl moves 5 MiB over one stream whose window is 64 KiB and a
+// TestConnFlowControl moves 5 MiB over one stream whose window is 64 KiB and a
 // connection whose window is 1 MiB: it arrives complete only if WINDOW_UPDATEs do.
-func TestH2ConnFlowControl(t *testing.T) {
+func TestConnFlowControl(t *testing.T) {
 	const size, events = 16384, 330 // 330 × 16 KiB ≈ 5.2 MiB
-	srv := startTarget(t, refserver.Config{H2C: true, PayloadSize: size, Rate: 20000, MaxEvents: events})
-	c := dialH2(t, srv, h2Config{})
-	ctx, cancel := context.WithTimeout(t.Context(), h2TestTimeout)
+	srv := startServer(t, refserver.Config{H2C: true, PayloadSize: size, Rate: 20000, MaxEvents: events})
+	c := dial(t, srv, Config{})
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
 	// Last-Event-ID 0 asks for every event from the first.
 	resp := getStream(t, ctx, c, srv.URL(), "0")
@@ -405,11 +389,10 @@ func TestH2ConnFlowControl(t *testing.T) {
 	if total < 5<<20 {
 		t.Errorf("%d bytes of data, want at least 5 MiB", total)
 	}
-	s := resp.Body.(*h2Stream)
+	s := resp.Body.(*stream)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// What the decoder has not asked for yet may remain; never more than the window.
-	if len(s.buf)-s.off > h2DefaultInitialWindow {
-		t.Errorf("%d bytes buffered, more than the %d-byte window", len(s.buf)-s.off, h2DefaultInitialWindow)
+	if s.pending != nil {
+		t.Errorf("a pushed stream holds %d bytes, want none", len(s.pending))
 	}
 }
