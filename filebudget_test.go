@@ -25,7 +25,7 @@ func TestFileBudgetWarning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc := scenarios.Scenario{Protocol: tt.protocol, Clients: tt.clients}
+			sc := scenarios.Scenario{Protocol: scenarios.Protocol(tt.protocol), Clients: tt.clients}
 			got := fileBudgetWarning(sc, tt.limit, tt.embedded)
 			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
 				t.Errorf("fileBudgetWarning = %q, want one containing %q", got, tt.want)

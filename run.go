@@ -310,8 +310,8 @@ func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*
 		Addr:        "127.0.0.1:0",
 		Rate:        o.serverRate,
 		PayloadSize: o.payload,
-		TLS:         sc.Protocol == "h2",
-		H2C:         sc.Protocol == "h2c",
+		TLS:         sc.Protocol == scenarios.ProtocolH2,
+		H2C:         sc.Protocol == scenarios.ProtocolH2C,
 	}
 	for _, f := range o.faults {
 		if err := refserver.ParseFault(f, &cfg.Faults); err != nil {
@@ -399,7 +399,7 @@ func (s *scenarioFlags) register(f *pflag.FlagSet) {
 	sc := &s.sc
 	f.StringVar(&sc.Name, "name", "", "scenario name shown in reports")
 	f.StringVar(&sc.Target, "target", "", "stream URL (the same as the URL argument)")
-	f.StringVar(&sc.Protocol, "protocol", "h1", "h1 (one TCP connection per client), h2 (TLS with ALPN) or h2c (prior knowledge)")
+	f.StringVar((*string)(&sc.Protocol), "protocol", "h1", "h1 (one TCP connection per client), h2 (TLS with ALPN) or h2c (prior knowledge)")
 	f.IntVar(&sc.H2Conns, "h2-conns", 0, "spread HTTP/2 streams over this many connections (0: as the server's stream limit requires)")
 	f.StringArrayVarP(&sc.Headers, "header", "H", nil, "request header 'Name: value', repeatable (Authorization and Cookie are redacted everywhere)")
 	f.BoolVar(&sc.Insecure, "insecure", false, "skip TLS certificate verification")
@@ -411,10 +411,10 @@ func (s *scenarioFlags) register(f *pflag.FlagSet) {
 	f.Float64Var(&sc.Rate, "rate", 0, "new connections per second, reconnects included (0: unlimited)")
 	f.StringVar(&s.churn, "churn", "", "fraction of open clients dropped per second, e.g. 2% or 0.02")
 	f.DurationVar(&sc.Churn.Lifetime, "churn-lifetime", 0, "instead of --churn: drop each connection after a lifetime of this mean")
-	f.StringVar(&sc.Churn.Distribution, "churn-distribution", "", "lifetime distribution: fixed, uniform or exponential")
+	f.StringVar((*string)(&sc.Churn.Distribution), "churn-distribution", "", "lifetime distribution: fixed, uniform or exponential")
 	f.StringArrayVar(&s.disconnects, "disconnect", nil, "mass disconnect AT:FRACTION, e.g. 15s:50%, repeatable")
-	f.StringVar(&sc.DropStyle, "drop-style", "close", "how dropped connections end: close (FIN) or abort (RST)")
-	f.StringVar(&sc.Check, "check", "", "replay check: sequence, witness or none (default: sequence against the embedded server, none otherwise)")
+	f.StringVar((*string)(&sc.DropStyle), "drop-style", "close", "how dropped connections end: close (FIN) or abort (RST)")
+	f.StringVar((*string)(&sc.Check), "check", "", "replay check: sequence, witness or none (default: sequence against the embedded server, none otherwise)")
 	f.IntVar(&sc.Witnesses, "witnesses", 3, "witness clients that never churn (--check witness)")
 	f.StringVar(&sc.LatencyField, "latency-field", "ts", "JSON field of the event data holding the send time in Unix nanoseconds")
 	f.DurationVar(&sc.Retry, "retry", 0, "initial reconnection time (0: the spec's 3s); the server's retry: wins")

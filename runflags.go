@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"sseload/metrics"
 	"sseload/scenarios"
 )
 
@@ -51,11 +52,8 @@ func buildScenario(f *pflag.FlagSet, o *runOptions, args []string) (scenarios.Sc
 		sc.Target = args[0]
 	}
 	embedded := sc.Target == ""
-	if sc.Check == "" {
-		sc.Check = "none"
-		if embedded {
-			sc.Check = "sequence"
-		}
+	if sc.Check == "" && embedded {
+		sc.Check = metrics.ModeSequence
 	}
 	sc.Defaults()
 	return sc, src, embedded, nil

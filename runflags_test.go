@@ -28,7 +28,7 @@ func TestChurnFlagsReplaceTheScenarioWay(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tt.args, err)
 		}
-		if c := sc.Churn; c.Rate != tt.rate || c.Lifetime != tt.lifetime || c.Distribution != tt.dist {
+		if c := sc.Churn; c.Rate != tt.rate || c.Lifetime != tt.lifetime || string(c.Distribution) != tt.dist {
 			t.Errorf("%v: churn %+v, want rate %v lifetime %v distribution %q", tt.args, c, tt.rate, tt.lifetime, tt.dist)
 		}
 	}

@@ -144,7 +144,7 @@ func (c *client) failed(err error) {
 		c.e.rec.Error("closed by server (204)")
 	}
 	go func() { // the caller may be the transport's goroutine: wait on one of our own
-		t := time.NewTimer(c.e.retry())
+		t := time.NewTimer(c.e.sc.RetryTime())
 		defer t.Stop()
 		select {
 		case <-c.ctx.Done():

@@ -49,7 +49,7 @@ type Engine struct {
 }
 
 // New prepares a run of sc, which must already be valid (scenarios.Validate) and
-// carry a target URL.
+// carry a target URL; its zero fields take their defaults (Scenario.Defaults).
 func New(sc scenarios.Scenario, opts Options) (*Engine, error) {
 	e, err := newEngine(sc, opts)
 	if err != nil {
@@ -135,6 +135,7 @@ type engine struct {
 }
 
 func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
+	sc.Defaults()
 	u, err := url.Parse(sc.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", sc.Target)
@@ -154,7 +155,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	if err := checkLocal(sources); err != nil {
 		return nil, err
 	}
-	mode, err := metrics.ParseMode(cmp(sc.Check, string(metrics.ModeNone)))
+	mode, err := metrics.ParseMode(string(sc.Check))
 	if err != nil {
 		return nil, err
 	}
@@ -169,14 +170,14 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		protos:  map[string]bool{},
 		cfg: engineConfig{
 			plainConnect: u.Scheme == "http",
-			latencyKey:   fieldKey(cmp(sc.LatencyField, "ts")),
+			latencyKey:   fieldKey(sc.LatencyField),
 		},
 		dropCause: errDropClose,
 	}
 	if e.observe == nil {
 		e.observe = func(metrics.Snapshot) {}
 	}
-	if sc.DropStyle == "abort" {
+	if sc.DropStyle == scenarios.DropAbort {
 		e.dropCause = errDropAbort
 	}
 	e.scale.Store(math.Float64bits(1))
@@ -198,13 +199,6 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	return e, nil
 }
 
-func cmp(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // lifetimeFunc draws connection lifetimes for lifetime churn, or returns nil.
 func lifetimeFunc(c scenarios.Churn) func() time.Duration {
 	if c.Lifetime <= 0 {
@@ -212,24 +206,15 @@ func lifetimeFunc(c scenarios.Churn) func() time.Duration {
 	}
 	l := float64(c.Lifetime)
 	switch c.Distribution {
-	case "uniform":
+	case scenarios.DistUniform:
 		return func() time.Duration { return time.Duration(rand.Float64() * 2 * l) }
-	case "exponential":
+	case scenarios.DistExponential:
 		return func() time.Duration { return time.Duration(rand.ExpFloat64() * l) }
 	}
 	return func() time.Duration { return c.Lifetime }
 }
 
 func (e *engine) now() time.Duration { return time.Since(e.start) }
-
-func (e *engine) retry() time.Duration { return cmpDur(e.sc.Retry, 3*time.Second) }
-
-func cmpDur(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
-}
 
 func (e *engine) scaledClients() int {
 	return int(math.Round(float64(e.sc.Clients) * math.Float64frombits(e.scale.Load())))
@@ -253,7 +238,7 @@ func (e *engine) sawProto(p string) {
 		e.protos[p] = true
 		e.rec.Note("responses seen with protocol %s", p)
 	}
-	if e.sc.Protocol != "h1" && e.sc.Protocol != "" && p != "HTTP/2.0" {
+	if e.sc.Protocol.IsHTTP2() && p != "HTTP/2.0" {
 		e.rec.Error("protocol mismatch")
 		if !e.mismatch {
 			e.mismatch = true
@@ -272,10 +257,10 @@ func (e *engine) info() metrics.RunInfo {
 	slices.Sort(seen)
 	return metrics.RunInfo{
 		Target:        e.sc.Target,
-		ProtocolAsked: cmp(e.sc.Protocol, "h1"),
+		ProtocolAsked: string(e.sc.Protocol),
 		ProtocolSeen:  strings.Join(seen, ","),
 		Scenario:      e.sc.Name,
-		Check:         cmp(e.sc.Check, string(metrics.ModeNone)),
+		Check:         e.sc.Check,
 		Stage:         e.stage.name,
 		StageProgress: e.stage.progress,
 		Length:        e.sc.Length(),

@@ -59,8 +59,8 @@ func TestAccountingLawUnderChurn(t *testing.T) {
 			const maxEvents = 150
 			srv := startTarget(t, refserver.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond, H2C: tc.proto == "h2c"})
 			sc := quick(srv.URL(), 100, 3*time.Second)
-			sc.Protocol = tc.proto
-			sc.DropStyle = tc.style
+			sc.Protocol = scenarios.Protocol(tc.proto)
+			sc.DropStyle = scenarios.DropStyle(tc.style)
 			sc.Churn.Rate = 0.3
 			sc.Disconnects = []scenarios.MassDisconnect{{At: 700 * time.Millisecond, Fraction: 0.5}}
 			sum := run(t, sc, Options{})
@@ -157,7 +157,7 @@ func TestProtocols(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startTarget(t, tt.cfg)
 			sc := quick(srv.URL(), 50, 700*time.Millisecond)
-			sc.Protocol = tt.protocol
+			sc.Protocol = scenarios.Protocol(tt.protocol)
 			sum := run(t, sc, Options{RootCAs: srv.CertPool()})
 			tot := sum.Final.Totals
 			if sum.Final.Run.ProtocolSeen != tt.seen {

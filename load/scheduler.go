@@ -53,7 +53,7 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 
 // snapshotEvery hands a snapshot to the observer once per tick until ctx ends.
 func (e *engine) snapshotEvery(ctx context.Context) {
-	t := time.NewTicker(cmpDur(e.sc.Tick, time.Second))
+	t := time.NewTicker(e.sc.Tick)
 	defer t.Stop()
 	for {
 		select {
@@ -128,7 +128,7 @@ func (s *scheduler) spawn(ctx context.Context) {
 	e := s.e
 	id := s.nextID
 	s.nextID++
-	witness := e.sc.Check == string(metrics.ModeWitness) && id < max(e.sc.Witnesses, 1)
+	witness := e.sc.Check == metrics.ModeWitness && id < e.sc.Witnesses
 	c := &client{id: id, witness: witness, e: e, stream: e.checker.Stream(id, witness)}
 	s.active = append(s.active, c)
 	s.wg.Add(1)

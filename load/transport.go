@@ -14,6 +14,7 @@ import (
 
 	"sseload/load/h2"
 	"sseload/metrics"
+	"sseload/scenarios"
 	"sseload/sse"
 )
 
@@ -23,7 +24,7 @@ const headTimeout = 30 * time.Second
 
 // transportConfig is what the transports need from the scenario.
 type transportConfig struct {
-	protocol string // h1, h2, h2c
+	protocol scenarios.Protocol
 	h2Conns  int    // HTTP/2 connections to spread clients over; 0 = as many as needed
 	insecure bool
 	roots    *x509.CertPool // nil = system roots
@@ -45,10 +46,10 @@ type transports struct {
 func newTransports(cfg transportConfig) (*transports, error) {
 	tlsCfg := &tls.Config{RootCAs: cfg.roots, InsecureSkipVerify: cfg.insecure} //nolint:gosec // only with --insecure
 	switch cfg.protocol {
-	case "h1", "":
+	case scenarios.ProtocolH1:
 		rt := &h1Transport{dialer: cfg.dialer, tls: tlsCfg, headTimeout: headTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
-	case "h2", "h2c":
+	case scenarios.ProtocolH2, scenarios.ProtocolH2C:
 		pc := h2.PoolConfig{
 			Conn: h2.Config{
 				// A PING after 30 s of silence finds a dead connection under
@@ -62,7 +63,7 @@ func newTransports(cfg transportConfig) (*transports, error) {
 			Conns:    cfg.h2Conns,
 			Affinity: slotFrom,
 		}
-		if cfg.protocol == "h2" {
+		if cfg.protocol == scenarios.ProtocolH2 {
 			pc.TLS = tlsCfg
 		}
 		p := h2.NewPool(pc)

@@ -87,7 +87,7 @@ type RunInfo struct {
 	ProtocolAsked string        `json:"protocol_asked"` // h1, h2, h2c
 	ProtocolSeen  string        `json:"protocol_seen"`  // e.g. "HTTP/2.0"; several joined by ","
 	Scenario      string        `json:"scenario"`
-	Check         string        `json:"check"`          // replay checker: sequence, witness, none
+	Check         Mode          `json:"check"`          // replay checker: sequence, witness, none
 	Stage         string        `json:"stage"`          // "ramp-up", "hold", "ramp-down", then "done", or "stopped" when cut short
 	StageProgress float64       `json:"stage_progress"` // 0..1 within the stage
 	Length        time.Duration `json:"length"`         // planned length of the whole run

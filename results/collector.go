@@ -101,7 +101,7 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 		Version:       meta.Version,
 		Command:       RedactCommand(meta.Command),
 		Target:        redactURL(firstNonEmpty(s.Run.Target, meta.Scenario.Target)),
-		ProtocolAsked: firstNonEmpty(s.Run.ProtocolAsked, meta.Scenario.Protocol),
+		ProtocolAsked: firstNonEmpty(s.Run.ProtocolAsked, string(meta.Scenario.Protocol)),
 		ProtocolSeen:  s.Run.ProtocolSeen,
 		Scenario:      redactScenario(meta.Scenario),
 		// Sub uses the monotonic readings when both times have them; Round(0) then

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"sseload/scenarios"
+	"sseload/metrics"
 )
 
 // ThresholdResult is one threshold judged against a result.
@@ -58,7 +58,7 @@ func actual(r Result, t Threshold) (float64, string) {
 		}
 		return tot.EventsPerSecond, ""
 	case metricReplay:
-		if r.Scenario.Check == scenarios.CheckNone {
+		if r.Scenario.Check == metrics.ModeNone {
 			return 0, "no replay check (check none)"
 		}
 		f := r.Findings

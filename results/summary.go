@@ -189,7 +189,7 @@ func topClasses(byClass map[string]int64) string {
 }
 
 func summaryReplay(p *printer, r Result) {
-	if r.Scenario.Check == "none" {
+	if r.Scenario.Check == metrics.ModeNone {
 		p.field("replay", "not checked")
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"sseload/metrics"
 )
 
 func TestBuiltins(t *testing.T) {
@@ -40,7 +42,7 @@ func TestBuiltinValues(t *testing.T) {
 	}{
 		{"quickstart", func(s Scenario) bool {
 			return s.Clients == 1000 && s.Ramp == 10*time.Second && s.Duration == 20*time.Second &&
-				s.Churn.Rate == 0.02 && s.Check == CheckSequence && s.Length() <= 30*time.Second
+				s.Churn.Rate == 0.02 && s.Check == metrics.ModeSequence && s.Length() <= 30*time.Second
 		}, "1,000 clients, ramp 10s, hold 20s, churn 2 %/s, sequence check, at most 30s"},
 		{"capacity", func(s Scenario) bool {
 			return s.Clients == 5000 && s.Ramp == time.Minute && s.Duration == time.Minute &&

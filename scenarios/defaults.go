@@ -1,23 +1,42 @@
 package scenarios
 
-import "time"
+import (
+	"time"
 
-// Values of the enumerated fields.
+	"sseload/metrics"
+	"sseload/sse"
+)
+
+// Protocol is how clients speak HTTP.
+type Protocol string
+
+// The protocols.
 const (
-	ProtocolH1  = "h1"  // HTTP/1.1, one connection per client
-	ProtocolH2  = "h2"  // HTTP/2 over TLS, negotiated with ALPN
-	ProtocolH2C = "h2c" // cleartext HTTP/2 with prior knowledge
+	ProtocolH1  Protocol = "h1"  // HTTP/1.1, one connection per client
+	ProtocolH2  Protocol = "h2"  // HTTP/2 over TLS, negotiated with ALPN
+	ProtocolH2C Protocol = "h2c" // cleartext HTTP/2 with prior knowledge
+)
 
-	DropClose = "close" // drop with a FIN
-	DropAbort = "abort" // drop with a RST (SO_LINGER 0)
+// IsHTTP2 reports whether p multiplexes streams over HTTP/2 connections.
+func (p Protocol) IsHTTP2() bool { return p == ProtocolH2 || p == ProtocolH2C }
 
-	CheckSequence = "sequence" // ids are consecutive integers
-	CheckWitness  = "witness"  // ids are opaque; compared with witness clients
-	CheckNone     = "none"     // no replay check
+// DropStyle is how the harness ends a connection it drops on purpose.
+type DropStyle string
 
-	DistFixed       = "fixed"       // every connection lives exactly Lifetime
-	DistUniform     = "uniform"     // uniform over [0, 2×Lifetime]
-	DistExponential = "exponential" // exponential with mean Lifetime
+// The drop styles.
+const (
+	DropClose DropStyle = "close" // a FIN
+	DropAbort DropStyle = "abort" // a RST (SO_LINGER 0)
+)
+
+// Distribution is how connection lifetimes are drawn for lifetime churn.
+type Distribution string
+
+// The lifetime distributions.
+const (
+	DistFixed       Distribution = "fixed"       // every connection lives exactly Lifetime
+	DistUniform     Distribution = "uniform"     // uniform over [0, 2×Lifetime]
+	DistExponential Distribution = "exponential" // exponential with mean Lifetime
 )
 
 // Defaults filled by Scenario.Defaults for zero fields.
@@ -25,17 +44,19 @@ const (
 	DefaultProtocol     = ProtocolH1
 	DefaultTick         = time.Second
 	DefaultDropStyle    = DropClose
+	DefaultCheck        = metrics.ModeNone
 	DefaultWitnesses    = 3
 	DefaultLatencyField = "ts"
 )
 
 // Defaults replaces the zero values that stand for a default with that default:
-// Protocol "h1", Tick 1s, DropStyle "close", Witnesses 3, LatencyField "ts". Fields
-// whose zero value is itself meaningful stay zero: Check "" (the engine picks
-// "sequence" against the reference server and "none" against any other target, as
-// only it knows the target), Retry 0 (the spec's 3s), Ramp 0 (all at once), Rate 0
-// (unlimited), H2Conns 0 (as many as the server's stream limit requires), and the
-// zero Backoff, Churn and Shard (spec reconnects, no churn, all clients).
+// Protocol "h1", Tick 1s, DropStyle "close", Check "none", Witnesses 3,
+// LatencyField "ts". (The command line picks Check "sequence" for the embedded
+// reference server before Defaults runs.) Fields whose zero value is itself
+// meaningful stay zero: Retry 0 (sse.DefaultRetry, the spec's 3s), Ramp 0 (all at
+// once), Rate 0 (unlimited), H2Conns 0 (as many as the server's stream limit
+// requires), and the zero Backoff, Churn and Shard (spec reconnects, no churn, all
+// clients). Defaults is idempotent.
 func (s *Scenario) Defaults() {
 	if s.Protocol == "" {
 		s.Protocol = DefaultProtocol
@@ -46,10 +67,22 @@ func (s *Scenario) Defaults() {
 	if s.DropStyle == "" {
 		s.DropStyle = DefaultDropStyle
 	}
+	if s.Check == "" {
+		s.Check = DefaultCheck
+	}
 	if s.Witnesses == 0 {
 		s.Witnesses = DefaultWitnesses
 	}
 	if s.LatencyField == "" {
 		s.LatencyField = DefaultLatencyField
 	}
+}
+
+// RetryTime returns the initial reconnection time clients use: Retry, or the
+// spec's sse.DefaultRetry when it is 0. A stream's retry: field still wins.
+func (s Scenario) RetryTime() time.Duration {
+	if s.Retry > 0 {
+		return s.Retry
+	}
+	return sse.DefaultRetry
 }

@@ -4,23 +4,37 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"sseload/metrics"
+	"sseload/sse"
 )
 
 func TestDefaults(t *testing.T) {
 	var s Scenario
 	s.Defaults()
-	want := Scenario{Protocol: "h1", Tick: time.Second, DropStyle: "close", Witnesses: 3, LatencyField: "ts"}
+	want := Scenario{Protocol: "h1", Tick: time.Second, DropStyle: "close", Check: "none", Witnesses: 3, LatencyField: "ts"}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Defaults() on the zero Scenario = %+v, want %+v", s, want)
 	}
+	again := s
+	again.Defaults()
+	if !reflect.DeepEqual(again, s) {
+		t.Errorf("Defaults() twice = %+v, want %+v", again, s)
+	}
 
-	set := Scenario{Protocol: "h2", Tick: 5 * time.Second, DropStyle: "abort", Witnesses: 7, LatencyField: "sent_at", Check: ""}
+	set := Scenario{Protocol: "h2", Tick: 5 * time.Second, DropStyle: "abort", Witnesses: 7, LatencyField: "sent_at", Check: metrics.ModeSequence}
 	got := set
 	got.Defaults()
 	if !reflect.DeepEqual(got, set) {
 		t.Errorf("Defaults() changed set fields: %+v, want %+v", got, set)
 	}
-	if got.Check != "" {
-		t.Errorf("Defaults() set Check to %q; the engine decides it by target", got.Check)
+}
+
+func TestRetryTime(t *testing.T) {
+	if got := (Scenario{}).RetryTime(); got != sse.DefaultRetry {
+		t.Errorf("RetryTime() of a zero Retry = %v, want sse.DefaultRetry %v", got, sse.DefaultRetry)
+	}
+	if got := (Scenario{Retry: 200 * time.Millisecond}).RetryTime(); got != 200*time.Millisecond {
+		t.Errorf("RetryTime() = %v, want 200ms", got)
 	}
 }

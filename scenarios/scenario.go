@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"sseload/metrics"
 	"sseload/sse"
 )
 
@@ -16,7 +17,7 @@ type Scenario struct {
 	// Target is the stream URL; empty means the embedded reference server.
 	Target string `yaml:"target" json:"target"`
 	// Protocol is "h1" (default), "h2" (TLS with ALPN) or "h2c" (prior knowledge).
-	Protocol string `yaml:"protocol" json:"protocol"`
+	Protocol Protocol `yaml:"protocol" json:"protocol"`
 	// H2Conns spreads HTTP/2 streams over this many connections; 0 = as many as the
 	// server's SETTINGS_MAX_CONCURRENT_STREAMS requires.
 	H2Conns int `yaml:"h2_conns" json:"h2_conns"`
@@ -41,12 +42,12 @@ type Scenario struct {
 	Disconnects []MassDisconnect `yaml:"disconnects" json:"disconnects"`
 	// DropStyle is how the harness drops a connection: "close" (FIN, default) or
 	// "abort" (RST).
-	DropStyle string `yaml:"drop_style" json:"drop_style"`
+	DropStyle DropStyle `yaml:"drop_style" json:"drop_style"`
 
 	// Check is the replay checker: "sequence", "witness" or "none"; empty means
-	// "sequence" against the reference server and "none" otherwise.
-	Check     string `yaml:"check" json:"check"`
-	Witnesses int    `yaml:"witnesses" json:"witnesses"` // witness clients that never churn (witness mode); 0 = 3
+	// "sequence" against the embedded reference server and "none" otherwise.
+	Check     metrics.Mode `yaml:"check" json:"check"`
+	Witnesses int          `yaml:"witnesses" json:"witnesses"` // witness clients that never churn (witness mode); 0 = 3
 	// LatencyField is the JSON field of the data holding the send time in Unix
 	// nanoseconds; empty = "ts", the reference server's.
 	LatencyField string `yaml:"latency_field" json:"latency_field"`
@@ -72,7 +73,7 @@ type Churn struct {
 	// Distribution ("fixed", "uniform" over [0, 2×Lifetime], "exponential" with mean
 	// Lifetime).
 	Lifetime     time.Duration `yaml:"lifetime" json:"lifetime"`
-	Distribution string        `yaml:"distribution" json:"distribution"`
+	Distribution Distribution  `yaml:"distribution" json:"distribution"`
 }
 
 // MassDisconnect drops Fraction of the open clients at once At into the run.

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"sseload/metrics"
 )
 
 // MaxClients bounds Clients; one process holds at most this many streams.
@@ -48,7 +50,7 @@ func (p *problems) nonNegative(path string, d time.Duration) bool {
 }
 
 // oneOf reports v when it is not empty and not one of allowed.
-func (p *problems) oneOf(path, v string, allowed ...string) {
+func oneOf[T ~string](p *problems, path string, v T, allowed ...T) {
 	if v == "" {
 		return
 	}
@@ -74,7 +76,7 @@ func (p *problems) between(path string, v, lo, hi float64) {
 
 // target checks where and how the clients connect.
 func (p *problems) target(s Scenario) {
-	p.oneOf("$.protocol", s.Protocol, ProtocolH1, ProtocolH2, ProtocolH2C)
+	oneOf(p, "$.protocol", s.Protocol, ProtocolH1, ProtocolH2, ProtocolH2C)
 	scheme := ""
 	if s.Target != "" {
 		shown := RedactURL(s.Target)
@@ -149,7 +151,7 @@ func (p *problems) faults(s Scenario) {
 			p.add("$.churn.distribution", "has no effect without churn.lifetime")
 		}
 	}
-	p.oneOf("$.churn.distribution", c.Distribution, DistFixed, DistUniform, DistExponential)
+	oneOf(p, "$.churn.distribution", c.Distribution, DistFixed, DistUniform, DistExponential)
 	if c.Rate > 0 && c.Lifetime > 0 {
 		p.add("$.churn.lifetime", "cannot be combined with churn.rate: set one of them")
 	}
@@ -163,16 +165,16 @@ func (p *problems) faults(s Scenario) {
 			p.add(at+".at", "must be within the run (0s to %v), got %v", length, d.At)
 		}
 	}
-	p.oneOf("$.drop_style", s.DropStyle, DropClose, DropAbort)
+	oneOf(p, "$.drop_style", s.DropStyle, DropClose, DropAbort)
 }
 
 // check checks the replay checker's settings.
 func (p *problems) check(s Scenario) {
-	p.oneOf("$.check", s.Check, CheckSequence, CheckWitness, CheckNone)
+	oneOf(p, "$.check", s.Check, metrics.ModeSequence, metrics.ModeWitness, metrics.ModeNone)
 	switch {
 	case s.Witnesses < 0:
 		p.add("$.witnesses", "must not be negative, got %d", s.Witnesses)
-	case s.Check == CheckWitness && s.Clients >= 1:
+	case s.Check == metrics.ModeWitness && s.Clients >= 1:
 		w, dflt := s.Witnesses, ""
 		if w == 0 {
 			w, dflt = DefaultWitnesses, " (the default)"
@@ -207,7 +209,7 @@ func (p *problems) run(s Scenario) {
 		switch t = strings.TrimSpace(t); {
 		case t == "":
 			p.add(fmt.Sprintf("$.thresholds[%d]", i), "must not be empty")
-		case strings.HasPrefix(t, "replay.") && s.Check == CheckNone:
+		case strings.HasPrefix(t, "replay.") && s.Check == metrics.ModeNone:
 			// With no checker every replay count is zero: the threshold would pass
 			// without anything having been judged.
 			p.add(fmt.Sprintf("$.thresholds[%d]", i),

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"sseload/sse"
+
+	"sseload/metrics"
 )
 
 // valid returns a minimal valid scenario for the cases to break.
@@ -114,11 +116,11 @@ func TestValidate(t *testing.T) {
 		{"negative tick", func(s *Scenario) { s.Tick = -time.Second }, []string{"$.tick: must not be negative, got -1s"}},
 		{"empty threshold", func(s *Scenario) { s.Thresholds = []string{"errors == 0", "  "} }, []string{"$.thresholds[1]: must not be empty"}},
 		{"replay threshold without a checker", func(s *Scenario) {
-			s.Check = CheckNone
+			s.Check = metrics.ModeNone
 			s.Thresholds = []string{"errors.rate<1%", " replay.lost==0"}
 		}, []string{`$.thresholds[1]: "replay.lost==0" needs a replay checker, but check is none (the default for a target other than the embedded server): set check to sequence or witness`}},
 		{"replay threshold with a checker", func(s *Scenario) {
-			s.Check = CheckWitness
+			s.Check = metrics.ModeWitness
 			s.Thresholds = []string{"replay.total==0"}
 		}, nil},
 		{"shard index past count", func(s *Scenario) { s.Shard = Shard{Index: 2, Count: 2} }, []string{"$.shard.index: must be less than shard.count (2), got 2"}},

@@ -77,8 +77,8 @@ func plainLines(s metrics.Snapshot) string {
 }
 
 // plainReplay is the checker's verdict in a few words; "off" when no checker runs.
-func plainReplay(check string, f metrics.Findings) string {
-	if check == checkNone {
+func plainReplay(check metrics.Mode, f metrics.Findings) string {
+	if check == metrics.ModeNone {
 		return "off"
 	}
 	if f.Total() == 0 {

@@ -7,9 +7,6 @@ import (
 	"sseload/results"
 )
 
-// checkNone is RunInfo.Check when no replay checker runs.
-const checkNone = string(metrics.ModeNone)
-
 // replayView is the replay checker's verdict; red as soon as anything is found.
 type replayView struct {
 	f   metrics.Findings

@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"sseload/metrics"
 )
 
 // Layout breakpoints and limits, in terminal cells.
@@ -94,7 +96,7 @@ func (m model) fixed(w int) [][]string {
 	s, st := m.last, m.st
 	cv := clientsView{t: s.Totals, tr: m.trend, st: st}
 	tv := trafficView{t: s.Totals, r: s.Rates, tr: m.trend, st: st}
-	rv := replayView{f: s.Findings, off: s.Run.Check == checkNone, st: st}
+	rv := replayView{f: s.Findings, off: s.Run.Check == metrics.ModeNone, st: st}
 	lat := latencyView{s: s, interval: m.interval, st: st}.view(w)
 	switch {
 	case w >= widestWidth:
