@@ -25,7 +25,7 @@ const headTimeout = 30 * time.Second
 // transportConfig is what the transports need from the scenario.
 type transportConfig struct {
 	protocol scenarios.Protocol
-	h2Conns  int    // HTTP/2 connections to spread clients over; 0 = as many as needed
+	h2Conns  int // HTTP/2 connections to spread clients over; 0 = as many as needed
 	insecure bool
 	roots    *x509.CertPool // nil = system roots
 	dialer   *dialer
