@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -84,13 +83,17 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.Lookup("cpuprofile").Hidden = true
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile halfway through the hold to this file")
 	f.Lookup("memprofile").Hidden = true
-	o.flags.register(f)
+	o.flags.register(cmd)
+	cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		// A built-in's name, or a file: the shell completes file names too.
+		return scenarios.Builtins(), cobra.ShellCompDirectiveDefault
+	})
 	return cmd
 }
 
 func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	sc, src, embedded, err := buildScenario(cmd.Flags(), o, args)
+	sc, src, embedded, err := buildScenario(o, args)
 	if err != nil {
 		return err
 	}
@@ -384,45 +387,4 @@ func (v *progressView) run(ctx context.Context, en *load.Engine) (load.Summary, 
 	cancel()
 	<-done
 	return sum, errors.Join(runErr, dashErr)
-}
-
-// scenarioFlags are the flags that set scenario fields; only those the user gave
-// override the scenario file or built-in.
-type scenarioFlags struct {
-	sc          scenarios.Scenario
-	churn       string
-	disconnects []string
-	shard       string
-}
-
-func (s *scenarioFlags) register(f *pflag.FlagSet) {
-	sc := &s.sc
-	f.StringVar(&sc.Name, "name", "", "scenario name shown in reports")
-	f.StringVar(&sc.Target, "target", "", "stream URL (the same as the URL argument)")
-	f.StringVar((*string)(&sc.Protocol), "protocol", "h1", "h1 (one TCP connection per client), h2 (TLS with ALPN) or h2c (prior knowledge)")
-	f.IntVar(&sc.H2Conns, "h2-conns", 0, "spread HTTP/2 streams over this many connections (0: as the server's stream limit requires)")
-	f.StringArrayVarP(&sc.Headers, "header", "H", nil, "request header 'Name: value', repeatable (Authorization and Cookie are redacted everywhere)")
-	f.BoolVar(&sc.Insecure, "insecure", false, "skip TLS certificate verification")
-	f.StringVar(&sc.SourceIPs, "source-ips", "", "bind clients to these local addresses, e.g. 127.0.0.1-127.0.0.16 (passes the ~28k ports per address)")
-	f.IntVar(&sc.Clients, "clients", 100, "concurrent clients to hold")
-	f.DurationVar(&sc.Ramp, "ramp", 0, "ramp-up time to reach --clients")
-	f.DurationVar(&sc.Duration, "duration", 30*time.Second, "hold time at --clients (the run is ramp + duration + ramp-down)")
-	f.DurationVar(&sc.RampDown, "ramp-down", 0, "ramp-down time at the end")
-	f.Float64Var(&sc.Rate, "rate", 0, "new connections per second, reconnects included (0: unlimited)")
-	f.StringVar(&s.churn, "churn", "", "fraction of open clients dropped per second, e.g. 2% or 0.02")
-	f.DurationVar(&sc.Churn.Lifetime, "churn-lifetime", 0, "instead of --churn: drop each connection after a lifetime of this mean")
-	f.StringVar((*string)(&sc.Churn.Distribution), "churn-distribution", "", "lifetime distribution: fixed, uniform or exponential")
-	f.StringArrayVar(&s.disconnects, "disconnect", nil, "mass disconnect AT:FRACTION, e.g. 15s:50%, repeatable")
-	f.StringVar((*string)(&sc.DropStyle), "drop-style", "close", "how dropped connections end: close (FIN) or abort (RST)")
-	f.StringVar((*string)(&sc.Check), "check", "", "replay check: sequence, witness or none (default: sequence against the embedded server, none otherwise)")
-	f.IntVar(&sc.Witnesses, "witnesses", 3, "witness clients that never churn (--check witness)")
-	f.StringVar(&sc.LatencyField, "latency-field", "ts", "JSON field of the event data holding the send time in Unix nanoseconds")
-	f.DurationVar(&sc.Retry, "retry", 0, "initial reconnection time (0: the spec's 3s); the server's retry: wins")
-	f.DurationVar(&sc.Backoff.Initial, "backoff-initial", 0, "beyond the spec: first reconnect wait of an exponential backoff")
-	f.DurationVar(&sc.Backoff.Max, "backoff-max", 0, "beyond the spec: backoff cap")
-	f.Float64Var(&sc.Backoff.Jitter, "backoff-jitter", 0, "beyond the spec: jitter fraction 0..1 of each wait")
-	f.Float64Var(&sc.Backoff.Factor, "backoff-factor", 0, "beyond the spec: wait multiplier per failed attempt")
-	f.DurationVar(&sc.Tick, "tick", time.Second, "snapshot interval (progress, interval log)")
-	f.StringArrayVar(&sc.Thresholds, "threshold", nil, "pass/fail objective, e.g. 'delivery.p99<50ms', 'errors.rate<1%', 'replay.lost==0'; repeatable")
-	f.StringVar(&s.shard, "shard", "", "run part I/N of the clients (for several load generators)")
 }

@@ -93,13 +93,14 @@ func TestRunBadInput(t *testing.T) {
 		want string
 	}{
 		{"clients", []string{"--clients", "0"}, "--clients: must be at least 1, got 0"},
-		{"churn", []string{"--churn", "lots"}, `--churn "lots"`},
-		{"disconnect", []string{"--disconnect", "soon"}, `--disconnect "soon": want AT:FRACTION`},
+		{"churn", []string{"--churn", "lots"}, `invalid argument "lots" for "--churn" flag: want a fraction like 0.02 or a percentage like 2%`},
+		{"disconnect", []string{"--disconnect", "soon"}, `invalid argument "soon" for "--disconnect" flag: want AT:FRACTION`},
+		{"clients not a number", []string{"--clients", "many"}, `invalid argument "many" for "--clients" flag: want an integer`},
 		{"url", []string{"ftp://example.test/x"}, "ftp://example.test/x"},
 		{"protocol", []string{"--protocol", "h3"}, "--protocol"},
 		{"threshold", []string{"--threshold", "delivery.p42<5ms"}, `unknown statistic "p42"`},
 		{"scenario file", []string{"--scenario", bad}, "bad.yaml:5:9"},
-		{"shard", []string{"--shard", "3/2"}, `--shard "3/2"`},
+		{"shard", []string{"--shard", "3/2"}, `invalid argument "3/2" for "--shard" flag: want I/N`},
 		{"server fault", []string{"--server-fault", "explode"}, `unknown fault "explode"`},
 		{"churn both ways by flag", []string{"--churn", "5%", "--churn-lifetime", "2s", "--churn-distribution", "fixed"},
 			"--churn-lifetime: cannot be combined with --churn: set one of them"},
@@ -207,4 +208,17 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestRunNamesTheFlagOverAFile: a bad value given by flag is reported as the
+// flag's, not at the file's line that it overrode.
+func TestRunNamesTheFlagOverAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: x\nclients: 50\nduration: 5s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, context.Background(), "run", "-q", "--scenario", file, "--clients", "-5")
+	if code != 1 || !strings.Contains(stderr, "--clients: must be at least 1, got -5") || strings.Contains(stderr, "s.yaml") {
+		t.Errorf("exit %d, stderr %q; want 1 and the flag named, not the file", code, stderr)
+	}
 }

@@ -24,7 +24,7 @@ func TestChurnFlagsReplaceTheScenarioWay(t *testing.T) {
 		if err := cmd.Flags().Parse(tt.args); err != nil {
 			t.Fatal(err)
 		}
-		sc, _, _, err := buildScenario(cmd.Flags(), o, nil)
+		sc, _, _, err := buildScenario(o, nil)
 		if err != nil {
 			t.Fatalf("%v: %v", tt.args, err)
 		}

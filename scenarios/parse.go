@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -104,7 +102,7 @@ func unmarshalNumber(f *float64, b []byte) error {
 	}
 	switch v := v.(type) {
 	case string:
-		p, err := parsePercent(v)
+		p, err := ParseFraction(v)
 		if err != nil {
 			return err
 		}
@@ -121,16 +119,6 @@ func unmarshalNumber(f *float64, b []byte) error {
 		return fmt.Errorf("want a number, got %v", v)
 	}
 	return nil
-}
-
-// parsePercent reads "2%" as 0.02.
-func parsePercent(s string) (float64, error) {
-	num, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if !ok || err != nil {
-		return 0, fmt.Errorf("want a percentage like 2%%, got %q", s)
-	}
-	return v / 100, nil
 }
 
 // unmarshalDuration decodes what schemaCheck accepted as a duration: a Go duration

@@ -113,7 +113,7 @@ func (c *schemaCheck) value(path string, t reflect.Type, n ast.Node) {
 		case ast.IntegerType, ast.FloatType, ast.InfinityType, ast.NanType:
 		case ast.StringType:
 			if fractionPath.MatchString(path) {
-				if _, err := parsePercent(n.(*ast.StringNode).Value); err != nil {
+				if _, err := ParseFraction(n.(*ast.StringNode).Value); err != nil {
 					c.fail(path, n, "want a fraction like 0.02 or a percentage like 2%%, got %s", describe(n))
 				}
 				return

@@ -46,12 +46,13 @@ func parentPath(path string) string {
 }
 
 // Locate places every *FieldError joined in err, the way the command line reports
-// them. A field whose flag (see FlagName) the user set — changed reports it, as
-// pflag's FlagSet.Changed does — is named by its flag. Otherwise a field is placed at
-// its position in src. Without a file (src nil) every field that has a flag is named
-// by it, whatever changed says; changed may be nil. Other errors pass through
-// unchanged; the *FieldErrors in err are not modified.
-func Locate(err error, src *Source, changed func(flag string) bool) error {
+// them. A field whose flag (see FlagName) the user set — changed reports it by
+// the flag's name without dashes, as pflag's FlagSet.Changed does — is named by
+// its flag. Otherwise a field is placed at its position in src. Without a file
+// (src nil) every field that has a flag is named by it, whatever changed says;
+// changed may be nil. Other errors pass through unchanged; the *FieldErrors in
+// err are not modified.
+func Locate(err error, src *Source, changed func(name string) bool) error {
 	if err == nil {
 		return nil
 	}
@@ -64,13 +65,13 @@ func Locate(err error, src *Source, changed func(flag string) bool) error {
 		return errors.Join(out...)
 	}
 	fe, ok := err.(*FieldError)
-	if !ok || fe.Path == "" {
+	if !ok || fe.Path == "" || fe.Flag != "" {
 		return err
 	}
 	located := *fe
-	byFlag := func(flag string) bool { return src == nil || (changed != nil && changed(flag)) }
-	if flag, ok := FlagName(fe.Path); ok && byFlag(flag) {
-		located.Flag = flag
+	byFlag := func(name string) bool { return src == nil || (changed != nil && changed(name)) }
+	if f, ok := flagForPath(fe.Path); ok && byFlag(f.Name) {
+		located.Flag = "--" + f.Name
 		located.Msg = flagMentions(fe.Msg, byFlag)
 		return &located
 	}
