@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"sseload/redact"
 	"sseload/scenarios"
 	"sseload/sse"
 )
@@ -133,7 +134,7 @@ func (s *tailSession) hooks() sse.Hooks {
 		Open: func(resp *http.Response) {
 			s.opened = true
 			if s.o.http2 && resp.ProtoMajor != 2 {
-				s.stop(fmt.Errorf("--http2: %s answered over %s, not HTTP/2 (no ALPN h2)", scenarios.RedactURL(s.url), resp.Proto))
+				s.stop(fmt.Errorf("--http2: %s answered over %s, not HTTP/2 (no ALPN h2)", redact.URL(s.url), resp.Proto))
 			}
 		},
 		Event: func(ev sse.Event) {
@@ -204,14 +205,14 @@ func (s *tailSession) result(ctx context.Context, err error) error {
 func (o *tailOptions) config(rawURL string) (sse.Config, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return sse.Config{}, fmt.Errorf("bad URL %q: want http://host/path or https://host/path", scenarios.RedactURL(rawURL))
+		return sse.Config{}, fmt.Errorf("bad URL %q: want http://host/path or https://host/path", redact.URL(rawURL))
 	}
 	var errs []error
 	switch {
 	case o.http2 && u.Scheme != "https":
-		errs = append(errs, fmt.Errorf("--http2 needs an https URL, got %q (use --h2c for cleartext HTTP/2)", scenarios.RedactURL(rawURL)))
+		errs = append(errs, fmt.Errorf("--http2 needs an https URL, got %q (use --h2c for cleartext HTTP/2)", redact.URL(rawURL)))
 	case o.h2c && u.Scheme != "http":
-		errs = append(errs, fmt.Errorf("--h2c needs an http URL, got %q (use --http2 over TLS)", scenarios.RedactURL(rawURL)))
+		errs = append(errs, fmt.Errorf("--h2c needs an http URL, got %q (use --http2 over TLS)", redact.URL(rawURL)))
 	}
 	if o.maxEvents < 0 {
 		errs = append(errs, fmt.Errorf("--max-events %d: want 0 or more", o.maxEvents))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sseload/metrics"
+	"sseload/redact"
 	"sseload/scenarios"
 	"sseload/sse"
 )
@@ -140,13 +141,9 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", sc.Target)
 	}
-	header := http.Header{}
-	for _, h := range sc.Headers {
-		name, value, ok := strings.Cut(h, ":")
-		if !ok {
-			return nil, fmt.Errorf("header %q: want \"Name: value\"", scenarios.RedactHeader(h))
-		}
-		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	header, err := scenarios.ParseHeaders(sc.Headers)
+	if err != nil {
+		return nil, err
 	}
 	sources, err := scenarios.ParseSourceIPs(sc.SourceIPs)
 	if err != nil {
@@ -256,7 +253,7 @@ func (e *engine) info() metrics.RunInfo {
 	}
 	slices.Sort(seen)
 	return metrics.RunInfo{
-		Target:        e.sc.Target,
+		Target:        redact.URL(e.sc.Target),
 		ProtocolAsked: string(e.sc.Protocol),
 		ProtocolSeen:  strings.Join(seen, ","),
 		Scenario:      e.sc.Name,

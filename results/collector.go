@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sseload/metrics"
+	"sseload/redact"
 	"sseload/scenarios"
 )
 
@@ -15,6 +16,7 @@ type Meta struct {
 	Version  string             // sseload's version
 	Command  []string           // os.Args; redacted by Result
 	Scenario scenarios.Scenario // as run; redacted by Result
+	Redact   redact.Rule        // what Result redacts; the zero Rule is the built-in one
 	// Start and End bound the run. A zero End means Start plus the last snapshot's
 	// Elapsed; a zero Start means the last snapshot's tick minus its Elapsed.
 	Start, End    time.Time
@@ -99,11 +101,11 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 	r := Result{
 		Schema:        Schema,
 		Version:       meta.Version,
-		Command:       RedactCommand(meta.Command),
-		Target:        redactURL(firstNonEmpty(s.Run.Target, meta.Scenario.Target)),
+		Command:       meta.Redact.Args(meta.Command),
+		Target:        meta.Redact.URL(firstNonEmpty(s.Run.Target, meta.Scenario.Target)),
 		ProtocolAsked: firstNonEmpty(s.Run.ProtocolAsked, string(meta.Scenario.Protocol)),
 		ProtocolSeen:  s.Run.ProtocolSeen,
-		Scenario:      redactScenario(meta.Scenario),
+		Scenario:      meta.Scenario.Redacted(meta.Redact),
 		// Sub uses the monotonic readings when both times have them; Round(0) then
 		// drops them so the stored times are plain wall clock.
 		Duration:      max(end.Sub(start), 0),

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"sseload/redact"
 )
 
 func FuzzParse(f *testing.F) {
@@ -62,7 +64,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Validate error %q is not a *FieldError with path and message", e)
 			}
 		}
-		s.Redacted()
+		s.Redacted(redact.Rule{})
 		d := s
 		d.Defaults()
 		d.Validate()

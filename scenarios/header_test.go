@@ -3,6 +3,8 @@ package scenarios
 import (
 	"strings"
 	"testing"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 func TestParseHeader(t *testing.T) {
@@ -23,8 +25,8 @@ func TestParseHeader(t *testing.T) {
 		{"space in name", "Fo o: v", "", "", `header "Fo o: v": invalid name "Fo o"`},
 		{"newline in value", "X: a\r\nInjected: 1", "", "", `header "X: a\r\nInjected: 1": control character in value`},
 		{"NUL in value", "X: a\x00", "", "", `header "X: a\x00": control character in value`},
-		{"secret redacted", "Authorization: Bearer \x01secret", "", "", `header "Authorization: [redacted]": control character in value`},
-		{"secret without colon redacted", "Cookie session=secret", "", "", `header "Cookie [redacted]": want "Name: value"`},
+		{"secret redacted", "Authorization: Bearer \x01secret", "", "", `header "Authorization: REDACTED": control character in value`},
+		{"secret without colon redacted", "Cookie session=secret", "", "", `header "Cookie REDACTED": want "Name: value"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,7 +55,8 @@ func FuzzParseHeader(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !isToken(name) || !isFieldValue(value) {
+		// net/http refuses to send what httpguts rejects.
+		if !httpguts.ValidHeaderFieldName(name) || !httpguts.ValidHeaderFieldValue(value) {
 			t.Fatalf("ParseHeader(%q) = %q, %q: accepted an invalid header", line, name, value)
 		}
 		if value != strings.Trim(value, " \t") {

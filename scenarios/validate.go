@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"sseload/metrics"
+
+	"sseload/redact"
 )
 
 // MaxClients bounds Clients; one process holds at most this many streams.
@@ -79,7 +81,7 @@ func (p *problems) target(s Scenario) {
 	oneOf(p, "$.protocol", s.Protocol, ProtocolH1, ProtocolH2, ProtocolH2C)
 	scheme := ""
 	if s.Target != "" {
-		shown := RedactURL(s.Target)
+		shown := redact.URL(s.Target)
 		u, err := url.Parse(s.Target)
 		var ue *url.Error
 		switch {

@@ -57,8 +57,8 @@ func TestValidate(t *testing.T) {
 		{"target scheme", func(s *Scenario) { s.Target = "ftp://example.com/" }, []string{`$.target: "ftp://example.com/": scheme must be http or https`}},
 		{"target no host", func(s *Scenario) { s.Target = "http:///events" }, []string{`$.target: "http:///events": missing host`}},
 		{"target relative", func(s *Scenario) { s.Target = "/events" }, []string{`$.target: "/events": scheme must be http or https`}},
-		{"target unparsable", func(s *Scenario) { s.Target = "http://u:secret@[::1/x" }, []string{`$.target: "http://xxxxx@[::1/x" is not a URL: missing ']' in host`}},
-		{"target password redacted", func(s *Scenario) { s.Target = "ftp://u:secret@host/" }, []string{`$.target: "ftp://u:xxxxx@host/": scheme must be http or https`}},
+		{"target unparsable", func(s *Scenario) { s.Target = "http://u:secret@[::1/x" }, []string{`$.target: "http://REDACTED@[::1/x" is not a URL: missing ']' in host`}},
+		{"target password redacted", func(s *Scenario) { s.Target = "ftp://u:secret@host/" }, []string{`$.target: "ftp://u:REDACTED@host/": scheme must be http or https`}},
 		{"h2 over http", func(s *Scenario) { s.Target, s.Protocol = "http://h/", "h2" }, []string{`$.protocol: h2 runs over TLS and needs an https target, got "http://h/" (h2c is cleartext HTTP/2)`}},
 		{"h2c over https", func(s *Scenario) { s.Target, s.Protocol = "https://h/", "h2c" }, []string{`$.protocol: h2c is cleartext HTTP/2 and needs an http target, got "https://h/" (h2 runs over TLS)`}},
 		{"h2c default target", func(s *Scenario) { s.Protocol = "h2c" }, nil},
@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 			`$.headers[1]: header "Foo": want "Name: value"`,
 			`$.headers[2]: header "Bad Name: x": invalid name "Bad Name"`,
 			`$.headers[3]: header "X: a\nb": control character in value`,
-			`$.headers[4]: header "Authorization [redacted]": want "Name: value"`,
+			`$.headers[4]: header "Authorization REDACTED": want "Name: value"`,
 		}},
 		{"source ips", func(s *Scenario) { s.SourceIPs = "127.0.0.1,localhost" }, []string{`$.source_ips: source IP "localhost": not an IPv4 or IPv6 address`}},
 
@@ -170,7 +170,7 @@ func TestValidateFile(t *testing.T) {
 		t.Fatalf("LoadSource: %v", err)
 	}
 	want := []string{
-		"testdata/invalid.yaml:17:5: $.headers[1]: header \"Cookie [redacted]\": want \"Name: value\"",
+		"testdata/invalid.yaml:17:5: $.headers[1]: header \"Cookie REDACTED\": want \"Name: value\"",
 		"testdata/invalid.yaml:4:10: $.clients: must be at least 1, got 0",
 		"testdata/invalid.yaml:5:7: $.ramp: must not be negative, got -5s",
 		"testdata/invalid.yaml:8:9: $.churn.rate: must be between 0 and 1, got 1.5",

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"sseload/redact"
 )
 
 // outcome is how one connection attempt ended.
@@ -166,7 +168,7 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 	for redirects := 0; ; redirects++ {
 		resp, err := c.rt.RoundTrip(c.request(ctx, u, orig))
 		if err != nil {
-			return nil, false, fmt.Errorf("sse: GET %s: %w", u.Redacted(), err)
+			return nil, false, fmt.Errorf("sse: GET %s: %w", redact.URL(u.String()), err)
 		}
 		code := resp.StatusCode
 		if code == http.StatusOK {
@@ -187,14 +189,14 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 			return nil, true, &StatusError{Code: code, Status: resp.Status, Proto: resp.Proto}
 		case redirects >= maxRedirects:
 			return nil, true, fmt.Errorf("%w: stopped after %d, the last from %s to %q",
-				ErrTooManyRedirects, redirects, u.Redacted(), loc)
+				ErrTooManyRedirects, redirects, redact.URL(u.String()), loc)
 		}
 		next, err := u.Parse(loc)
 		if err != nil {
-			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q: %w", ErrBadRedirect, u.Redacted(), code, loc, errors.Unwrap(err))
+			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q: %w", ErrBadRedirect, redact.URL(u.String()), code, loc, errors.Unwrap(err))
 		}
 		if next.Scheme != "http" && next.Scheme != "https" || next.Host == "" {
-			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q, not an http or https URL", ErrBadRedirect, u.Redacted(), code, loc)
+			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q, not an http or https URL", ErrBadRedirect, redact.URL(u.String()), code, loc)
 		}
 		u = next
 	}

@@ -8,10 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
+
+	"sseload/redact"
 )
 
 // DefaultRetry is the reconnection time before a stream sets one with retry:,
@@ -31,7 +32,7 @@ type Config struct {
 	// Header holds extra request headers (Authorization, Cookie…). They replace
 	// the Client's Accept and Cache-Control; a Host entry sets the request's
 	// Host; a Last-Event-ID entry is ignored (use LastEventID). String and
-	// LogValue redact Authorization and Cookie. Names must be HTTP tokens and
+	// LogValue redact secret values (package redact). Names must be HTTP tokens and
 	// values hold no control characters but tab.
 	Header http.Header
 	// LastEventID is the last event ID to resume from on the first request; ""
@@ -98,29 +99,29 @@ func validateHeader(h http.Header) []error {
 func parseStreamURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("sse: bad URL %q: %w", redactURL(raw), errors.Unwrap(err))
+		return nil, fmt.Errorf("sse: bad URL %q: %w", redact.URL(raw), errors.Unwrap(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("sse: bad URL %q: want http:// or https:// with a host", redactURL(raw))
+		return nil, fmt.Errorf("sse: bad URL %q: want http:// or https:// with a host", redact.URL(raw))
 	}
 	return u, nil
 }
 
-// String formats c for logs: Authorization, Proxy-Authorization and Cookie
-// values read "REDACTED" and a URL password "xxxxx" (as url.URL.Redacted does).
+// String formats c for logs with its secrets (package redact's rule: secret
+// header values, URL credentials) replaced by redact.Marker.
 func (c Config) String() string {
 	type plain Config // drops the String method, so %+v does not recurse
 	r := plain(c)
-	r.URL = redactURL(c.URL)
-	r.Header = redactHeader(c.Header)
+	r.URL = redact.URL(c.URL)
+	r.Header = redact.Header(c.Header)
 	return fmt.Sprintf("%+v", r)
 }
 
 // LogValue returns c as a slog group, redacted as in String.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("url", redactURL(c.URL)),
-		slog.Any("header", redactHeader(c.Header)),
+		slog.String("url", redact.URL(c.URL)),
+		slog.Any("header", redact.Header(c.Header)),
 		slog.String("last_event_id", c.LastEventID),
 		slog.Duration("retry", c.Retry),
 		slog.Any("backoff", c.Backoff),
@@ -128,43 +129,4 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("limits", c.Limits),
 		slog.Bool("no_reconnect", c.NoReconnect),
 	)
-}
-
-// redactHeader returns a copy of h with secret values replaced; sse imports no
-// other project package, so this small rule lives here too.
-func redactHeader(h http.Header) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := make(http.Header, len(h))
-	for k, v := range h {
-		switch http.CanonicalHeaderKey(k) {
-		case "Authorization", "Proxy-Authorization", "Cookie":
-			v = []string{"REDACTED"}
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// redactURL hides a password in raw's user info, also when raw does not parse.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err == nil {
-		return u.Redacted()
-	}
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
-	}
-	authority, path, _ := strings.Cut(rest, "/")
-	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		if user, _, hasPass := strings.Cut(authority[:i], ":"); hasPass {
-			authority = user + ":xxxxx" + authority[i:]
-		}
-	}
-	if path != "" || strings.Contains(rest, "/") {
-		return scheme + "://" + authority + "/" + path
-	}
-	return scheme + "://" + authority
 }

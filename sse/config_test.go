@@ -39,7 +39,7 @@ func TestConfigRedacts(t *testing.T) {
 
 func TestConfigStringUnparsableURL(t *testing.T) {
 	cfg := sse.Config{URL: "http://user:pa55@exa mple/x"}
-	if s := cfg.String(); strings.Contains(s, "pa55") || !strings.Contains(s, "user:xxxxx@exa mple/x") {
+	if s := cfg.String(); strings.Contains(s, "pa55") || !strings.Contains(s, "http://REDACTED@exa mple/x") {
 		t.Errorf("String() = %s, want the password hidden", s)
 	}
 }
