@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"sseload/metrics"
+
+	"sseload/human"
 )
 
 // ThresholdResult is one threshold judged against a result.
@@ -86,13 +88,13 @@ func actual(r Result, t Threshold) (float64, string) {
 func formatValue(u unit, v float64) string {
 	switch u {
 	case unitDuration:
-		return FormatDuration(time.Duration(v))
+		return human.Duration(time.Duration(v))
 	case unitCount:
-		return FormatCount(int64(v))
+		return human.Count(int64(v))
 	case unitFraction:
-		return formatPercent(v)
+		return human.Percent(v)
 	default:
-		return formatRate(v)
+		return human.Rate(v)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"sseload/metrics"
+
+	"sseload/human"
 )
 
 // topErrorClasses is how many error classes the summary names; the rest are counted.
@@ -57,7 +59,7 @@ func summaryHead(p *printer, r Result) {
 	t := r.Totals
 	p.field("target", "%s", orDash(r.Target))
 	p.field("protocol", "%s asked, %s seen", orDash(r.ProtocolAsked), orDash(r.ProtocolSeen))
-	run := FormatDuration(r.Duration)
+	run := human.Duration(r.Duration)
 	if !r.Start.IsZero() {
 		run += " from " + r.Start.UTC().Format(time.DateTime) + " UTC"
 	}
@@ -70,18 +72,18 @@ func summaryHead(p *printer, r Result) {
 		// EventSource gives up for good on a fatal response; the engine then
 		// creates a new client after the reconnection time, as an application would.
 		failures = fmt.Sprintf(" · %s ended for good (fatal response or 204), each replaced after the reconnection time",
-			FormatCount(t.ClientFailures))
+			human.Count(t.ClientFailures))
 	}
 	// After a ramp-down the wanted count ends low: the peak is what the run asked.
-	p.field("clients", "peak %s open of %s wanted%s", FormatCount(t.ClientsPeak), FormatCount(max(t.ClientsWantedPeak, t.ClientsWanted)), failures)
+	p.field("clients", "peak %s open of %s wanted%s", human.Count(t.ClientsPeak), human.Count(max(t.ClientsWantedPeak, t.ClientsWanted)), failures)
 	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
-		FormatCount(t.ConnectionsOpened), FormatCount(t.ConnectionsPeak), FormatCount(t.StreamsOpened), FormatCount(t.StreamsPeak))
+		human.Count(t.ConnectionsOpened), human.Count(t.ConnectionsPeak), human.Count(t.StreamsOpened), human.Count(t.StreamsPeak))
 	replayed := ""
 	if t.EventsReplayed > 0 {
-		replayed = fmt.Sprintf(" (%s replayed on resume)", FormatCount(t.EventsReplayed))
+		replayed = fmt.Sprintf(" (%s replayed on resume)", human.Count(t.EventsReplayed))
 	}
 	p.field("events", "%s received%s, %s · %s, %s/s",
-		FormatCount(t.EventsReceived), replayed, formatRate(t.EventsPerSecond), FormatBytes(t.BytesReceived), FormatBytes(int64(t.BytesPerSecond)))
+		human.Count(t.EventsReceived), replayed, human.Rate(t.EventsPerSecond), human.Bytes(t.BytesReceived), human.Bytes(int64(t.BytesPerSecond)))
 	p.field("reconnects", "%s", reconnectsLine(t))
 	if h := r.Harness; h != nil {
 		cores := 0.0
@@ -93,13 +95,13 @@ func summaryHead(p *printer, r Result) {
 			where = ", reference server included"
 		}
 		p.field("harness", "CPU %s (%s in the kernel; %.2f of %d cores), peak RSS %s%s",
-			FormatDuration(h.CPU), FormatDuration(h.SystemCPU), cores, h.GOMAXPROCS, FormatBytes(h.MaxRSS), where)
+			human.Duration(h.CPU), human.Duration(h.SystemCPU), cores, h.GOMAXPROCS, human.Bytes(h.MaxRSS), where)
 	}
 	if t.Errors == 0 {
 		p.field("errors", "none")
 		return
 	}
-	p.field("errors", "%s, %s of attempts: %s", FormatCount(t.Errors), formatPercent(t.ErrorRate), topClasses(r.ErrorsByClass))
+	p.field("errors", "%s, %s of attempts: %s", human.Count(t.Errors), human.Percent(t.ErrorRate), topClasses(r.ErrorsByClass))
 	summaryLimitHints(p, r)
 }
 
@@ -124,13 +126,13 @@ func reconnectsLine(t Totals) string {
 	if t.Reconnects == 0 {
 		return "none"
 	}
-	line := fmt.Sprintf("%s attempts: %s opened a stream, %s failed", FormatCount(t.Reconnects),
-		FormatCount(t.ReconnectsOpened), FormatCount(t.ReconnectsFailed))
+	line := fmt.Sprintf("%s attempts: %s opened a stream, %s failed", human.Count(t.Reconnects),
+		human.Count(t.ReconnectsOpened), human.Count(t.ReconnectsFailed))
 	if pending := t.Reconnects - t.ReconnectsOpened - t.ReconnectsFailed; pending > 0 {
-		line += fmt.Sprintf(", %s under way at the end", FormatCount(pending))
+		line += fmt.Sprintf(", %s under way at the end", human.Count(pending))
 	}
 	if t.Drops > 0 {
-		line += fmt.Sprintf(" · %s connections dropped on purpose", FormatCount(t.Drops))
+		line += fmt.Sprintf(" · %s connections dropped on purpose", human.Count(t.Drops))
 	}
 	return line
 }
@@ -183,7 +185,7 @@ func topClasses(byClass map[string]int64) string {
 			parts = append(parts, fmt.Sprintf("+%d more", len(cs)-i))
 			break
 		}
-		parts = append(parts, c.name+" "+FormatCount(c.n))
+		parts = append(parts, c.name+" "+human.Count(c.n))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -199,11 +201,11 @@ func summaryReplay(p *printer, r Result) {
 		return
 	}
 	p.field("replay", "lost %s (%s events), duplicated %s, reordered %s",
-		FormatCount(f.Lost), FormatCount(f.LostEvents), FormatCount(f.Duplicated), FormatCount(f.Reordered))
+		human.Count(f.Lost), human.Count(f.LostEvents), human.Count(f.Duplicated), human.Count(f.Reordered))
 	if len(f.Examples) > 0 {
 		e := f.Examples[0]
 		p.field("", "first: client %d %s at %s: expected %s, got %s",
-			e.Client, e.Class, FormatDuration(e.At), orDash(e.Expected), orDash(e.Got))
+			e.Client, e.Class, human.Duration(e.At), orDash(e.Expected), orDash(e.Got))
 	}
 }
 
@@ -215,8 +217,8 @@ func summaryLatency(p *printer, r Result) {
 		if s.Count == 0 {
 			continue
 		}
-		rows = append(rows, []string{k.String(), FormatCount(s.Count),
-			FormatDuration(s.P50), FormatDuration(s.P90), FormatDuration(s.P99), FormatDuration(s.P999), FormatDuration(s.Max)})
+		rows = append(rows, []string{k.String(), human.Count(s.Count),
+			human.Duration(s.P50), human.Duration(s.P90), human.Duration(s.P99), human.Duration(s.P999), human.Duration(s.Max)})
 	}
 	p.linef("")
 	if len(rows) == 1 {
@@ -225,7 +227,7 @@ func summaryLatency(p *printer, r Result) {
 		writeTable(p, rows)
 	}
 	if n := r.Totals.LatencyOverflow; n > 0 {
-		p.linef("(%s latencies outside 1µs…1h were counted, not recorded)", FormatCount(n))
+		p.linef("(%s latencies outside 1µs…1h were counted, not recorded)", human.Count(n))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"sseload/metrics"
+
+	"sseload/human"
 )
 
 func TestParseThreshold(t *testing.T) {
@@ -108,9 +110,9 @@ func TestEvaluate(t *testing.T) {
 		actual string
 		value  float64
 	}{
-		{"delivery.p99<1h", true, FormatDuration(delivery.P99), float64(delivery.P99)},
-		{"delivery.p99<1ms", false, FormatDuration(delivery.P99), float64(delivery.P99)},
-		{"delivery.max>=" + delivery.Max.String(), true, FormatDuration(delivery.Max), float64(delivery.Max)},
+		{"delivery.p99<1h", true, human.Duration(delivery.P99), float64(delivery.P99)},
+		{"delivery.p99<1ms", false, human.Duration(delivery.P99), float64(delivery.P99)},
+		{"delivery.max>=" + delivery.Max.String(), true, human.Duration(delivery.Max), float64(delivery.Max)},
 		{"delivery.count==1700", true, "1,700", 1700},
 		{"first_event.p99<1s", false, "no samples", 0},
 		{"first_event.max>=0s", false, "no samples", 0},

@@ -7,7 +7,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // errorsView lists error classes, most frequent first, with per-second rates over
@@ -51,10 +52,10 @@ func (v errorsView) line(w int) string {
 	if t.Errors == 0 && t.LatencyOverflow == 0 {
 		return st.section.Render("Errors") + "  " + st.dim.Render("none")
 	}
-	line := st.section.Render("Errors") + "  " + st.bad.Render(results.FormatCount(t.Errors)) + st.dim.Render(" total · "+fmtRate(v.s.Rates.Errors)+"/s")
+	line := st.section.Render("Errors") + "  " + st.bad.Render(human.Count(t.Errors)) + st.dim.Render(" total · "+fmtRate(v.s.Rates.Errors)+"/s")
 	sep := "   "
 	for _, c := range v.classes() {
-		item := sep + oneLine(c.class) + " " + results.FormatCount(c.n)
+		item := sep + oneLine(c.class) + " " + human.Count(c.n)
 		if ansi.StringWidth(line)+ansi.StringWidth(item) > w {
 			return line + " …"
 		}
@@ -62,7 +63,7 @@ func (v errorsView) line(w int) string {
 		sep = " · "
 	}
 	if t.LatencyOverflow > 0 {
-		line += st.warn.Render(" · latency overflow " + results.FormatCount(t.LatencyOverflow))
+		line += st.warn.Render(" · latency overflow " + human.Count(t.LatencyOverflow))
 	}
 	return line
 }
@@ -85,7 +86,7 @@ func (v errorsView) view(w, h int) []string {
 	st, t := v.st, v.s.Totals
 	detail := "none"
 	if t.Errors > 0 {
-		detail = st.bad.Render(results.FormatCount(t.Errors)) + st.dim.Render(" total · "+fmtRate(v.s.Rates.Errors)+"/s")
+		detail = st.bad.Render(human.Count(t.Errors)) + st.dim.Render(" total · "+fmtRate(v.s.Rates.Errors)+"/s")
 	}
 	lines := []string{spread(st.section.Render("Errors"), detail, w)}
 	cw := max(8, w-2*valueW-2)
@@ -102,11 +103,11 @@ func (v errorsView) view(w, h int) []string {
 			lines = append(lines, st.dim.Render(fmt.Sprintf("  … %d more classes", len(classes)-i)))
 			break
 		}
-		lines = append(lines, "  "+padRight(ansiCut(oneLine(c.class), cw-2), cw-2)+padLeft(results.FormatCount(c.n), valueW)+
+		lines = append(lines, "  "+padRight(ansiCut(oneLine(c.class), cw-2), cw-2)+padLeft(human.Count(c.n), valueW)+
 			st.dim.Render(padLeft(fmtRate(c.rate)+"/s", valueW)))
 	}
 	if extra > 0 && len(lines) < h {
-		lines = append(lines, "  "+padRight("latency overflow", cw-2)+st.warn.Render(padLeft(results.FormatCount(t.LatencyOverflow), valueW)))
+		lines = append(lines, "  "+padRight("latency overflow", cw-2)+st.warn.Render(padLeft(human.Count(t.LatencyOverflow), valueW)))
 	}
 	return lines
 }

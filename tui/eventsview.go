@@ -6,7 +6,8 @@ import (
 	"slices"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // eventsView is the wide screens' fourth panel: events by type with their rates,
@@ -56,7 +57,7 @@ func (v eventsView) view(w int) []string {
 	}
 	p99 := "–"
 	if d := v.s.IntervalLatency[metrics.Delivery]; d.Count > 0 {
-		p99 = results.FormatDuration(d.P99)
+		p99 = human.Duration(d.P99)
 	}
 	lines = append(lines, st.row("delivery p99", p99, nil, w)+st.dim.Render("  last minute"))
 	return append(lines, st.spark.Render(sparklineOver(v.p99, historyLen, w)))

@@ -3,9 +3,10 @@ package tui
 import (
 	"fmt"
 	"math"
-	"sseload/results"
 	"strconv"
 	"time"
+
+	"sseload/human"
 )
 
 // The numbers here read like the end-of-run summary (package results): decimal
@@ -22,7 +23,7 @@ func fmtRate(f float64) string {
 	a := math.Abs(f)
 	switch {
 	case a >= 10:
-		return results.FormatCount(int64(math.Round(f)))
+		return human.Count(int64(math.Round(f)))
 	case a == 0:
 		return "0"
 	case a < 0.05:
@@ -43,7 +44,7 @@ func fmtBytes(f float64) string {
 	}
 	f = min(f, 9e18) // int64 holds it; 9 EB/s is beyond any run
 
-	return results.FormatBytes(int64(math.Round(f)))
+	return human.Bytes(int64(math.Round(f)))
 }
 
 // fmtElapsed formats a run time truncated to seconds, like a clock: 12s, 1m05s,
@@ -83,7 +84,7 @@ func fmtSeconds(s int64) string {
 func fmtCompact(n int64) string {
 	switch {
 	case n < 100_000:
-		return results.FormatCount(n)
+		return human.Count(n)
 	case n < 1_000_000:
 		return fmt.Sprintf("%dk", n/1000)
 	case n < 1_000_000_000:

@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // Latency table geometry.
@@ -35,15 +36,15 @@ var (
 func latCell(col string, s metrics.Summary) string {
 	switch col {
 	case "p50":
-		return results.FormatDuration(s.P50)
+		return human.Duration(s.P50)
 	case "p90":
-		return results.FormatDuration(s.P90)
+		return human.Duration(s.P90)
 	case "p99":
-		return results.FormatDuration(s.P99)
+		return human.Duration(s.P99)
 	case "p99.9":
-		return results.FormatDuration(s.P999)
+		return human.Duration(s.P999)
 	case "max":
-		return results.FormatDuration(s.Max)
+		return human.Duration(s.Max)
 	default:
 		return fmtCompact(s.Count)
 	}

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // What makes the dashboard log something the engine did not note.
@@ -36,7 +37,7 @@ func deriveNotes(pp, prev, cur metrics.Snapshot) []string {
 		fell := pt.ClientsOpen - t.ClientsOpen
 		planned := max(0, pt.ClientsWanted-t.ClientsWanted)
 		if (fell-planned)*openDropShare > pt.ClientsOpen {
-			notes = append(notes, fmt.Sprintf("open clients fell %s → %s", results.FormatCount(pt.ClientsOpen), results.FormatCount(t.ClientsOpen)))
+			notes = append(notes, fmt.Sprintf("open clients fell %s → %s", human.Count(pt.ClientsOpen), human.Count(t.ClientsOpen)))
 		}
 	}
 	return notes
@@ -65,7 +66,7 @@ func errorNotes(pp, prev, cur metrics.Snapshot) []string {
 		case c.n <= 0:
 			continue
 		case before <= 0:
-			note = fmt.Sprintf("first %s errors: %s", oneLine(c.name), results.FormatCount(c.n))
+			note = fmt.Sprintf("first %s errors: %s", oneLine(c.name), human.Count(c.n))
 		default:
 			rate := perSecond(c.n-before, cur.Interval)
 			was := perSecond(before-pp.ErrorsByClass[c.name], prev.Interval)
@@ -81,7 +82,7 @@ func errorNotes(pp, prev, cur metrics.Snapshot) []string {
 		notes = append(notes, note)
 	}
 	if more > 0 {
-		notes = append(notes, fmt.Sprintf("and %s more error classes new or bursting", results.FormatCount(int64(more))))
+		notes = append(notes, fmt.Sprintf("and %s more error classes new or bursting", human.Count(int64(more))))
 	}
 	return notes
 }
@@ -137,5 +138,5 @@ func plural(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return results.FormatCount(n) + " " + many
+	return human.Count(n) + " " + many
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // Column widths of the label/value rows in the clients and traffic panels.
@@ -42,20 +43,20 @@ func (v clientsView) view(w int) []string {
 		ratio = fmt.Sprintf("%.1f", float64(t.Streams)/float64(t.Connections))
 	}
 	return []string{
-		st.titled("Clients", fmt.Sprintf("reconnects %s · drops %s", results.FormatCount(t.Reconnects), results.FormatCount(t.Drops)), w),
-		st.row("wanted", results.FormatCount(t.ClientsWanted), &tr.wanted, w),
-		st.row("open", results.FormatCount(t.ClientsOpen), &tr.open, w),
-		st.row("connecting", results.FormatCount(t.ClientsConnecting), &tr.connecting, w),
-		st.row("reconnecting", results.FormatCount(t.ClientsReconnecting), &tr.reconnecting, w),
+		st.titled("Clients", fmt.Sprintf("reconnects %s · drops %s", human.Count(t.Reconnects), human.Count(t.Drops)), w),
+		st.row("wanted", human.Count(t.ClientsWanted), &tr.wanted, w),
+		st.row("open", human.Count(t.ClientsOpen), &tr.open, w),
+		st.row("connecting", human.Count(t.ClientsConnecting), &tr.connecting, w),
+		st.row("reconnecting", human.Count(t.ClientsReconnecting), &tr.reconnecting, w),
 		st.row("failed", v.failed(), &tr.failed, w),
-		st.label.Render("tcp ") + results.FormatCount(t.Connections) + st.label.Render(" · streams ") + results.FormatCount(t.Streams) +
+		st.label.Render("tcp ") + human.Count(t.Connections) + st.label.Render(" · streams ") + human.Count(t.Streams) +
 			st.dim.Render(" ("+ratio+"/conn)"),
 	}
 }
 
 // failed is the failed-client count, red when any failed.
 func (v clientsView) failed() string {
-	s := results.FormatCount(v.t.ClientsFailed)
+	s := human.Count(v.t.ClientsFailed)
 	if v.t.ClientsFailed > 0 {
 		return v.st.bad.Render(s)
 	}
@@ -84,6 +85,6 @@ func (v trafficView) view(w int) []string {
 		st.row("heartbeats", fmtRate(r.Comments), &tr.comments, w),
 		st.row("errors", errs, &tr.errors, w),
 		st.row("new conns", fmtRate(r.Connections), nil, w),
-		st.label.Render("total ") + results.FormatCount(t.EventsReceived) + st.label.Render(" events · ") + fmtBytes(float64(t.BytesReceived)),
+		st.label.Render("total ") + human.Count(t.EventsReceived) + st.label.Render(" events · ") + fmtBytes(float64(t.BytesReceived)),
 	}
 }

@@ -7,7 +7,8 @@ import (
 	"sync"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // Plain prints one k6-style progress line per snapshot, for logs, CI and pipes:
@@ -60,11 +61,11 @@ func plainLines(s metrics.Snapshot) string {
 	}
 	p99 := "-"
 	if lat.Count > 0 {
-		p99 = results.FormatDuration(lat.P99)
+		p99 = human.Duration(lat.P99)
 	}
 	fmt.Fprintf(&b, "%s%-9s open %d/%d  %s %s  %s %s  err %s  replay %s",
 		stamp, oneLine(s.Run.Stage), s.Totals.ClientsOpen, s.Totals.ClientsWanted,
-		rateLabel, rate, p99Label, p99, results.FormatCount(s.Totals.Errors), plainReplay(s.Run.Check, s.Findings))
+		rateLabel, rate, p99Label, p99, human.Count(s.Totals.Errors), plainReplay(s.Run.Check, s.Findings))
 	if s.Run.Paused {
 		b.WriteString("  PAUSED")
 	}

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // maxHeldNotes bounds the notes a relay carries over while the screen is behind:
@@ -84,7 +85,7 @@ func (r *relay) take() (s metrics.Snapshot, ok, finished bool) {
 	defer r.mu.Unlock()
 	s, ok, finished = r.s, r.held, r.finished
 	if ok && r.dropped > 0 {
-		s.Notes = slices.Concat([]string{fmt.Sprintf("%s older notes not shown: the screen fell behind", results.FormatCount(int64(r.dropped)))}, s.Notes)
+		s.Notes = slices.Concat([]string{fmt.Sprintf("%s older notes not shown: the screen fell behind", human.Count(int64(r.dropped)))}, s.Notes)
 		s.NoteAt = slices.Concat([]time.Duration{s.Elapsed}, s.NoteAt)
 	}
 	r.s, r.held, r.finished, r.dropped = metrics.Snapshot{}, false, false, 0

@@ -4,7 +4,8 @@ import (
 	"fmt"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // replayView is the replay checker's verdict; red as soon as anything is found.
@@ -17,9 +18,9 @@ type replayView struct {
 // count renders n green when zero, red otherwise.
 func (v replayView) count(n int64) string {
 	if n > 0 {
-		return v.st.bad.Render(results.FormatCount(n))
+		return v.st.bad.Render(human.Count(n))
 	}
-	return v.st.good.Render(results.FormatCount(n))
+	return v.st.good.Render(human.Count(n))
 }
 
 // verdict is "ok" in green or "FAULTS" in red.
@@ -64,7 +65,7 @@ func (v replayView) view(w int) []string {
 	lines := []string{
 		spread(st.section.Render("Replay checker"), v.verdict(), w),
 		st.label.Render(padRight("lost", labelW)) + padLeft(v.count(v.f.Lost), valueW) +
-			st.dim.Render(fmt.Sprintf("  %s events", results.FormatCount(v.f.LostEvents))),
+			st.dim.Render(fmt.Sprintf("  %s events", human.Count(v.f.LostEvents))),
 		st.label.Render(padRight("duplicated", labelW)) + padLeft(v.count(v.f.Duplicated), valueW),
 		st.label.Render(padRight("reordered", labelW)) + padLeft(v.count(v.f.Reordered), valueW),
 	}
@@ -83,7 +84,7 @@ func (v replayView) line(w int) []string {
 	}
 	lines := []string{spread(
 		st.section.Render("Replay")+"  "+st.label.Render("lost ")+v.count(v.f.Lost)+
-			st.dim.Render(" ("+results.FormatCount(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
+			st.dim.Render(" ("+human.Count(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
 			st.label.Render(" · reord ")+v.count(v.f.Reordered),
 		v.verdict(), w)}
 	if head, detail := v.latest(); head != "" {

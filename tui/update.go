@@ -9,7 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sseload/metrics"
-	"sseload/results"
+
+	"sseload/human"
 )
 
 // The factors + and - apply to the wanted client count.
@@ -38,10 +39,10 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.log = m.log.add(msg.at, text)
 	case wantedScaledMsg:
 		pct := int(math.Round((msg.factor - 1) * 100))
-		text := fmt.Sprintf("wanted → %s (%+d%%)", results.FormatCount(int64(msg.wanted)), pct)
+		text := fmt.Sprintf("wanted → %s (%+d%%)", human.Count(int64(msg.wanted)), pct)
 		if msg.full != msg.wanted {
 			text = fmt.Sprintf("wanted → %s now, %s at full strength (%+d%%)",
-				results.FormatCount(int64(msg.wanted)), results.FormatCount(int64(msg.full)), pct)
+				human.Count(int64(msg.wanted)), human.Count(int64(msg.full)), pct)
 		}
 		m.log = m.log.add(msg.at, text)
 	case finishMsg:

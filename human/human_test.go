@@ -1,4 +1,4 @@
-package results
+package human
 
 import (
 	"math"
@@ -28,8 +28,8 @@ func TestFormatDuration(t *testing.T) {
 		{-1_500_000, "-1.50ms"},
 	}
 	for _, tt := range tests {
-		if got := FormatDuration(tt.in); got != tt.want {
-			t.Errorf("FormatDuration(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := Duration(tt.in); got != tt.want {
+			t.Errorf("Duration(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -43,8 +43,8 @@ func TestFormatCount(t *testing.T) {
 		{math.MinInt64, "-9,223,372,036,854,775,808"},
 	}
 	for _, tt := range tests {
-		if got := FormatCount(tt.in); got != tt.want {
-			t.Errorf("FormatCount(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := Count(tt.in); got != tt.want {
+			t.Errorf("Count(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -58,8 +58,8 @@ func TestFormatBytes(t *testing.T) {
 		{45_600_000_000, "45.6 GB"}, {math.MaxInt64, "9.22 EB"},
 	}
 	for _, tt := range tests {
-		if got := FormatBytes(tt.in); got != tt.want {
-			t.Errorf("FormatBytes(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := Bytes(tt.in); got != tt.want {
+			t.Errorf("Bytes(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -68,13 +68,13 @@ func TestFormatPercentRate(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"zero percent", formatPercent(0), "0%"},
-		{"tiny percent", formatPercent(0.00001), "<0.01%"},
-		{"percent", formatPercent(0.0078), "0.78%"},
-		{"all", formatPercent(1), "100.00%"},
-		{"zero rate", formatRate(0), "0/s"},
-		{"slow rate", formatRate(3.54), "3.5/s"},
-		{"fast rate", formatRate(20576.4), "20,576/s"},
+		{"zero percent", Percent(0), "0%"},
+		{"tiny percent", Percent(0.00001), "<0.01%"},
+		{"percent", Percent(0.0078), "0.78%"},
+		{"all", Percent(1), "100.00%"},
+		{"zero rate", Rate(0), "0/s"},
+		{"slow rate", Rate(3.54), "3.5/s"},
+		{"fast rate", Rate(20576.4), "20,576/s"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

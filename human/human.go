@@ -1,4 +1,7 @@
-package results
+// Package human writes numbers for people, the same way everywhere sseload
+// shows them (summary, dashboard, progress lines, reports): three significant
+// digits for durations and byte sizes, decimal byte units, thousands separators.
+package human
 
 import (
 	"fmt"
@@ -31,11 +34,11 @@ func sig3(x float64) string {
 	return strconv.FormatFloat(x, 'f', 0, 64)
 }
 
-// FormatDuration writes d for people with three significant digits: 812ns, 45.6µs,
+// Duration writes d for people with three significant digits: 812ns, 45.6µs,
 // 1.23ms, 12.3s; a minute or more as 2m5s; zero as 0s.
-func FormatDuration(d time.Duration) string {
+func Duration(d time.Duration) string {
 	if d < 0 {
-		return "-" + FormatDuration(-d)
+		return "-" + Duration(-d)
 	}
 	if d >= time.Minute {
 		return d.Round(time.Second).String()
@@ -56,8 +59,8 @@ func FormatDuration(d time.Duration) string {
 	return time.Duration(n).Round(time.Second).String()
 }
 
-// FormatCount writes n with thousands separators: 1,234,567.
-func FormatCount(n int64) string {
+// Count writes n with thousands separators: 1,234,567.
+func Count(n int64) string {
 	if n < 0 {
 		// -MinInt64 overflows; its digits are right anyway once the sign is written.
 		s := strconv.FormatInt(n, 10)
@@ -80,8 +83,8 @@ func groupDigits(s string) string {
 	return string(out)
 }
 
-// formatPercent writes a fraction as a percentage: 0.0078 → 0.78%.
-func formatPercent(f float64) string {
+// Percent writes a fraction as a percentage: 0.0078 → 0.78%.
+func Percent(f float64) string {
 	p := f * 100
 	switch {
 	case f == 0:
@@ -92,17 +95,17 @@ func formatPercent(f float64) string {
 	return strconv.FormatFloat(p, 'f', 2, 64) + "%"
 }
 
-// formatRate writes a per-second rate: 20,576/s, 3.5/s.
-func formatRate(r float64) string {
+// Rate writes a per-second rate: 20,576/s, 3.5/s.
+func Rate(r float64) string {
 	if r >= 100 || r == 0 {
-		return FormatCount(int64(math.Round(r))) + "/s"
+		return Count(int64(math.Round(r))) + "/s"
 	}
 	return strconv.FormatFloat(r, 'f', 1, 64) + "/s"
 }
 
-// FormatBytes writes a byte count in decimal units with three significant
+// Bytes writes a byte count in decimal units with three significant
 // digits: 999 B, 1.23 kB, 45.6 MB.
-func FormatBytes(n int64) string {
+func Bytes(n int64) string {
 	if n < 1000 {
 		return fmt.Sprintf("%d B", n)
 	}
