@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -115,7 +116,17 @@ Protocols: HTTP/1.1; --h2c adds cleartext HTTP/2 with prior knowledge on the sam
 	return cmd
 }
 
-// config turns the flags into a refserver.Config; errors name the flag.
+// serveFlags names the flag of each refserver.Config field, so that the config's
+// own Validate speaks of the flags the user typed.
+var serveFlags = map[string]string{
+	"addr": "--addr", "rate": "--rate", "payload_size": "--payload", "retry": "--retry",
+	"heartbeat": "--heartbeat", "replay_buffer": "--replay-buffer", "max_topics": "--max-topics",
+	"max_events": "--max-events", "cert_file": "--cert", "key_file": "--key", "tls": "--tls",
+	"h2c": "--h2c", "max_conns": "--max-conns", "max_streams": "--max-streams",
+}
+
+// config turns the flags into a refserver.Config, checked by its Validate; errors
+// name the flags.
 func (o serveOptions) config() (refserver.Config, error) {
 	cfg := refserver.Config{
 		Addr:         o.addr,
@@ -134,56 +145,66 @@ func (o serveOptions) config() (refserver.Config, error) {
 		MaxConns:     o.maxConns,
 	}
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if _, _, err := net.SplitHostPort(o.addr); err != nil {
-		bad("--addr %q: want host:port (%v)", o.addr, err)
+	// In a Config 0 means the default; typed as a flag, whose default is shown,
+	// it is a mistake.
+	for _, z := range []struct {
+		flag string
+		zero bool
+	}{
+		{"--rate", o.rate == 0}, {"--payload", o.payload == 0},
+		{"--replay-buffer", o.replayBuffer == 0}, {"--max-topics", o.maxTopics == 0},
+	} {
+		if z.zero {
+			errs = append(errs, fmt.Errorf("%s 0: want more than 0", z.flag))
+		}
 	}
-	if !(o.rate > 0 && o.rate <= refserver.MaxRate) {
-		bad("--rate %v: want more than 0 and at most %d events per second", o.rate, refserver.MaxRate)
-	}
-	if o.payload < 1 || o.payload > refserver.MaxPayloadSize {
-		bad("--payload %d: want 1 to %d bytes", o.payload, refserver.MaxPayloadSize)
+	if o.stats < 0 {
+		errs = append(errs, fmt.Errorf("--stats %v: must not be negative", o.stats))
 	}
 	types, err := refserver.ParseEventTypes(o.eventTypes)
 	if err != nil {
-		bad("--event-types %q: %w", o.eventTypes, err)
+		errs = append(errs, fmt.Errorf("--event-types %q: %w", o.eventTypes, err))
 	}
 	cfg.EventTypes = types
-	if o.retry < 0 {
-		bad("--retry %v: must not be negative", o.retry)
-	} else if o.retry%time.Millisecond != 0 {
-		bad("--retry %v: want whole milliseconds, the unit of the retry: field (0 = none)", o.retry)
-	}
-	if o.heartbeat < 0 {
-		bad("--heartbeat %v: must not be negative", o.heartbeat)
-	}
-	if o.stats < 0 {
-		bad("--stats %v: must not be negative", o.stats)
-	}
-	if o.replayBuffer < 1 {
-		bad("--replay-buffer %d: want at least 1 event", o.replayBuffer)
-	}
-	if o.maxTopics < 1 {
-		bad("--max-topics %d: want at least 1 topic", o.maxTopics)
-	}
-	if o.maxEvents < 0 {
-		bad("--max-events %d: must not be negative (0 = unlimited)", o.maxEvents)
-	}
-	if o.maxConns < 0 {
-		bad("--max-conns %d: must not be negative (0 = unlimited)", o.maxConns)
-	}
-	if (o.cert == "") != (o.key == "") {
-		bad("--cert %q, --key %q: give both or neither", o.cert, o.key)
-	}
-	if o.h2c && cfg.TLS {
-		bad("--h2c is cleartext HTTP/2: it cannot be combined with --tls (HTTPS negotiates h2 by itself)")
-	}
 	for _, s := range o.faults {
 		if err := refserver.ParseFault(s, &cfg.Faults); err != nil {
-			bad("--fault: %w", err)
+			errs = append(errs, fmt.Errorf("--fault: %w", err))
 		}
 	}
+	errs = append(errs, flagErrors(cfg.Validate())...)
 	return cfg, errors.Join(errs...)
+}
+
+// configField matches the field names a FieldError's message mentions: with
+// an underscore, or tls (a plain word like retry may be prose).
+var configField = regexp.MustCompile(`\b([a-z0-9]+_[a-z0-9_]+|tls)\b`)
+
+// flagErrors rewrites refserver.Config's field errors, joined in err, as the
+// flags' ("--rate 2e+06: want …").
+func flagErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			errs = append(errs, flagErrors(e)...)
+		}
+		return errs
+	}
+	var fe *refserver.FieldError
+	if !errors.As(err, &fe) {
+		return []error{err}
+	}
+	named := *fe
+	named.Field = serveFlags[fe.Field]
+	named.Msg = configField.ReplaceAllStringFunc(fe.Msg, func(field string) string {
+		if flag, ok := serveFlags[field]; ok {
+			return flag
+		}
+		return field
+	})
+	return []error{&named}
 }
 
 // run serves until ctx is canceled, then closes the server and prints its totals.

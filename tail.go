@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"sseload/load"
+	"sseload/metrics"
 	"sseload/redact"
 	"sseload/scenarios"
 	"sseload/sse"
@@ -38,10 +38,6 @@ type tailOptions struct {
 	comments    bool
 	wait        bool
 }
-
-// tailHeaderTimeout bounds the wait for a response head; nothing bounds the
-// body, which is the stream.
-const tailHeaderTimeout = 30 * time.Second
 
 // errTailTimeout is the cause of the context --timeout ends.
 var errTailTimeout = errors.New("tail timeout")
@@ -102,8 +98,11 @@ func (o *tailOptions) run(ctx context.Context, rawURL string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	tr := o.transport()
-	defer tr.CloseIdleConnections()
+	tr, err := o.transport()
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, errTailTimeout)
@@ -131,12 +130,7 @@ type tailSession struct {
 
 func (s *tailSession) hooks() sse.Hooks {
 	h := sse.Hooks{
-		Open: func(resp *http.Response) {
-			s.opened = true
-			if s.o.http2 && resp.ProtoMajor != 2 {
-				s.stop(fmt.Errorf("--http2: %s answered over %s, not HTTP/2 (no ALPN h2)", redact.URL(s.url), resp.Proto))
-			}
-		},
+		Open: func(*http.Response) { s.opened = true },
 		Event: func(ev sse.Event) {
 			if err := s.out.event(ev); err != nil {
 				s.stop(fmt.Errorf("write output: %w", err))
@@ -250,26 +244,19 @@ func (o *tailOptions) config(rawURL string) (sse.Config, error) {
 	return cfg, errors.Join(errs...)
 }
 
-// transport builds tail's transport: HTTP/1.1 by default, HTTP/2 over TLS with
-// --http2, h2c with --h2c. Only the response head has a timeout: the body is the
-// stream and stays open as long as the server keeps it.
-func (o *tailOptions) transport() *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ResponseHeaderTimeout = tailHeaderTimeout
-	if o.insecure {
-		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // #nosec G402 -- asked for with --insecure
-	}
-	var p http.Protocols
+// transport builds tail's transport where a run's are built: HTTP/1.1 by
+// default, HTTP/2 over TLS (ALPN h2 required) with --http2, h2c with --h2c. Only
+// the response head has a timeout: the body is the stream and stays open as long
+// as the server keeps it.
+func (o *tailOptions) transport() (*load.Transport, error) {
+	cfg := load.TransportConfig{Protocol: scenarios.ProtocolH1, Insecure: o.insecure}
 	switch {
 	case o.http2:
-		p.SetHTTP2(true)
+		cfg.Protocol = scenarios.ProtocolH2
 	case o.h2c:
-		p.SetUnencryptedHTTP2(true)
-	default:
-		p.SetHTTP1(true)
+		cfg.Protocol = scenarios.ProtocolH2C
 	}
-	tr.Protocols = &p
-	return tr
+	return load.NewTransport(cfg)
 }
 
 // describeConnErr rewrites the errors people meet most into one plain line
@@ -287,10 +274,7 @@ func (s *tailSession) describeConnErr(err error) error {
 		msg = strings.Replace(msg, io.ErrUnexpectedEOF.Error(), "stream ended abruptly", 1)
 	case isCertError(err):
 		msg += " (self-signed? use --insecure)"
-	case s.o.h2c && !s.opened && strings.Contains(msg, "http2: "):
-		// An HTTP/1.1 server answers the h2c preface with a 400 or a close, which
-		// http2 reports in several ways ("frame header looked like an HTTP/1.1
-		// header", "client conn could not be established").
+	case s.o.h2c && !s.opened && load.Classify(err) == metrics.ClassNotHTTP2:
 		msg += " (does the server speak h2c? without --h2c tail uses HTTP/1.1)"
 	case !s.o.h2c && !s.opened && strings.HasPrefix(strings.ToLower(s.url), "http:") &&
 		(errors.Is(err, syscall.ECONNRESET) || strings.Contains(msg, "malformed HTTP response")):
@@ -306,13 +290,7 @@ func (s *tailSession) describeConnErr(err error) error {
 
 // isCertError reports whether err is a failed TLS certificate verification
 // (unknown authority, wrong host name, expired…), which no retry can fix.
-func isCertError(err error) bool {
-	var verr *tls.CertificateVerificationError
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
-}
+func isCertError(err error) bool { return load.Classify(err) == metrics.ClassUntrustedCert }
 
 // describedError replaces an error's text while keeping it in the chain.
 type describedError struct {

@@ -320,7 +320,7 @@ func TestTailHTTP2(t *testing.T) {
 		{"h1 over TLS by default", []string{"--insecure", h2.URL}, "HTTP/1.1", ""},
 		{"TLS verified without --insecure", []string{"--no-reconnect", h2.URL}, "", "certificate"},
 		{"h2 required", []string{"--http2", "--insecure", "--no-reconnect", h1TLS.URL}, "", "no application protocol"},
-		{"h2 required without ALPN", []string{"--http2", "--insecure", noALPN.URL}, "", "answered over HTTP/1.1, not HTTP/2 (no ALPN h2)"},
+		{"h2 required without ALPN", []string{"--http2", "--insecure", noALPN.URL}, "", "did not negotiate h2 over TLS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,14 +17,17 @@ import (
 	"sseload/sse"
 )
 
-// classify maps a client error to one of the fixed classes that results count.
-func classify(err error) string {
+// Classify maps a client error to one of the fixed classes that results count
+// ("dial refused", "http 503", metrics.ClassUntrustedCert…); "other" for an
+// error no class names.
+func Classify(err error) string {
 	var status *sse.StatusError
 	var ctype *sse.ContentTypeError
 	var netErr net.Error
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
+	var invalidCert x509.CertificateInvalidError
 	var recErr tls.RecordHeaderError
 	var alert tls.AlertError
 	var sysErr *os.SyscallError
@@ -61,7 +64,7 @@ func classify(err error) string {
 		return metrics.ClassH2Full
 	case errors.Is(err, h2.ErrNotSpoken):
 		return metrics.ClassNotHTTP2
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidCert):
 		return metrics.ClassUntrustedCert
 	case errors.As(err, &recErr):
 		return metrics.ClassNotTLS

@@ -53,8 +53,8 @@ func TestClassify(t *testing.T) {
 		{fmt.Errorf("something new"), "other"},
 	}
 	for _, tt := range tests {
-		if got := classify(tt.err); got != tt.want {
-			t.Errorf("classify(%v) = %q, want %q", tt.err, got, tt.want)
+		if got := Classify(tt.err); got != tt.want {
+			t.Errorf("Classify(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
 }

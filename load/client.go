@@ -271,7 +271,7 @@ func (c *client) onError(err error) {
 	case errors.As(err, &ctype) && ctype.Proto != "":
 		c.e.sawProto(ctype.Proto)
 	}
-	c.e.rec.Error(classify(err))
+	c.e.rec.Error(Classify(err))
 }
 
 func (c *client) onReconnecting(time.Duration, error) {

@@ -72,6 +72,44 @@ func newTransports(cfg transportConfig) (*transports, error) {
 	return nil, fmt.Errorf("protocol %q: want h1, h2 or h2c", cfg.protocol)
 }
 
+// TransportConfig configures NewTransport.
+type TransportConfig struct {
+	Protocol scenarios.Protocol // h1 (the zero value), h2 over TLS with ALPN, or h2c
+	Insecure bool               // skip TLS certificate verification
+	RootCAs  *x509.CertPool     // trusted roots; nil = the system's
+}
+
+// Transport is the transport of one client outside a run: see NewTransport.
+type Transport struct{ t *transports }
+
+// NewTransport returns the transport of a single client outside a run (sseload
+// tail): a run's own HTTP/1.1 or HTTP/2 client, with the same head timeout and
+// error classes (Classify), without the run's counters and connection-rate
+// limit. It is safe for concurrent use; Close it when done.
+func NewTransport(cfg TransportConfig) (*Transport, error) {
+	if cfg.Protocol == "" {
+		cfg.Protocol = scenarios.ProtocolH1
+	}
+	t, err := newTransports(transportConfig{
+		protocol: cfg.Protocol,
+		insecure: cfg.Insecure,
+		roots:    cfg.RootCAs,
+		dialer:   &dialer{counters: new(metrics.Counters)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Transport{t: t}, nil
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.t.rt.RoundTrip(req)
+}
+
+// Close closes the transport's connections; streams still open on them end.
+func (t *Transport) Close() { t.t.closeAll() }
+
 // closeAll closes the connections left once every stream has ended.
 func (t *transports) closeAll() { t.close() }
 

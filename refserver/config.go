@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 	"math"
+	"net"
+	"strconv"
 	"time"
 )
 
@@ -78,47 +80,78 @@ type WeightedType struct {
 	Weight int    `yaml:"weight" json:"weight"`
 }
 
-// Validate reports every problem with c, joined, each naming its field.
+// FieldError is a problem with one field of a Config: the field by its YAML
+// name, its value as written, and what is wrong. Msg names other fields by
+// their YAML names too, so that a command line can name its flags instead.
+type FieldError struct {
+	Field string // "rate", "cert_file"
+	Value string // "2e+06", `"c.pem"`; "" for a flag (bool)
+	Msg   string // "want 0 (the default, 10) up to 1000000 events per second"
+}
+
+func (e *FieldError) Error() string {
+	if e.Value == "" {
+		return e.Field + ": " + e.Msg
+	}
+	return e.Field + " " + e.Value + ": " + e.Msg
+}
+
+// Validate reports every problem with c as *FieldErrors joined, each naming its
+// field; event types and faults report theirs as their own parsers do.
 func (c Config) Validate() error {
 	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	add := func(field string, value any, format string, args ...any) {
+		v := fmt.Sprint(value)
+		switch value := value.(type) {
+		case string:
+			v = strconv.Quote(value)
+		case bool:
+			v = "" // the field's name says it
+		}
+		errs = append(errs, &FieldError{Field: field, Value: v, Msg: fmt.Sprintf(format, args...)})
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			add("addr", c.Addr, "want host:port (%v)", err)
+		}
+	}
 	if c.Rate < 0 || c.Rate > MaxRate || math.IsNaN(c.Rate) {
-		add("rate %v: want 0 (the default, %v) up to %d events per second", c.Rate, DefaultRate, MaxRate)
+		add("rate", c.Rate, "want 0 (the default, %v) up to %d events per second", DefaultRate, MaxRate)
 	}
 	if c.PayloadSize < 0 || c.PayloadSize > MaxPayloadSize {
-		add("payload size %d: want 0 ≤ size ≤ %d bytes", c.PayloadSize, MaxPayloadSize)
+		add("payload_size", c.PayloadSize, "want 0 (the default, %d) up to %d bytes", DefaultPayloadSize, MaxPayloadSize)
 	}
 	if err := validateTypes(c.EventTypes); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Retry < 0 {
-		add("retry %v: must not be negative", c.Retry)
+		add("retry", c.Retry, "must not be negative")
 	} else if c.Retry%time.Millisecond != 0 {
-		add("retry %v: want whole milliseconds, the unit of the retry: field", c.Retry)
+		add("retry", c.Retry, "want whole milliseconds, the unit of the retry: field (0 = none)")
 	}
 	if c.Heartbeat < 0 {
-		add("heartbeat %v: must not be negative", c.Heartbeat)
+		add("heartbeat", c.Heartbeat, "must not be negative")
 	}
 	if c.ReplayBuffer < 0 {
-		add("replay buffer %d: must not be negative", c.ReplayBuffer)
+		add("replay_buffer", c.ReplayBuffer, "must not be negative (0 = %d)", DefaultReplayBuffer)
 	}
 	if c.MaxTopics < 0 {
-		add("max topics %d: must not be negative (0 = %d)", c.MaxTopics, DefaultMaxTopics)
+		add("max_topics", c.MaxTopics, "must not be negative (0 = %d)", DefaultMaxTopics)
 	}
 	if c.MaxEvents < 0 {
-		add("max events %d: must not be negative", c.MaxEvents)
+		add("max_events", c.MaxEvents, "must not be negative (0 = unlimited)")
 	}
-	if (c.CertFile == "") != (c.KeyFile == "") {
-		add("cert file %q, key file %q: give both or neither", c.CertFile, c.KeyFile)
-	}
-	if c.CertFile != "" && !c.TLS {
-		add("cert file %q: needs TLS", c.CertFile)
+	switch {
+	case (c.CertFile == "") != (c.KeyFile == ""):
+		add("cert_file", c.CertFile, "give both cert_file and key_file, or neither (key_file is %q)", c.KeyFile)
+	case c.CertFile != "" && !c.TLS:
+		add("cert_file", c.CertFile, "needs tls")
 	}
 	if c.TLS && c.H2C {
-		add("h2c is cleartext HTTP/2: it cannot be combined with TLS")
+		add("h2c", c.H2C, "cannot be combined with tls: h2c is cleartext HTTP/2, and HTTPS negotiates h2 by itself")
 	}
 	if c.MaxConns < 0 {
-		add("max conns %d: must not be negative", c.MaxConns)
+		add("max_conns", c.MaxConns, "must not be negative (0 = unlimited)")
 	}
 	if err := c.Faults.Validate(); err != nil {
 		errs = append(errs, err)
