@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"sseload/load"
+	"sseload/results"
+)
+
+// finish makes the run's result from what the engine and the collector have:
+// thresholds judged, the harness's own usage, the result file written (with
+// --out), the summary printed.
+func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result, error) {
+	r, err := p.collector.Result(results.Meta{
+		Version:       version,
+		Command:       os.Args,
+		Scenario:      p.sc,
+		Start:         sum.Start,
+		End:           sum.End,
+		Partial:       sum.Interrupted,
+		PartialReason: partialReason(ctx, sum, p.view.interrupted()),
+	})
+	if err != nil {
+		return r, err
+	}
+	r.Thresholds = results.Evaluate(r, p.thresholds)
+	if r.Harness = harnessUsage(); r.Harness != nil {
+		r.Harness.FileLimit = p.fileLimit
+		r.Harness.InProcess = p.embedded
+	}
+	if err := p.view.err(); err != nil {
+		p.warn(err)
+	}
+	out := p.o.out
+	if out != "" {
+		if err := results.Write(out, r); err != nil {
+			return r, err
+		}
+		if err := p.collector.Err(); err != nil {
+			p.warn(fmt.Errorf("interval log: %w", err))
+		}
+	}
+	if err := results.WriteSummary(p.stdout, r); err != nil {
+		return r, err
+	}
+	if out != "" {
+		fmt.Fprintf(p.stdout, "\nresult written to %s (interval log %s)\n", out, hlogPath(out))
+	}
+	return r, nil
+}
+
+// runExit is the one place the run's exit status is chosen: 1 when no client
+// opened a stream in a whole run (nothing was measured, whatever the thresholds
+// say); 130/143 when a signal or Ctrl-C in the dashboard cut the run short (a
+// partial run's verdict is not final); 99 when a threshold failed; 0 otherwise
+// (q in the dashboard is a deliberate early stop, judged like a whole run).
+func runExit(ctx context.Context, r results.Result, ctrlC bool) error {
+	if err := noStreamError(r); err != nil {
+		return err
+	}
+	if ctx.Err() != nil || ctrlC {
+		return &exitError{code: interruptCode(ctx), err: errors.New("interrupted: partial result")}
+	}
+	if err := results.CheckThresholds(r.Thresholds); err != nil {
+		return &exitError{code: 99, err: err}
+	}
+	return nil
+}
+
+// noStreamError reports a run in which no client ever opened a stream: whatever the
+// thresholds say, nothing was measured.
+func noStreamError(r results.Result) error {
+	if r.Totals.StreamsOpened > 0 || r.Partial {
+		return nil
+	}
+	top, n := "", int64(0)
+	for class, c := range r.ErrorsByClass {
+		if c > n || (c == n && class < top) {
+			top, n = class, c
+		}
+	}
+	if top == "" {
+		return fmt.Errorf("no client opened a stream to %s", r.Target)
+	}
+	return fmt.Errorf("no client opened a stream to %s: %s ×%d", r.Target, top, n)
+}
+
+func partialReason(ctx context.Context, sum load.Summary, ctrlC bool) string {
+	switch {
+	case !sum.Interrupted:
+		return ""
+	case ctx.Err() != nil:
+		var se signalError
+		if errors.As(context.Cause(ctx), &se) {
+			return se.Error()
+		}
+		return "interrupted"
+	case ctrlC:
+		return "interrupted (Ctrl-C in the dashboard)"
+	}
+	return "stopped from the dashboard (q)"
+}

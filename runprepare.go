@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"sseload/load"
+	"sseload/metrics"
+	"sseload/refserver"
+	"sseload/results"
+	"sseload/scenarios"
+)
+
+// runPlan is a run ready to start: the scenario checked, the embedded server up
+// when there is one, the interval log open, the engine and the progress view
+// made. close releases what prepareRun opened.
+type runPlan struct {
+	o              *runOptions
+	sc             scenarios.Scenario
+	embedded       bool
+	thresholds     []results.Threshold
+	fileLimit      uint64
+	engine         *load.Engine
+	collector      *results.Collector
+	view           *progressView
+	stdout, stderr io.Writer
+	closers        []func() // run by close, last first
+}
+
+// prepareRun does every check that can fail before the run starts, so that a
+// mistake costs no run: flags, the scenario, --out, thresholds, limits.
+func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []string) (*runPlan, error) {
+	p := &runPlan{o: o, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr()}
+	ready := false
+	defer func() {
+		if !ready {
+			p.close() // a failed check releases what was opened before it
+		}
+	}()
+	sc, src, embedded, err := buildScenario(o, args)
+	if err != nil {
+		return nil, err
+	}
+	p.embedded = embedded
+	if !embedded {
+		if err := embeddedOnly(cmd.Flags()); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkOutDir(o.out); err != nil {
+		return nil, err
+	}
+	if p.thresholds, err = results.ParseThresholds(sc.Thresholds); err != nil {
+		return nil, fmt.Errorf("--threshold: %w", err)
+	}
+	if p.fileLimit, err = raiseFileLimit(); err != nil {
+		p.warn(err)
+	}
+	opts := load.Options{}
+	if embedded {
+		srv, err := startEmbedded(ctx, sc, o)
+		if err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, func() { srv.Close() })
+		sc.Target = srv.URL()
+		opts.RootCAs = srv.CertPool()
+	}
+	if err := scenarios.Locate(sc.Validate(), src, cmd.Flags().Changed); err != nil {
+		if len(args) == 1 {
+			nameURLArgument(err)
+		}
+		return nil, err
+	}
+	p.sc = sc
+	if w := fileBudgetWarning(sc, p.fileLimit, embedded); w != "" {
+		p.warn(errors.New(w))
+	}
+	var hlog io.Writer
+	if o.out != "" {
+		f, err := os.Create(hlogPath(o.out))
+		if err != nil {
+			return nil, fmt.Errorf("--out: %w", err)
+		}
+		p.closers = append(p.closers, func() { f.Close() })
+		hlog = f
+	}
+	p.collector = results.NewCollector(hlog)
+	var heap *heapProfiler
+	if o.memProfile != "" {
+		heap = &heapProfiler{path: o.memProfile}
+	}
+	opts.Observe = func(s metrics.Snapshot) {
+		p.collector.Observe(s)
+		p.view.observe(s) // set below, before the run starts observing
+		heap.observe(s)
+	}
+	if p.engine, err = load.New(sc, opts); err != nil {
+		return nil, err
+	}
+	p.view = newProgressView(o, p.engine, p.stdout, p.stderr)
+	ready = true
+	return p, nil
+}
+
+// close releases what prepareRun opened, last first.
+func (p *runPlan) close() {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i]()
+	}
+	p.closers = nil
+}
+
+// warn prints a warning that does not stop the run.
+func (p *runPlan) warn(err error) { fmt.Fprintln(p.stderr, "sseload: warning:", err) }
+
+// execute runs the engine under its progress view, profiled when asked.
+func (p *runPlan) execute(ctx context.Context) (load.Summary, error) {
+	if p.o.cpuProfile != "" {
+		stop, err := startCPUProfile(p.o.cpuProfile)
+		if err != nil {
+			return load.Summary{}, err
+		}
+		defer stop()
+	}
+	return p.view.run(ctx, p.engine)
+}
+
+// embeddedOnly refuses the flags that shape the embedded reference server when the
+// run has a target of its own: silently ignoring them would hide that the fault or
+// rate the user asked for never happened.
+func embeddedOnly(f *pflag.FlagSet) error {
+	var given []string
+	for _, name := range []string{"server-rate", "server-payload", "server-fault"} {
+		if f.Changed(name) {
+			given = append(given, "--"+name)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: only for the embedded reference server, which does not run when a URL is given "+
+		"(to load a reference server with faults, start it with sseload serve --rate, --payload, --fault)", strings.Join(given, ", "))
+}
+
+// nameURLArgument makes a problem with the target read as one of the URL argument
+// the user typed, not of a --target flag they did not.
+func nameURLArgument(err error) {
+	var fe *scenarios.FieldError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			nameURLArgument(e)
+		}
+	} else if errors.As(err, &fe) && fe.Path == "$.target" {
+		fe.Flag = "URL"
+	}
+}
+
+// checkOutDir fails before the run, not after it, when --out cannot be written.
+func checkOutDir(out string) error {
+	if out == "" {
+		return nil
+	}
+	dir := filepath.Dir(out)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--out %s: directory %s does not exist", out, dir)
+	case err != nil:
+		return fmt.Errorf("--out %s: %w", out, err)
+	case !st.IsDir():
+		return fmt.Errorf("--out %s: %s is not a directory", out, dir)
+	}
+	return nil
+}
+
+// hlogPath puts the interval log beside the result: result.json → result.hlog.
+func hlogPath(out string) string {
+	return strings.TrimSuffix(out, ".json") + ".hlog"
+}
+
+// startEmbedded starts the reference server on a free loopback port, speaking the
+// protocol the scenario asks for.
+func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*refserver.Server, error) {
+	cfg := refserver.Config{
+		Addr:        "127.0.0.1:0",
+		Rate:        o.serverRate,
+		PayloadSize: o.payload,
+		TLS:         sc.Protocol == scenarios.ProtocolH2,
+		H2C:         sc.Protocol == scenarios.ProtocolH2C,
+	}
+	for _, f := range o.faults {
+		if err := refserver.ParseFault(f, &cfg.Faults); err != nil {
+			return nil, fmt.Errorf("--server-fault: %w", err)
+		}
+	}
+	srv, err := refserver.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(ctx); err != nil {
+		return nil, fmt.Errorf("starting the reference server: %w", err)
+	}
+	return srv, nil
+}
