@@ -26,8 +26,10 @@ const schedulerTick = 50 * time.Millisecond
 
 // Options are the engine's seams. The zero value is valid.
 type Options struct {
-	// Observe receives one snapshot per tick and the final one; it is called from a
-	// single goroutine and may block (the dashboard does until it takes the snapshot).
+	// Observe receives one snapshot per tick and the final one, from a single
+	// goroutine. It should return promptly (the dashboard's puts the snapshot in
+	// a one-slot relay): while it runs the next snapshot waits, though the run
+	// does not.
 	Observe func(metrics.Snapshot)
 	// RootCAs are trusted for TLS targets in addition to nothing else; nil = the
 	// system roots.
@@ -94,15 +96,6 @@ func (en *Engine) ScaleWanted(factor float64) (now, full int) {
 	now = wantedClients(e.scaledClients(), fraction, e.sc.Shard)
 	e.rec.Counters().ClientsWanted.Store(int64(now))
 	return now, wantedClients(e.scaledClients(), 1, e.sc.Shard)
-}
-
-// Run runs sc with observe receiving the snapshots; see Engine.Run.
-func Run(ctx context.Context, sc scenarios.Scenario, observe func(metrics.Snapshot)) (Summary, error) {
-	en, err := New(sc, Options{Observe: observe})
-	if err != nil {
-		return Summary{}, err
-	}
-	return en.Run(ctx)
 }
 
 type engineConfig struct {

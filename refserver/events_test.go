@@ -49,7 +49,7 @@ func TestEventsAreConsecutiveWithValidPayload(t *testing.T) {
 					t.Errorf("event %d: pad %q, want empty", ev.id, p.Pad)
 				}
 			}
-			if got := s.Seq("default"); got != 40 {
+			if got := s.seq("default"); got != 40 {
 				t.Errorf("Seq = %d, want 40 (MaxEvents)", got)
 			}
 			if got := s.Stats().EventsSent["default"]; got != 40 {
@@ -109,8 +109,8 @@ func TestEventTypesFollowPickType(t *testing.T) {
 func TestTopicsAreIndependent(t *testing.T) {
 	s := start(t, Config{Rate: 2000, MaxEvents: 10})
 	c := h1Client(t)
-	a := open(t, c, s.BaseURL()+"/events/a", "")
-	b := open(t, c, s.BaseURL()+"/events/b", "")
+	a := open(t, c, s.baseURL()+"/events/a", "")
+	b := open(t, c, s.baseURL()+"/events/b", "")
 	for _, st := range []*testStream{a, b} {
 		if ids := st.ids(10); !slices.Equal(ids, seqRange(1, 10)) {
 			t.Errorf("ids = %v, want 1…10", ids)

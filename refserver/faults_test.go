@@ -227,7 +227,7 @@ func TestFaultModes(t *testing.T) {
 					t.Fatalf("first stream ids = %v, want 1…20", firstIDs)
 				}
 			}
-			eventually(t, "id 30 published", func() bool { return s.Seq("default") >= 30 })
+			eventually(t, "id 30 published", func() bool { return s.seq("default") >= 30 })
 			first.close()
 
 			st := openOK(t, c, s.URL(), tt.lastID)
@@ -356,7 +356,7 @@ func TestFaultsAtTheEnd(t *testing.T) {
 			s := start(t, Config{Rate: 2000, MaxEvents: 5, Faults: tt.faults})
 			c := h1Client(t)
 			collect(t, openOK(t, c, s.URL(), ""), 5)
-			if got := s.Seq("default"); got != 5 {
+			if got := s.seq("default"); got != 5 {
 				t.Fatalf("Seq = %d, want 5", got)
 			}
 			ids, _, _ := collect(t, openOK(t, c, s.URL(), tt.lastID), len(tt.want))

@@ -84,7 +84,7 @@ func TestLastEventIDNotResumed(t *testing.T) {
 			s := start(t, Config{Rate: 2000}) // unlimited: the stream must see live events
 			c := h1Client(t)
 			open(t, c, s.URL(), "").ids(5)
-			before := s.Seq("default")
+			before := s.seq("default")
 			var comments []string
 			ev := open(t, c, s.URL(), tt.lastID).event(&comments)
 			if ev.id <= before {
@@ -203,7 +203,7 @@ func TestRestartResumesWithoutGap(t *testing.T) {
 			t.Errorf("Last-Event-ID %q: ids %v, comments %q; want %v, %q", l.lastID, ids, comments, l.want, l.comment)
 		}
 	}
-	if got := s.Seq("default"); got != 30 {
+	if got := s.seq("default"); got != 30 {
 		t.Errorf("Seq = %d, want 30", got)
 	}
 	if got := s.Stats(); got.EventsSent["default"] != 10 || got.EventsOverrun != 0 {

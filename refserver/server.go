@@ -213,15 +213,15 @@ func (s *Server) connState(c net.Conn, state http.ConnState) {
 // URL returns the default topic's stream URL, such as "http://127.0.0.1:8080/events"
 // ("https" with TLS), or "" before Start.
 func (s *Server) URL() string {
-	if b := s.BaseURL(); b != "" {
+	if b := s.baseURL(); b != "" {
 		return b + "/events"
 	}
 	return ""
 }
 
-// BaseURL returns the URL of the server without a path, or "" before Start. An
+// baseURL returns the URL of the server without a path, or "" before Start. An
 // unspecified listen address (":8080") is given as the loopback address.
-func (s *Server) BaseURL() string {
+func (s *Server) baseURL() string {
 	s.mu.Lock()
 	addr := s.addr
 	s.mu.Unlock()
@@ -249,12 +249,9 @@ func (s *Server) Addr() net.Addr {
 	return s.addr
 }
 
-// Config returns the configuration with defaults filled in.
-func (s *Server) Config() Config { return s.cfg }
-
-// Seq returns the newest event id of topic ("default" for /events): 0 when the topic
+// seq returns the newest event id of topic ("default" for /events): 0 when the topic
 // has not started, the adopted Last-Event-ID when it has but has sent no event yet.
-func (s *Server) Seq(topic string) int64 {
+func (s *Server) seq(topic string) int64 {
 	s.mu.Lock()
 	t := s.topics[topic]
 	s.mu.Unlock()

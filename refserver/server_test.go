@@ -36,7 +36,7 @@ func TestRouting(t *testing.T) {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 			defer cancel()
-			req, err := http.NewRequestWithContext(ctx, tt.method, s.BaseURL()+tt.path, nil)
+			req, err := http.NewRequestWithContext(ctx, tt.method, s.baseURL()+tt.path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,8 +62,8 @@ func TestTooManyTopics(t *testing.T) {
 	s := start(t, Config{Rate: 1000, MaxEvents: 1, MaxTopics: 2})
 	c := h1Client(t)
 	open(t, c, s.URL(), "").ids(1)
-	open(t, c, s.BaseURL()+"/events/b", "").ids(1)
-	st, err := tryOpen(t, c, s.BaseURL()+"/events/one-more", "")
+	open(t, c, s.baseURL()+"/events/b", "").ids(1)
+	st, err := tryOpen(t, c, s.baseURL()+"/events/one-more", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestTooManyTopics(t *testing.T) {
 		t.Errorf("third topic: %d %q, want 503 and a body containing %q", st.resp.StatusCode, body, want)
 	}
 	// The topics there are still serve.
-	if ids := open(t, c, s.BaseURL()+"/events/b", "0").ids(1); ids[0] != 1 {
+	if ids := open(t, c, s.baseURL()+"/events/b", "0").ids(1); ids[0] != 1 {
 		t.Errorf("existing topic at the limit: ids %v, want 1", ids)
 	}
 	if got := len(s.Stats().EventsSent); got != 2 {
@@ -109,7 +109,7 @@ func TestCloseEndsStreamsCleanly(t *testing.T) {
 			}
 			c := &http.Client{Transport: transport(t, s, tt.proto)}
 			a := open(t, c, s.URL(), "")
-			b := open(t, c, s.BaseURL()+"/events/other", "")
+			b := open(t, c, s.baseURL()+"/events/other", "")
 			a.ids(2)
 			b.ids(2)
 			ends := make(chan error, 2)
@@ -167,7 +167,7 @@ func TestCloseCutsOffClientsThatStopReading(t *testing.T) {
 		t.Fatal(err)
 	}
 	// With every event published the stream is blocked in a write for good.
-	eventually(t, "the last event published", func() bool { return s.Seq("default") == 200 })
+	eventually(t, "the last event published", func() bool { return s.seq("default") == 200 })
 	began := time.Now()
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -229,8 +229,8 @@ func TestURL(t *testing.T) {
 			if !strings.HasPrefix(s.URL(), tt.prefix) || !strings.HasSuffix(s.URL(), "/events") {
 				t.Errorf("URL() = %q, want %s…/events", s.URL(), tt.prefix)
 			}
-			if s.URL() != s.BaseURL()+"/events" {
-				t.Errorf("URL() = %q, BaseURL() = %q", s.URL(), s.BaseURL())
+			if s.URL() != s.baseURL()+"/events" {
+				t.Errorf("URL() = %q, baseURL() = %q", s.URL(), s.baseURL())
 			}
 		})
 	}

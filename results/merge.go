@@ -13,24 +13,16 @@ import (
 	"sseload/scenarios"
 )
 
-// Merge combines the results of shards of one run into one: histograms merge
-// exactly, counters (final gauges and peaks included) and findings add, the run
-// spans the earliest start to the latest end, and the merge is partial if any
-// shard was. Series and threshold results are dropped (evaluate the merged result
+// MergeFiles reads the result files at paths and combines these shards of one
+// run into one result: histograms merge exactly, counters (final gauges and
+// peaks included) and findings add, the run spans the earliest start to the
+// latest end, and the merge is partial if any shard was. Series and threshold results are dropped (evaluate the merged result
 // again). Version, command and scenario come from the first result, its shard
 // cleared; targets and protocols seen are listed once each.
 //
 // Every result must be a shard of the same run (or a merge of some): the same
 // scenario but for the shard, the same shard count, no shard twice.
-func Merge(rs ...Result) (Result, error) {
-	labels := make([]string, len(rs))
-	for i := range rs {
-		labels[i] = fmt.Sprintf("result %d", i+1)
-	}
-	return merge(labels, rs)
-}
-
-// MergeFiles reads the result files at paths and merges them; errors name the file.
+// Errors name the file.
 func MergeFiles(paths []string) (Result, error) {
 	rs := make([]Result, len(paths))
 	for i, p := range paths {

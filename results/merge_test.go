@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ func TestMergeExact(t *testing.T) {
 	mb.Partial, mb.PartialReason = true, "interrupted (SIGTERM)"
 	ra, rb := collect(t, a, ma), collect(t, b, mb)
 	rb.ProtocolSeen = "HTTP/1.1,HTTP/2.0"
-	m, err := Merge(ra, rb)
+	m, err := mergeResults(ra, rb)
 	if err != nil {
 		t.Fatalf("Merge: %v", err)
 	}
@@ -81,20 +82,20 @@ func TestMergeExact(t *testing.T) {
 func TestMergeIsAssociative(t *testing.T) {
 	a, b := fullRun(t), partialRun(t)
 	ra, rb, rc := collect(t, a, shardMeta(a, 0, 3)), collect(t, b, shardMeta(b, 1, 3)), collect(t, a, shardMeta(a, 2, 3))
-	ab, err := Merge(ra, rb)
+	ab, err := mergeResults(ra, rb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	left, err := Merge(ab, rc)
+	left, err := mergeResults(ab, rc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := Merge(ra, rb, rc)
+	all, err := mergeResults(ra, rb, rc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(left, all) {
-		t.Errorf("Merge(Merge(a, b), c) != Merge(a, b, c):\n%+v\n%+v", left.Totals, all.Totals)
+		t.Errorf("mergeResults(mergeResults(a, b), c) != mergeResults(a, b, c):\n%+v\n%+v", left.Totals, all.Totals)
 	}
 	if all.Shards != 3 || all.ShardCount != 3 || !reflect.DeepEqual(all.ShardIndices, []int{0, 1, 2}) {
 		t.Errorf("Shards = %d, of %d: %v; want 3 of 3: [0 1 2]", all.Shards, all.ShardCount, all.ShardIndices)
@@ -113,7 +114,7 @@ func TestMergeErrors(t *testing.T) {
 	ofThree := collect(t, a, shardMeta(a, 1, 3))
 	elsewhere := collect(t, a, shardMeta(a, 1, 2))
 	elsewhere.Scenario.Target = "http://127.0.0.1:9090/events"
-	merged, err := Merge(good, second)
+	merged, err := mergeResults(good, second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestMergeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Merge(tt.rs...)
+			_, err := mergeResults(tt.rs...)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Merge = %v, want an error containing %q", err, tt.want)
 			}
@@ -150,7 +151,7 @@ func shardMeta(snaps []metrics.Snapshot, i, n int) Meta {
 
 func TestMergeSummaryNamesMissingShards(t *testing.T) {
 	a := fullRun(t)
-	m, err := Merge(collect(t, a, shardMeta(a, 0, 3)), collect(t, a, shardMeta(a, 2, 3)))
+	m, err := mergeResults(collect(t, a, shardMeta(a, 0, 3)), collect(t, a, shardMeta(a, 2, 3)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,4 +162,13 @@ func TestMergeSummaryNamesMissingShards(t *testing.T) {
 	if !strings.Contains(buf.String(), "2 of 3 shards merged (missing 1)") {
 		t.Errorf("summary does not name the missing shard:\n%s", buf.String())
 	}
+}
+
+// mergeResults merges rs as MergeFiles does files, naming them "result 1"…
+func mergeResults(rs ...Result) (Result, error) {
+	labels := make([]string, len(rs))
+	for i := range rs {
+		labels[i] = fmt.Sprintf("result %d", i+1)
+	}
+	return merge(labels, rs)
 }

@@ -72,14 +72,8 @@ func ParseSource(name string, data []byte) (Scenario, *Source, error) {
 	return s, src, nil
 }
 
-// Load reads the scenario file at path (at most MaxFileSize bytes) and parses it
-// with Parse, naming it by path in messages.
-func Load(path string) (Scenario, error) {
-	s, _, err := LoadSource(path)
-	return s, err
-}
-
-// LoadSource is Load that also returns the Source of the scenario, for Locate.
+// LoadSource reads the scenario file at path (at most MaxFileSize bytes) and
+// parses it with ParseSource, naming it by path in messages.
 func LoadSource(path string) (Scenario, *Source, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -162,8 +162,8 @@ func TestLoad(t *testing.T) {
 	if err := Locate(s.Validate(), src, nil); err == nil || err.Error() != want {
 		t.Errorf("Locate(Validate()) = %v, want %q", err, want)
 	}
-	if _, err := Load(filepath.Join(dir, "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Load(missing) error = %v, want os.ErrNotExist", err)
+	if _, _, err := LoadSource(filepath.Join(dir, "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadSource(missing) error = %v, want os.ErrNotExist", err)
 	}
 }
 

@@ -42,22 +42,19 @@ type Options struct {
 }
 
 // Dashboard is the live terminal dashboard of a run. Run drives it on the calling
-// goroutine; Observe, Finish, Quit and Interrupted may be called from other
+// goroutine; Observe, Finish and Interrupted may be called from other
 // goroutines, and Observe and Finish never wait for the terminal.
 type Dashboard struct {
 	p     *tea.Program
 	relay *relay
 
-	quit        chan struct{}
 	quitOnce    sync.Once
 	interrupted atomic.Bool
-
-	final model // the model when Run returned; for tests
 }
 
 // New returns a dashboard ready to Run. It does not touch the terminal yet.
 func New(opts Options) *Dashboard {
-	d := &Dashboard{quit: make(chan struct{}), relay: newRelay()}
+	d := &Dashboard{relay: newRelay()}
 	popts := []tea.ProgramOption{
 		tea.WithFPS(fps),
 		// Signals belong to main (signal.NotifyContext): it cancels ctx, and Run
@@ -80,13 +77,9 @@ func New(opts Options) *Dashboard {
 	return d
 }
 
-// requestQuit records how the user quit and closes the Quit channel; the first
-// request decides.
+// requestQuit records how the user quit; the first request decides.
 func (d *Dashboard) requestQuit(interrupted bool) {
-	d.quitOnce.Do(func() {
-		d.interrupted.Store(interrupted)
-		close(d.quit)
-	})
+	d.quitOnce.Do(func() { d.interrupted.Store(interrupted) })
 }
 
 // Run shows the dashboard in the terminal's alternate screen and blocks until the
@@ -96,6 +89,12 @@ func (d *Dashboard) requestQuit(interrupted bool) {
 // A terminal that stops reading holds Run (not Observe or Finish) until it reads
 // again or fails.
 func (d *Dashboard) Run(ctx context.Context) error {
+	_, err := d.run(ctx)
+	return err
+}
+
+// run is Run, returning the model as the program left it.
+func (d *Dashboard) run(ctx context.Context) (model, error) {
 	stop := make(chan struct{})
 	forwarded := make(chan struct{})
 	go func() {
@@ -108,13 +107,11 @@ func (d *Dashboard) Run(ctx context.Context) error {
 	close(stop)
 	<-forwarded
 	d.relay.close()
-	if m, ok := final.(model); ok {
-		d.final = m
-	}
+	m, _ := final.(model)
 	if err != nil {
-		return fmt.Errorf("tui: dashboard: %w", err)
+		return m, fmt.Errorf("tui: dashboard: %w", err)
 	}
-	return nil
+	return m, nil
 }
 
 // forward hands what Observe and Finish leave in the relay to the UI, and quits
@@ -154,12 +151,7 @@ func (d *Dashboard) Observe(s metrics.Snapshot) { d.relay.put(s) }
 // no-op once Run has returned.
 func (d *Dashboard) Finish() { d.relay.finish() }
 
-// Quit returns a channel closed when the user asks to quit (q or ctrl+c), before
-// Run returns, so that the caller can cancel the run promptly. Finish and a done
-// ctx do not close it.
-func (d *Dashboard) Quit() <-chan struct{} { return d.quit }
-
 // Interrupted reports whether the user quit with ctrl+c (an interrupt: main exits
 // 130) rather than q (a graceful stop with a partial result). It is false until
-// Quit is closed and when the run ended any other way.
+// the user quits, and when the run ended any other way.
 func (d *Dashboard) Interrupted() bool { return d.interrupted.Load() }

@@ -56,7 +56,7 @@ func (w *stalledWriter) Write(p []byte) (int, error) {
 // runDashboard runs d in a goroutine with keys from a pipe, and returns the pipe's
 // writing end and a channel that yields Run's result. A nil opts.Output is a
 // syncBuffer, returned.
-func runDashboard(t *testing.T, ctx context.Context, opts Options) (*Dashboard, *os.File, *syncBuffer, <-chan error) {
+func runDashboard(t *testing.T, ctx context.Context, opts Options) (*Dashboard, *os.File, *syncBuffer, <-chan runResult) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -73,20 +73,29 @@ func runDashboard(t *testing.T, ctx context.Context, opts Options) (*Dashboard, 
 	}
 	opts.Input = r
 	d := New(opts)
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
+	done := make(chan runResult, 1)
+	go func() {
+		m, err := d.run(ctx)
+		done <- runResult{m, err}
+	}()
 	return d, w, out, done
 }
 
+// runResult is how Run ended: the final model and Run's error.
+type runResult struct {
+	final model
+	err   error
+}
+
 // wait returns Run's result, failing the test if it takes more than a few seconds.
-func wait(t *testing.T, done <-chan error) error {
+func wait(t *testing.T, done <-chan runResult) runResult {
 	t.Helper()
 	select {
-	case err := <-done:
-		return err
+	case r := <-done:
+		return r
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return")
-		return nil
+		return runResult{}
 	}
 }
 
@@ -133,16 +142,11 @@ func TestQuitKeysEndTheRun(t *testing.T) {
 			if _, err := keys.WriteString(tt.key); err != nil {
 				t.Fatalf("typing %q: %v", tt.key, err)
 			}
-			select {
-			case <-d.Quit():
-			case <-time.After(5 * time.Second):
-				t.Fatalf("Quit() not closed after %q", tt.key)
+			if r := wait(t, done); r.err != nil {
+				t.Errorf("Run after %q = %v, want nil", tt.key, r.err)
 			}
 			if got := d.Interrupted(); got != tt.wantInterrupted {
 				t.Errorf("Interrupted() = %v, want %v", got, tt.wantInterrupted)
-			}
-			if err := wait(t, done); err != nil {
-				t.Errorf("Run after %q = %v, want nil", tt.key, err)
 			}
 			d.Observe(snapshotAt(t, 2)) // no-ops once Run has returned
 			d.Finish()
@@ -163,14 +167,15 @@ func TestRunEndsOnFinish(t *testing.T) {
 	d, _, _, done := runDashboard(t, t.Context(), Options{})
 	d.Observe(snapshotAt(t, 1))
 	d.Finish()
-	if err := wait(t, done); err != nil {
-		t.Errorf("Run after Finish = %v, want nil", err)
+	r := wait(t, done)
+	if r.err != nil {
+		t.Errorf("Run after Finish = %v, want nil", r.err)
 	}
-	if closed(d.Quit()) || d.Interrupted() {
-		t.Error("Quit() closed or Interrupted() although the user did not quit")
+	if d.Interrupted() {
+		t.Error("Interrupted() although the user did not quit")
 	}
-	if !d.final.finished || d.final.last.Seq != 1 {
-		t.Errorf("final model finished %v at snapshot %d, want true at 1", d.final.finished, d.final.last.Seq)
+	if !r.final.finished || r.final.last.Seq != 1 {
+		t.Errorf("final model finished %v at snapshot %d, want true at 1", r.final.finished, r.final.last.Seq)
 	}
 }
 
@@ -180,11 +185,11 @@ func TestRunEndsWhenContextIsDone(t *testing.T) {
 	d.Observe(snapshotAt(t, 1))
 	waitDrawn(t, out, "http://127.0.0.1:8080/events")
 	cancel()
-	if err := wait(t, done); err != nil {
-		t.Errorf("Run after cancel = %v, want nil", err)
+	if r := wait(t, done); r.err != nil {
+		t.Errorf("Run after cancel = %v, want nil", r.err)
 	}
-	if closed(d.Quit()) || d.Interrupted() {
-		t.Error("Quit() closed or Interrupted() although the user did not quit")
+	if d.Interrupted() {
+		t.Error("Interrupted() although the user did not quit")
 	}
 }
 
@@ -240,16 +245,17 @@ func TestStalledTerminalNeverStallsTheEngine(t *testing.T) {
 		t.Fatal("Observe or Finish waited for a stalled terminal")
 	}
 	select {
-	case err := <-done:
-		t.Fatalf("Run returned (%v) while the terminal was stalled", err)
+	case r := <-done:
+		t.Fatalf("Run returned (%v) while the terminal was stalled", r.err)
 	default:
 	}
 
 	close(tty.open)
-	if err := wait(t, done); err != nil {
-		t.Fatalf("Run = %v, want nil", err)
+	r := wait(t, done)
+	if r.err != nil {
+		t.Fatalf("Run = %v, want nil", r.err)
 	}
-	m := d.final
+	m := r.final
 	if m.last.Seq != 101 || !m.finished {
 		t.Errorf("final model at snapshot %d, finished %v; want 101, true", m.last.Seq, m.finished)
 	}

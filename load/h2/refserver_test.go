@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -39,7 +40,7 @@ func open(srv *refserver.Server, cfg Config) (*Conn, error) {
 	addr := srv.Addr().String()
 	var nc net.Conn
 	var err error
-	if srv.Config().TLS {
+	if strings.HasPrefix(srv.URL(), "https:") {
 		d := tls.Dialer{Config: &tls.Config{RootCAs: srv.CertPool(), NextProtos: []string{"h2"}}}
 		nc, err = d.DialContext(ctx, "tcp", addr)
 		if err == nil {
