@@ -147,13 +147,15 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			tick := time.NewTicker(20 * time.Millisecond) // a child process's stderr: polled
+			defer tick.Stop()
 			deadline := time.Now().Add(10 * time.Second)
 			for !strings.Contains(stderr.String(), "[   1s]") { // wait for the first progress line
 				if time.Now().After(deadline) {
 					cmd.Process.Kill()
 					t.Fatalf("no progress within 10s:\n%s", stderr.String())
 				}
-				time.Sleep(20 * time.Millisecond)
+				<-tick.C
 			}
 			sent := time.Now()
 			if err := cmd.Process.Signal(tt.sig); err != nil {

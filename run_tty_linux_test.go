@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -44,15 +45,18 @@ func TestDashboardQuitWritesResult(t *testing.T) {
 		io.Copy(&screen, terminal) // ends with EIO once the child has gone
 	}()
 
+	// The dashboard has drawn a second of the run: every stream is open.
+	oneSecond := regexp.MustCompile(`elapsed(\x1b\[[0-9;]*m|\s)*[1-9]`)
+	tick := time.NewTicker(20 * time.Millisecond) // a child process's screen: polled
+	defer tick.Stop()
 	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(screen.String(), "Latency") { // the dashboard has drawn
+	for !oneSecond.MatchString(screen.String()) {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			t.Fatalf("no dashboard within 15s; the terminal shows:\n%q", screen.String())
+			t.Fatalf("no dashboard a second into the run within 15s; the terminal shows:\n%q", screen.String())
 		}
-		time.Sleep(50 * time.Millisecond)
+		<-tick.C
 	}
-	time.Sleep(1200 * time.Millisecond) // let a second of the run be recorded
 	if _, err := terminal.WriteString("q"); err != nil {
 		t.Fatal(err)
 	}

@@ -237,7 +237,7 @@ func TestAdoptionWhileTheGeneratorRuns(t *testing.T) {
 		if tp.publish([][]byte{s.encode(1, 1)}, 1) {
 			t.Error("a batch numbered from 1 was published after the topic adopted 1000")
 		}
-		time.Sleep(100 * time.Millisecond) // one event at Rate 10
+		time.Sleep(100 * time.Millisecond) // one event at Rate 10, in the bubble's virtual time
 		synctest.Wait()
 		close(done)
 		gen.Wait()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"sseload/sse"
@@ -178,37 +179,33 @@ func (m *manualTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // goroutine of the Client's; its events arrive from the pusher, and its end
 // starts the reconnection.
 func TestClientStartHoldsNoGoroutineWhilePushed(t *testing.T) {
-	body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: make(chan manualPush, 1)}
-	rt := &manualTransport{body: body}
-	rec := &recorder{}
-	done := make(chan error, 1)
-	c := sse.NewClient(sse.Config{URL: "http://stream.test/events", Retry: time.Millisecond}, rt, rec.hooks())
-	c.Start(testCtx(t), func(err error) { done <- err })
-	p := receive(t, body.pushed, "the push")
-	// The goroutine that connected ends; no goroutine of package sse remains.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	synctest.Test(t, func(t *testing.T) {
+		body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: make(chan manualPush, 1)}
+		rt := &manualTransport{body: body}
+		rec := &recorder{}
+		done := make(chan error, 1)
+		c := sse.NewClient(sse.Config{URL: "http://stream.test/events", Retry: time.Millisecond}, rt, rec.hooks())
+		c.Start(t.Context(), func(err error) { done <- err })
+		p := <-body.pushed
+		// Every goroutine of the bubble is blocked or gone: the one that connected
+		// has ended, and none of package sse waits on the open stream.
+		synctest.Wait()
 		buf := make([]byte, 1<<20)
-		stacks := string(buf[:runtime.Stack(buf, true)])
-		if !strings.Contains(stacks, "sseload/sse.(*") {
-			break
-		}
-		if time.Now().After(deadline) {
+		if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "sseload/sse.(*") {
 			t.Fatalf("a goroutine of the Client's with the stream open:\n%s", stacks)
 		}
-		time.Sleep(time.Millisecond)
-	}
-	if !p.deliver([]byte("id: 5\ndata: one\n\ndata: tw")) || !p.deliver([]byte("o\n\n")) {
-		t.Fatal("deliver refused data")
-	}
-	p.end(io.EOF)
-	if err := result(t, done, 5*time.Second); err != nil {
-		t.Fatalf("done(%v), want nil after the 204", err)
-	}
-	if got := dataOf(rec.events); !reflect.DeepEqual(got, []string{"one", "two"}) {
-		t.Errorf("events %q, want one, two", got)
-	}
-	if c.LastEventID() != "5" || rt.calls.Load() != 2 || c.State() != sse.Closed {
-		t.Errorf("last id %q, %d requests, state %v; want 5, 2, closed", c.LastEventID(), rt.calls.Load(), c.State())
-	}
+		if !p.deliver([]byte("id: 5\ndata: one\n\ndata: tw")) || !p.deliver([]byte("o\n\n")) {
+			t.Fatal("deliver refused data")
+		}
+		p.end(io.EOF)
+		if err := <-done; err != nil {
+			t.Fatalf("done(%v), want nil after the 204", err)
+		}
+		if got := dataOf(rec.events); !reflect.DeepEqual(got, []string{"one", "two"}) {
+			t.Errorf("events %q, want one, two", got)
+		}
+		if c.LastEventID() != "5" || rt.calls.Load() != 2 || c.State() != sse.Closed {
+			t.Errorf("last id %q, %d requests, state %v; want 5, 2, closed", c.LastEventID(), rt.calls.Load(), c.State())
+		}
+	})
 }

@@ -116,7 +116,7 @@ func TestConnHealthCheck(t *testing.T) {
 					_, err := readAll(res.resp.Body)
 					read <- err
 				}()
-				time.Sleep(time.Minute)
+				time.Sleep(time.Minute) // virtual time: the bubble's clock
 				pings := 0
 				for len(p.frames) > 0 {
 					if f := <-p.frames; f.Type == http2.FramePing && f.Flags&http2.FlagPingAck == 0 {

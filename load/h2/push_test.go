@@ -186,7 +186,9 @@ func TestResetHoldsTheSlotUntilSent(t *testing.T) {
 		res.resp.Body.Close()
 		close(closed)
 	}()
-	time.Sleep(50 * time.Millisecond) // real time: a goroutine waiting on a mutex is not durably blocked
+	// Real time, not synctest: a goroutine waiting on a mutex is not durably
+	// blocked, so nothing can tell when Close has reached it; 50ms is ample.
+	time.Sleep(50 * time.Millisecond)
 	if got := c.Available(); got != 0 {
 		t.Errorf("Available() = %d while the reset is unsent, want 0", got)
 	}

@@ -147,7 +147,7 @@ func TestConnHeadWait(t *testing.T) {
 				r := goRoundTrip(ctx, c, "/", nil)
 				id := p.request().StreamID
 				if tc.cancel {
-					time.Sleep(time.Second)
+					time.Sleep(time.Second) // virtual time: the bubble's clock
 					cancel(errDropped)
 				}
 				if res := <-r; !errors.Is(res.err, tc.want) {
