@@ -4,7 +4,7 @@
 // reads at the end, merging of sharded results, and pass/fail thresholds.
 //
 // A Collector turns the engine's metrics.Snapshot stream into a Result; Write and
-// Read move it to and from disk; Merge combines shards exactly (HDR histograms are
+// Read move it to and from disk; MergeFiles combines shards exactly (HDR histograms are
 // stored in their compressed V2 encoding, so nothing is lost); WriteSummary and
 // Evaluate report on it. results never imports tui or load.
 package results
