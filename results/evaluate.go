@@ -5,9 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // ThresholdResult is one threshold judged against a result.

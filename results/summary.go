@@ -10,9 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // topErrorClasses is how many error classes the summary names; the rest are counted.

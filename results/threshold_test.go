@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 func TestParseThreshold(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"sseload/metrics"
-
 	"sseload/redact"
 )
 

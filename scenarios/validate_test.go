@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"sseload/sse"
-
 	"sseload/metrics"
+	"sseload/sse"
 )
 
 // valid returns a minimal valid scenario for the cases to break.

@@ -6,9 +6,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // errorsView lists error classes, most frequent first, with per-second rates over

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // eventsView is the wide screens' fourth panel: events by type with their rates,

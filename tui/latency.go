@@ -4,9 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // Latency table geometry.

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // What makes the dashboard log something the engine did not note.

@@ -3,9 +3,8 @@ package tui
 import (
 	"fmt"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // Column widths of the label/value rows in the clients and traffic panels.

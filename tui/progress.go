@@ -6,9 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // Plain prints one k6-style progress line per snapshot, for logs, CI and pipes:

@@ -6,9 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // maxHeldNotes bounds the notes a relay carries over while the screen is behind:

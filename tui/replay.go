@@ -3,9 +3,8 @@ package tui
 import (
 	"fmt"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // replayView is the replay checker's verdict; red as soon as anything is found.

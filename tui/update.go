@@ -8,9 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"sseload/metrics"
-
 	"sseload/human"
+	"sseload/metrics"
 )
 
 // The factors + and - apply to the wanted client count.
