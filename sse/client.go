@@ -83,8 +83,10 @@ func NewClient(cfg Config, rt http.RoundTripper, h Hooks) *Client {
 // an error wrapping ErrInvalidLastEventID, at once, instead of a reconnection no
 // request could make; ctx.Err() when ctx ends; ErrClosed after Close, or when
 // the Client has run before; Config.Validate's error before any request.
-// Network errors, ended streams and decoder limit errors are retried after the
-// reconnection wait unless Config.NoReconnect is set.
+// an error wrapping ErrLineTooLong or ErrEventTooLarge when a stream exceeds
+// Config.Limits (reconnecting would replay the same event). Network errors and
+// ended streams, ErrEndedMidEvent included, are retried after the reconnection
+// wait unless Config.NoReconnect is set.
 func (c *Client) Run(ctx context.Context) error {
 	r, err := c.begin(ctx)
 	if r == nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"sseload/redact"
 )
@@ -72,6 +73,9 @@ func (c *Client) connect(r *runner) (*openStream, outcome) {
 		cancel(ErrClosed) // Close ran before drop was set
 	}
 	a := &openStream{c: c, base: r.base, ctx: actx, cancel: cancel}
+	if c.h.Attempt != nil {
+		c.h.Attempt()
+	}
 	resp, fatal, err := c.open(actx, r.u)
 	if err != nil {
 		o := outcome{done: true}
@@ -98,7 +102,10 @@ func (a *openStream) end(err error) outcome {
 	if err == nil {
 		err = io.EOF
 	}
-	o := a.c.ended(a.base, a.ctx, outcome{opened: true, err: err})
+	// Over a limit the Client stops for good: the server would replay the same
+	// event after Last-Event-ID, and the Client fail on it again.
+	overLimit := errors.Is(err, ErrLineTooLong) || errors.Is(err, ErrEventTooLarge)
+	o := a.c.ended(a.base, a.ctx, outcome{opened: true, fatal: overLimit, err: err})
 	a.release()
 	return o
 }
@@ -139,7 +146,19 @@ func (c *Client) read(ctx context.Context, body io.Reader) error {
 		}
 	}
 	c.noteID() // a blank line after an id: with no data moves the ID without an event
-	return d.Err()
+	return streamErr(d)
+}
+
+// streamErr is how a stream that d decoded to its end ended: d's error, or
+// ErrEndedMidEvent when the end came inside an event, or nil.
+func streamErr(d *Decoder) error {
+	if err := d.Err(); err != nil {
+		return err
+	}
+	if d.Pending() {
+		return ErrEndedMidEvent
+	}
+	return nil
 }
 
 // dispatch hands the Decoder's current event or comment to the hooks.
@@ -186,7 +205,8 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 		case code == http.StatusNoContent:
 			return nil, false, errNoContent
 		case !isRedirect(code) || maxRedirects < 0 || loc == "":
-			return nil, true, &StatusError{Code: code, Status: resp.Status, Proto: resp.Proto}
+			return nil, true, &StatusError{Code: code, Status: resp.Status, Proto: resp.Proto,
+				RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 		case redirects >= maxRedirects:
 			return nil, true, fmt.Errorf("%w: stopped after %d, the last from %s to %q",
 				ErrTooManyRedirects, redirects, redact.URL(u.String()), loc)

@@ -100,6 +100,7 @@ type recorder struct {
 	waits  []time.Duration
 	causes []error
 	opens  []string // resp.Proto of each open
+	tries  int      // Attempt calls
 
 	eventc chan sse.Event // every event, cloned, when not nil
 	reconc chan error     // every reconnection cause, when not nil
@@ -107,8 +108,9 @@ type recorder struct {
 
 func (r *recorder) hooks() sse.Hooks {
 	return sse.Hooks{
-		State: func(s sse.ReadyState) { r.states = append(r.states, s) },
-		Open:  func(resp *http.Response) { r.opens = append(r.opens, resp.Proto) },
+		State:   func(s sse.ReadyState) { r.states = append(r.states, s) },
+		Attempt: func() { r.tries++ },
+		Open:    func(resp *http.Response) { r.opens = append(r.opens, resp.Proto) },
 		Event: func(ev sse.Event) {
 			r.events = append(r.events, ev.Clone())
 			if r.eventc != nil {

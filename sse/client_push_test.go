@@ -108,23 +108,20 @@ func comparePushed(t *testing.T, readRec *recorder, readHits []hit, pushRec *rec
 }
 
 // TestClientPushedLineTooLong: a limit the pushed stream breaks ends the stream
-// with the Decoder's error, and the Client reconnects.
+// with the Decoder's error, for good: reconnecting would replay the same line.
 func TestClientPushedLineTooLong(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			stream(w, "data: "+strings.Repeat("x", 200)+"\n\n")
-			hold(r)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		stream(w, "data: "+strings.Repeat("x", 200)+"\n\n")
+		hold(r)
 	})
 	rec := &recorder{}
 	cfg := sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond, Limits: sse.Limits{MaxLine: 64}}
-	if err := sse.NewClient(cfg, pushTransport{rt: transport(t), piece: 16}, rec.hooks()).Run(testCtx(t)); err != nil {
-		t.Fatalf("Run: %v", err)
+	err := sse.NewClient(cfg, pushTransport{rt: transport(t), piece: 16}, rec.hooks()).Run(testCtx(t))
+	if !errors.Is(err, sse.ErrLineTooLong) {
+		t.Fatalf("Run = %v, want ErrLineTooLong", err)
 	}
-	if len(rec.causes) != 1 || !errors.Is(rec.causes[0], sse.ErrLineTooLong) || len(rec.events) != 0 {
-		t.Errorf("reconnection causes %v, events %d; want one ErrLineTooLong and no event", rec.causes, len(rec.events))
+	if len(rec.causes) != 0 || len(rec.events) != 0 || len(srv.requests()) != 1 {
+		t.Errorf("reconnection causes %v, events %d, requests %d; want none, none, 1", rec.causes, len(rec.events), len(srv.requests()))
 	}
 }
 

@@ -3,6 +3,7 @@ package sse_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -200,32 +201,59 @@ func TestClientBackoff(t *testing.T) {
 	}
 }
 
-func TestClientDecoderLimitReconnects(t *testing.T) {
+// TestClientDecoderLimitStops: an event over the limit ends the Client for good:
+// reconnecting from its Last-Event-ID would get the same event again.
+func TestClientDecoderLimitStops(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			stream(w, "id: 3\ndata: ok\n\ndata: "+strings.Repeat("x", 100)+"\n\n")
-			hold(r)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		stream(w, "id: 3\ndata: ok\n\ndata: "+strings.Repeat("x", 100)+"\n\n")
+		hold(r)
 	})
 	var rec recorder
 	c := sse.NewClient(sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond, Limits: sse.Limits{MaxLine: 64}},
 		transport(t), rec.hooks())
-	if err := c.Run(testCtx(t)); err != nil {
-		t.Fatalf("Run = %v, want nil after the 204", err)
+	err := c.Run(testCtx(t))
+	if !errors.Is(err, sse.ErrLineTooLong) {
+		t.Fatalf("Run = %v, want ErrLineTooLong", err)
 	}
-	if len(rec.errs) != 1 || !errors.Is(rec.errs[0], sse.ErrLineTooLong) {
-		t.Fatalf("Error hook saw %v, want ErrLineTooLong", rec.errs)
+	if len(rec.errs) != 1 || !errors.Is(rec.errs[0], sse.ErrLineTooLong) || len(rec.causes) != 0 {
+		t.Fatalf("Error hook saw %v, reconnections %v; want ErrLineTooLong, none", rec.errs, rec.causes)
 	}
-	if len(rec.causes) != 1 || rec.causes[0] != rec.errs[0] {
-		t.Errorf("Reconnecting causes = %v, want the limit error", rec.causes)
+	if reqs := srv.requests(); len(reqs) != 1 || c.State() != sse.Closed {
+		t.Errorf("requests = %d, state %v; want 1, closed", len(reqs), c.State())
 	}
-	if reqs := srv.requests(); len(reqs) != 2 || reqs[1].header.Get("Last-Event-ID") != "3" {
-		t.Errorf("requests = %+v, want a reconnection with Last-Event-ID 3", reqs)
-	}
-	if want := []string{"ok"}; !reflect.DeepEqual(dataOf(rec.events), want) {
-		t.Errorf("events = %q, want %q", dataOf(rec.events), want)
+}
+
+// TestClientEndedMidEvent: a stream that ends inside an event — a partial line,
+// or fields no blank line dispatched — ends its connection with
+// ErrEndedMidEvent, and the Client reconnects; the event is discarded.
+func TestClientEndedMidEvent(t *testing.T) {
+	for _, tail := range []string{"data: par", "id: 9\ndata: whole line\n", "event: x\n"} {
+		t.Run(fmt.Sprintf("%q", tail), func(t *testing.T) {
+			for _, pushed := range []bool{false, true} {
+				srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+					if n > 1 {
+						w.WriteHeader(http.StatusNoContent)
+						return
+					}
+					stream(w, "id: 1\ndata: a\n\n"+tail) // then the handler returns: a clean end
+				})
+				var rec recorder
+				var rt http.RoundTripper = transport(t)
+				if pushed {
+					rt = pushTransport{rt: rt, piece: 5}
+				}
+				c := sse.NewClient(sse.Config{URL: srv.URL, Retry: time.Millisecond}, rt, rec.hooks())
+				if err := c.Run(testCtx(t)); err != nil {
+					t.Fatalf("pushed %v: Run = %v, want nil after the 204", pushed, err)
+				}
+				if len(rec.errs) != 1 || !errors.Is(rec.errs[0], sse.ErrEndedMidEvent) {
+					t.Errorf("pushed %v: Error hook saw %v, want ErrEndedMidEvent", pushed, rec.errs)
+				}
+				if got := dataOf(rec.events); !reflect.DeepEqual(got, []string{"a"}) {
+					t.Errorf("pushed %v: events %q, want only the whole one", pushed, got)
+				}
+			}
+		})
 	}
 }
 
@@ -302,5 +330,32 @@ func TestClientInvalidLastEventIDStops(t *testing.T) {
 				t.Errorf("State = %v, want CLOSED", c.State())
 			}
 		})
+	}
+}
+
+// TestClientAttempts: the Attempt hook marks each connection attempt, a redirect
+// being part of its attempt; with StatusError.RetryAfter a refusal says how long
+// the server asked to wait.
+func TestClientAttempts(t *testing.T) {
+	redirecting := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch {
+		case n == 1 || n == 3:
+			http.Redirect(w, r, "/next", http.StatusFound)
+		case n == 2:
+			stream(w, "data: a\n\n") // then a clean end: reconnect
+		default:
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	var rec recorder
+	c := sse.NewClient(sse.Config{URL: redirecting.URL, Retry: time.Millisecond}, transport(t), rec.hooks())
+	err := c.Run(testCtx(t))
+	var se *sse.StatusError
+	if !errors.As(err, &se) || se.Code != 503 || se.RetryAfter != 7*time.Second {
+		t.Fatalf("Run = %v, want a 503 asking for 7s", err)
+	}
+	if rec.tries != 2 || len(redirecting.requests()) != 4 {
+		t.Errorf("%d attempts over %d requests, want 2 attempts (each with its redirect) over 4", rec.tries, len(redirecting.requests()))
 	}
 }

@@ -64,7 +64,7 @@ func TestClientRedirectLimit(t *testing.T) {
 		wantErr      error
 		wantMsg      string
 	}{
-		{"default", 0, 11, sse.ErrTooManyRedirects, "sse: too many redirects: stopped after 10, the last from "},
+		{"default, as fetch", 0, 21, sse.ErrTooManyRedirects, "sse: too many redirects: stopped after 20, the last from "},
 		{"two", 2, 3, sse.ErrTooManyRedirects, "sse: too many redirects: stopped after 2, the last from "},
 		{"none", -1, 1, nil, "server answered 302 Found"},
 	}

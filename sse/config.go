@@ -20,8 +20,8 @@ import (
 const DefaultRetry = 3 * time.Second
 
 // DefaultMaxRedirects is the number of redirects a connection follows when
-// Config.MaxRedirects is 0.
-const DefaultMaxRedirects = 10
+// Config.MaxRedirects is 0: 20, as the Fetch standard (and so a browser) does.
+const DefaultMaxRedirects = 20
 
 // Config says what a Client connects to and how it reconnects. The zero value of
 // every field but URL means the specification's behaviour.

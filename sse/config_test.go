@@ -60,3 +60,27 @@ func TestReadyStateString(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"5", 5 * time.Second},
+		{" 120 ", 2 * time.Minute},
+		{"0", 0},
+		{"-3", 0},
+		{"soon", 0},
+		{"99999999999999999999", 0}, // does not parse as int64: not a date either
+		{"9999999999", 24 * time.Hour},
+		{"Wed, 02 Dec 2026 10:00:30 GMT", 30 * time.Second},
+		{"Wed, 02 Dec 2026 09:00:00 GMT", 0}, // in the past
+	}
+	for _, tt := range tests {
+		if got := sse.ParseRetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -209,6 +209,14 @@ func (d *Decoder) Retry() (time.Duration, bool) { return d.retry, d.retrySet }
 // the reader returned it (io.ErrNoProgress after 100 empty reads).
 func (d *Decoder) Err() error { return d.err }
 
+// Pending reports whether d holds part of an event no blank line has dispatched
+// yet: the bytes of an unfinished line, or data, event or id fields. At the end
+// of a stream the specification discards such an event; a stream that ends with
+// one was most likely cut off in the middle (see ErrEndedMidEvent).
+func (d *Decoder) Pending() bool {
+	return d.sc.r < d.sc.w || len(d.data) > 0 || len(d.typ) > 0 || d.idSet
+}
+
 // BytesRead returns the number of bytes read from the reader since NewDecoder or
 // Reset, including bytes buffered but not yet parsed.
 func (d *Decoder) BytesRead() int64 { return d.sc.total }

@@ -646,3 +646,30 @@ func TestDecoderBufferFollowsTheStream(t *testing.T) {
 		t.Errorf("a busy stream: %d events, buffer %d bytes; want 2000 events, %d bytes", n, c, busyBufSize)
 	}
 }
+
+func TestDecoderPending(t *testing.T) {
+	tests := []struct {
+		in      string
+		pending bool
+	}{
+		{"", false},
+		{"data: a\n\n", false},
+		{"data: a\n\n: comment\n", false},
+		{"retry: 10\n", false},
+		{"data: a\n\r", false}, // a lone CR ends the blank line
+		{"data: a\n", true},
+		{"data: a\n\ndata: b", true},
+		{"id: 3\n", true},
+		{"event: x\n", true},
+		{": partial comm", true},
+		{"\xEF\xBB\xBF", true},
+	}
+	for _, tt := range tests {
+		d := NewDecoder(strings.NewReader(tt.in), Limits{})
+		for d.Next() {
+		}
+		if d.Err() != nil || d.Pending() != tt.pending {
+			t.Errorf("Decode(%q): Pending() = %v, Err() = %v; want %v, nil", tt.in, d.Pending(), d.Err(), tt.pending)
+		}
+	}
+}

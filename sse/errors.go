@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // ErrClosed is returned by Run after Close, and by Run on a Client that has
@@ -14,6 +16,12 @@ var ErrClosed = errors.New("sse: client closed")
 // ErrDropped is the cause a connection ends with when Drop is called with a nil
 // cause.
 var ErrDropped = errors.New("sse: connection dropped")
+
+// ErrEndedMidEvent is what a connection ends with when its stream ended
+// cleanly as far as the transport could tell, but inside an event (see
+// Decoder.Pending): the event is discarded, as the specification says, and the
+// Client reconnects as after a network error.
+var ErrEndedMidEvent = errors.New("sse: stream ended in the middle of an event")
 
 // ErrTooManyRedirects is wrapped by the error Run returns when the server
 // redirects more than Config.MaxRedirects times in a row.
@@ -57,6 +65,10 @@ type StatusError struct {
 	Status string
 	// Proto is the protocol of the response, "HTTP/1.1" or "HTTP/2.0".
 	Proto string
+	// RetryAfter is how long the response's Retry-After header (seconds or an
+	// HTTP date) asked the client to wait, from when it arrived; 0 when it had
+	// none, or one that did not parse.
+	RetryAfter time.Duration
 }
 
 // Error names the status received: "server answered 500 Internal Server Error".
@@ -84,4 +96,27 @@ func (e *ContentTypeError) Error() string {
 		return "server answered no Content-Type, want text/event-stream"
 	}
 	return "server answered Content-Type " + e.ContentType + ", want text/event-stream"
+}
+
+// maxRetryAfter bounds a Retry-After: a day is beyond any load test's patience,
+// and the cap keeps a hostile value from overflowing a Duration.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After value, whole seconds or an HTTP date,
+// as a wait from now; 0 for none or a value that does not parse.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfter)
+	}
+	return 0
 }

@@ -13,6 +13,9 @@ type Hooks struct {
 	// State is called on every change of ready state (not for the initial
 	// Connecting).
 	State func(ReadyState)
+	// Attempt is called as each connection attempt begins: the first, and each
+	// after a reconnection wait (redirects are part of their attempt).
+	Attempt func()
 	// Open is called once a response head opened the stream; resp.Proto tells
 	// the protocol. The hook must not read or close resp.Body.
 	Open func(resp *http.Response)

@@ -58,7 +58,7 @@ func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
 		case d.Err() != nil:
 			err = d.Err()
 		case err == io.EOF:
-			err = nil
+			err = streamErr(d)
 		}
 		end(err)
 	})

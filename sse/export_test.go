@@ -1,0 +1,4 @@
+package sse
+
+// ParseRetryAfter exports parseRetryAfter to the external tests.
+var ParseRetryAfter = parseRetryAfter
