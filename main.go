@@ -13,9 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
@@ -99,7 +96,7 @@ Last-Event-ID, and records latency in HDR histograms.
 
 Start with "sseload run": with no URL it starts the embedded reference server and runs a
 short quickstart against it.`,
-		Version:       version,
+		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -120,8 +117,9 @@ func (e *exitError) Unwrap() error { return e.err }
 func exitCodeTo(w io.Writer, err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
+		// err, not ee: a wrapper around ee (redactedError) tells it as it should.
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(w, "sseload:", ee.err)
+			fmt.Fprintln(w, "sseload:", err)
 		}
 		return ee.code
 	}

@@ -29,7 +29,7 @@ histograms, and the exit status is 99 when one fails.`,
 				return err
 			}
 			if len(ths) > 0 {
-				r.Thresholds = results.Evaluate(r, ths)
+				r.Thresholds = evaluate(r, ths)
 			}
 			if err := results.WriteSummary(cmd.OutOrStdout(), r); err != nil {
 				return err
@@ -47,12 +47,13 @@ histograms, and the exit status is 99 when one fails.`,
 func newMergeCmd() *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
-		Use:   "merge RESULT.json RESULT.json... --out MERGED.json",
+		Use:   "merge RESULT.json... --out MERGED.json",
 		Short: "Merge the results of several load generators (shards) into one",
 		Long: `merge combines result documents of one test run from several machines ("sseload run
 --shard I/N" on each): counters add up and the HDR histograms merge without loss, so
-the merged percentiles are exact. Per-interval series are not merged.`,
-		Args: cobra.MinimumNArgs(2),
+the merged percentiles are exact. Per-interval series are not merged. One file is
+a run of one shard (--shard 0/1), or the shards merged so far.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return fmt.Errorf("--out: the merged result needs a file name")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"sseload/redact"
 	"sseload/scenarios"
 )
 
@@ -71,7 +72,7 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.Lookup("cpuprofile").Hidden = true
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile halfway through the hold to this file")
 	f.Lookup("memprofile").Hidden = true
-	o.flags.register(cmd)
+	o.flags.register(cmd, nil)
 	cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		// A built-in's name, or a file: the shell completes file names too.
 		return scenarios.Builtins(), cobra.ShellCompDirectiveDefault
@@ -90,11 +91,29 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 	defer p.close()
 	sum, err := p.execute(ctx)
 	if err != nil {
-		return err
+		return redacted(p.rule, err)
 	}
 	r, err := p.finish(ctx, sum)
 	if err != nil {
-		return err
+		return redacted(p.rule, err)
 	}
-	return runExit(ctx, r, p.view.interrupted())
+	return redacted(p.rule, runExit(ctx, r, p.view.interrupted()))
+}
+
+// redactedError is an error whose text is told with the run's secrets
+// redacted; errors.As and errors.Is see the original.
+type redactedError struct {
+	rule redact.Rule
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.rule.Scrub(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redacted wraps err (nil stays nil) so that it prints without rule's secrets.
+func redacted(rule redact.Rule, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{rule: rule, err: err}
 }

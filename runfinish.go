@@ -15,18 +15,19 @@ import (
 // --out), the summary printed.
 func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result, error) {
 	r, err := p.collector.Result(results.Meta{
-		Version:       version,
+		Version:       buildVersion(),
 		Command:       os.Args,
 		Scenario:      p.sc,
 		Start:         sum.Start,
 		End:           sum.End,
 		Partial:       sum.Interrupted,
 		PartialReason: partialReason(ctx, sum, p.view.interrupted()),
+		Redact:        p.rule,
 	})
 	if err != nil {
 		return r, err
 	}
-	r.Thresholds = results.Evaluate(r, p.thresholds)
+	r.Thresholds = evaluate(r, p.thresholds)
 	if r.Harness = harnessUsage(); r.Harness != nil {
 		r.Harness.FileLimit = p.fileLimit
 		r.Harness.InProcess = p.embedded
@@ -102,4 +103,15 @@ func partialReason(ctx context.Context, sum load.Summary, ctrlC bool) string {
 		return "interrupted (Ctrl-C in the dashboard)"
 	}
 	return "stopped from the dashboard (q)"
+}
+
+// evaluate judges ths against r, and with a replay checker on and no replay
+// threshold of the user's, the checker's own verdict: no finding.
+func evaluate(r results.Result, ths []results.Threshold) []results.ThresholdResult {
+	all, implicit := results.WithImplicit(ths, r.Scenario.Check)
+	trs := results.Evaluate(r, all)
+	if implicit {
+		trs[len(trs)-1].Implicit = true
+	}
+	return trs
 }

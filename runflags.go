@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"sseload/metrics"
+	"sseload/redact"
 	"sseload/scenarios"
 )
 
@@ -19,10 +21,14 @@ type scenarioFlags struct {
 	values scenarios.FlagValues
 }
 
-// register adds the scenario flags to cmd, with completion of their values.
-func (s *scenarioFlags) register(cmd *cobra.Command) {
+// register adds the scenario flags that keep accepts (all, when nil) to cmd,
+// with completion of their values.
+func (s *scenarioFlags) register(cmd *cobra.Command, keep func(scenarios.Flag) bool) {
 	s.values = scenarios.FlagValues{}
 	for _, f := range scenarios.Flags() {
+		if keep != nil && !keep(f) {
+			continue
+		}
 		fl := cmd.Flags().VarPF(&flagValue{f: f, values: s.values}, f.Name, f.Shorthand, f.Usage)
 		if f.Type == "bool" {
 			fl.NoOptDefVal = "true"
@@ -98,10 +104,23 @@ func buildScenario(o *runOptions, args []string) (scenarios.Scenario, *scenarios
 	if len(args) == 1 {
 		sc.Target = args[0]
 	}
+	if sc.Name == "" && sc.Target != "" {
+		sc.Name = nameOf(sc.Target)
+	}
 	embedded := sc.Target == ""
 	if sc.Check == "" && embedded {
 		sc.Check = metrics.ModeSequence
 	}
 	sc.Defaults()
 	return sc, src, embedded, nil
+}
+
+// nameOf names a run given only a URL after it: its host and path, credentials
+// redacted ("127.0.0.1:8080/events").
+func nameOf(target string) string {
+	u, err := url.Parse(redact.URL(target))
+	if err != nil || u.Host == "" {
+		return redact.URL(target)
+	}
+	return u.Host + u.EscapedPath()
 }

@@ -15,6 +15,7 @@ import (
 
 	"sseload/load"
 	"sseload/metrics"
+	"sseload/redact"
 	"sseload/refserver"
 	"sseload/results"
 	"sseload/scenarios"
@@ -28,6 +29,7 @@ type runPlan struct {
 	sc             scenarios.Scenario
 	embedded       bool
 	thresholds     []results.Threshold
+	rule           redact.Rule // the scenario's secrets, redacted wherever they would show
 	fileLimit      uint64
 	engine         *load.Engine
 	collector      *results.Collector
@@ -82,6 +84,8 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		return nil, err
 	}
 	p.sc = sc
+	p.rule = sc.RedactRule(src)
+	opts.Redact = p.rule
 	if w := fileBudgetWarning(sc, p.fileLimit, embedded); w != "" {
 		p.warn(errors.New(w))
 	}

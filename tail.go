@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,20 +25,21 @@ import (
 	"sseload/sse"
 )
 
-// tailOptions are the flags of "sseload tail".
+// tailOptions are the flags of "sseload tail": its own, and the scenario flags
+// it shares with run (headers, TLS, timeouts, retry, event size), with the same
+// meaning and defaults.
 type tailOptions struct {
-	headers     []string
 	lastEventID string
 	noReconnect bool
 	maxEvents   int
 	http2       bool
 	h2c         bool
-	insecure    bool
 	timeout     time.Duration
-	retry       time.Duration
 	json        bool
 	comments    bool
 	wait        bool
+	flags       scenarioFlags
+	sc          scenarios.Scenario // the shared flags, applied: set by config
 }
 
 // errTailTimeout is the cause of the context --timeout ends.
@@ -76,15 +79,13 @@ opened.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.headers, "header", "H", nil, `extra request header "Name: value" (repeatable)`)
+	o.flags.register(cmd, func(f scenarios.Flag) bool { return f.Tail })
 	f.StringVar(&o.lastEventID, "last-event-id", "", "resume from this event ID (sent as Last-Event-ID)")
 	f.BoolVar(&o.noReconnect, "no-reconnect", false, "exit when the stream ends (0) or the connection fails (1) instead of reconnecting")
 	f.IntVar(&o.maxEvents, "max-events", 0, "exit 0 after this many events; 0 = no limit")
 	f.BoolVar(&o.http2, "http2", false, "use HTTP/2 over TLS and require the server to negotiate h2 (https URLs)")
 	f.BoolVar(&o.h2c, "h2c", false, "use cleartext HTTP/2 with prior knowledge (http URLs)")
-	f.BoolVar(&o.insecure, "insecure", false, "skip TLS certificate verification")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop after this long in total, exit 0 if a stream opened (1 if none did); 0 = no limit")
-	f.DurationVar(&o.retry, "retry", 0, "initial reconnection time; 0 = 3s; the stream's retry: field replaces it")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per event")
 	f.BoolVar(&o.comments, "comments", false, "also print comment lines")
 	f.BoolVar(&o.wait, "wait", false, "when the first connection fails, keep retrying (for a server still starting) instead of exiting 1")
@@ -110,6 +111,8 @@ func (o *tailOptions) run(ctx context.Context, rawURL string, stdout, stderr io.
 	}
 	s := &tailSession{o: o, url: cfg.URL, out: &tailPrinter{w: stdout, json: o.json}, stderr: stderr}
 	s.c = sse.NewClient(cfg, tr, s.hooks())
+	stop := s.watch(ctx, &tr.lastByte)
+	defer stop()
 	return s.result(ctx, s.c.Run(ctx))
 }
 
@@ -126,12 +129,64 @@ type tailSession struct {
 	events  int
 	lastErr error // the latest failed attempt, for --timeout's message
 	stopErr error // why a hook stopped the client, if one did
+	// openAt is when the open stream opened, Unix ns, until its first event; the
+	// watchdog reads it.
+	openAt atomic.Int64
 }
+
+// errTailIdle drops a stream that received nothing for --idle-timeout.
+var errTailIdle = errors.New("idle timeout: nothing received within --idle-timeout")
+
+// watch enforces --idle-timeout and says when a stream's first event is later
+// than --first-event-timeout, until the returned stop is called.
+func (s *tailSession) watch(ctx context.Context, lastByte *atomic.Int64) (stop func()) {
+	to := s.o.sc.Timeouts
+	every := min(to.Idle, to.FirstEvent)
+	if every <= 0 {
+		every = max(to.Idle, to.FirstEvent)
+	}
+	if every <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(max(every/4, 10*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			now := time.Now().UnixNano()
+			if s.c.State() != sse.Open {
+				continue
+			}
+			if to.Idle > 0 && now-max(lastByte.Load(), s.openedAt()) > int64(to.Idle) {
+				s.c.Drop(errTailIdle)
+			}
+			if at := s.openAt.Load(); to.FirstEvent > 0 && at != 0 && now-at > int64(to.FirstEvent) && s.openAt.CompareAndSwap(at, 0) {
+				fmt.Fprintf(s.stderr, "sseload: no event within --first-event-timeout %v of the stream opening\n", to.FirstEvent)
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// openedAt is when the open stream opened, or 0 once its first event came.
+func (s *tailSession) openedAt() int64 { return s.openAt.Load() }
 
 func (s *tailSession) hooks() sse.Hooks {
 	h := sse.Hooks{
-		Open: func(*http.Response) { s.opened = true },
+		Open: func(*http.Response) {
+			s.opened = true
+			s.openAt.Store(time.Now().UnixNano())
+		},
 		Event: func(ev sse.Event) {
+			s.openAt.Store(0) // the first event came
 			if err := s.out.event(ev); err != nil {
 				s.stop(fmt.Errorf("write output: %w", err))
 				return
@@ -195,13 +250,24 @@ func (s *tailSession) result(ctx context.Context, err error) error {
 	return s.describeConnErr(err)
 }
 
-// config checks the flags and builds the client's configuration.
+// config checks the flags and builds the client's configuration: the shared
+// flags are a scenario's, checked by its Validate (and named by flag).
 func (o *tailOptions) config(rawURL string) (sse.Config, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return sse.Config{}, fmt.Errorf("bad URL %q: want http://host/path or https://host/path", redact.URL(rawURL))
 	}
+	// A scenario of one client: what run would do with these flags.
+	o.sc = scenarios.Scenario{Target: rawURL, Clients: 1, Duration: time.Second}
 	var errs []error
+	if err := o.flags.values.Apply(&o.sc); err != nil {
+		errs = append(errs, err)
+	}
+	o.sc.Defaults()
+	if err := scenarios.Locate(o.sc.Validate(), nil, nil); err != nil {
+		nameURLArgument(err)
+		errs = append(errs, err)
+	}
 	switch {
 	case o.http2 && u.Scheme != "https":
 		errs = append(errs, fmt.Errorf("--http2 needs an https URL, got %q (use --h2c for cleartext HTTP/2)", redact.URL(rawURL)))
@@ -214,29 +280,24 @@ func (o *tailOptions) config(rawURL string) (sse.Config, error) {
 	if o.timeout < 0 {
 		errs = append(errs, fmt.Errorf("--timeout %v: want 0 or more", o.timeout))
 	}
-	if o.retry < 0 {
-		errs = append(errs, fmt.Errorf("--retry %v: want 0 or more", o.retry))
+	header, err := scenarios.ParseHeaders(o.sc.Headers)
+	if err != nil {
+		header = nil // Validate has said why
 	}
-	header := make(http.Header, len(o.headers))
-	for _, line := range o.headers {
-		name, value, err := scenarios.ParseHeader(line)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("-H: %w", err))
-			continue
-		}
-		if http.CanonicalHeaderKey(name) == "Last-Event-Id" {
+	for _, line := range o.sc.Headers {
+		if name, value, err := scenarios.ParseHeader(line); err == nil && http.CanonicalHeaderKey(name) == "Last-Event-Id" {
 			// sse.Client sends its own Last-Event-ID, which a header would fight.
 			errs = append(errs, fmt.Errorf("-H %q: use --last-event-id %s to resume from an event ID", line, value))
-			continue
 		}
-		header.Add(name, value)
 	}
+	size := int(o.sc.MaxEventSize)
 	cfg := sse.Config{
 		URL:         rawURL,
 		Header:      header,
 		LastEventID: o.lastEventID,
-		Retry:       o.retry,
+		Retry:       o.sc.Retry,
 		NoReconnect: o.noReconnect,
+		Limits:      sse.Limits{MaxLine: size, MaxEvent: size},
 	}
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
@@ -245,18 +306,32 @@ func (o *tailOptions) config(rawURL string) (sse.Config, error) {
 }
 
 // transport builds tail's transport where a run's are built: HTTP/1.1 by
-// default, HTTP/2 over TLS (ALPN h2 required) with --http2, h2c with --h2c. Only
-// the response head has a timeout: the body is the stream and stays open as long
-// as the server keeps it.
-func (o *tailOptions) transport() (*load.Transport, error) {
-	cfg := load.TransportConfig{Protocol: scenarios.ProtocolH1, Insecure: o.insecure}
+// default, HTTP/2 over TLS (ALPN h2 required) with --http2, h2c with --h2c, with
+// the scenario flags' TLS and timeouts. Only the response head has a timeout:
+// the body is the stream and stays open as long as the server keeps it (unless
+// --idle-timeout).
+func (o *tailOptions) transport() (*tailTransport, error) {
+	cfg := load.TransportConfig{Protocol: scenarios.ProtocolH1, TLS: o.sc.TLS, Timeouts: o.sc.Timeouts}
 	switch {
 	case o.http2:
 		cfg.Protocol = scenarios.ProtocolH2
 	case o.h2c:
 		cfg.Protocol = scenarios.ProtocolH2C
 	}
-	return load.NewTransport(cfg)
+	tt := &tailTransport{}
+	cfg.OnBytes = func() { tt.lastByte.Store(time.Now().UnixNano()) }
+	t, err := load.NewTransport(cfg)
+	if err != nil {
+		return nil, scenarios.Locate(err, nil, nil)
+	}
+	tt.Transport = t
+	return tt, nil
+}
+
+// tailTransport is tail's transport and the time its last body byte arrived.
+type tailTransport struct {
+	*load.Transport
+	lastByte atomic.Int64 // Unix ns
 }
 
 // describeConnErr rewrites the errors people meet most into one plain line

@@ -33,10 +33,18 @@ func Classify(err error) string {
 	var sysErr *os.SyscallError
 	var dnsErr *net.DNSError
 	switch {
+	case errors.Is(err, errConnectTimeout):
+		return metrics.ClassConnectTimeout
+	case errors.Is(err, errOpenTimeout), errors.Is(err, h2.ErrHeadTimeout):
+		return metrics.ClassOpenTimeout
+	case errors.Is(err, errIdleTimeout):
+		return metrics.ClassIdleTimeout
 	case errors.As(err, &status):
 		return "http " + strconv.Itoa(status.Code)
 	case errors.As(err, &ctype):
 		return "bad content type"
+	case errors.Is(err, h2.ErrGoAway):
+		return "http/2 goaway"
 	case errors.Is(err, sse.ErrLineTooLong):
 		return "line too long"
 	case errors.Is(err, sse.ErrEventTooLarge):
@@ -72,8 +80,12 @@ func Classify(err error) string {
 		return "tls"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return "timeout"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "closed by server"
+	case errors.Is(err, sse.ErrEndedMidEvent):
+		return "ended mid-event"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "body ended early"
+	case errors.Is(err, io.EOF):
+		return "connection closed"
 	case strings.Contains(err.Error(), "stream error"), strings.Contains(err.Error(), "http2:"):
 		return "protocol error"
 	case strings.Contains(err.Error(), "tls:"):
@@ -81,3 +93,8 @@ func Classify(err error) string {
 	}
 	return "other"
 }
+
+// cutClass is the class of what cut an open stream: Classify's, marked as a
+// cut, so that the summary and the dashboard tell a stream that broke from an
+// attempt that failed.
+func cutClass(err error) string { return "cut: " + Classify(err) }

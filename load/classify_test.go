@@ -44,12 +44,18 @@ func TestClassify(t *testing.T) {
 		{wrap(fmt.Errorf("http2: all 2 connections are at the server's stream limit: %w", h2.ErrFull)), "h2 connections full"},
 		{wrap(&h2.ResetError{StreamID: 1, Code: http2.ErrCodeInternal, Remote: true}), "protocol error"},
 		{wrap(&h2.ResetError{StreamID: 1, Code: http2.ErrCodeProtocol, Cause: errors.New("malformed :status")}), "protocol error"},
-		{wrap(fmt.Errorf("http2: connection to x lost: %w", io.EOF)), "closed by server"},
+		{wrap(fmt.Errorf("http2: connection to x lost: %w", io.EOF)), "connection closed"},
 		{wrap(fmt.Errorf("http2: connection to x lost: %w from x within 15s", h2.ErrPingTimeout)), "timeout"},
 		{wrap(context.DeadlineExceeded), "timeout"},
-		{io.EOF, "closed by server"},
-		{wrap(io.ErrUnexpectedEOF), "closed by server"},
-		{fmt.Errorf("http2: server sent GOAWAY"), "protocol error"},
+		{io.EOF, "connection closed"},
+		{wrap(io.ErrUnexpectedEOF), "body ended early"},
+		{wrap(sse.ErrEndedMidEvent), "ended mid-event"},
+		{wrap(fmt.Errorf("%w (10s): dial tcp: i/o timeout", errConnectTimeout)), "connect timeout"},
+		{wrap(fmt.Errorf("reading response head: %w", errOpenTimeout)), "open timeout"},
+		{wrap(h2.ErrHeadTimeout), "open timeout"},
+		{errIdleTimeout, "idle timeout"},
+		{wrap(fmt.Errorf("%w (NO_ERROR, last stream 3)", h2.ErrGoAway)), "http/2 goaway"},
+		{fmt.Errorf("http2: server sent GOAWAY"), "protocol error"}, // a GOAWAY not wrapped as ours
 		{fmt.Errorf("something new"), "other"},
 	}
 	for _, tt := range tests {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
 
+	"sseload/load/h2"
 	"sseload/metrics"
 	"sseload/sse"
 )
@@ -17,16 +19,17 @@ import (
 type phase int32
 
 const (
-	phaseNone phase = iota
-	phaseConnecting
-	phaseOpen
-	phaseReconnecting
-	phaseFailed
+	phaseNone         phase = iota
+	phaseConnecting         // an attempt is under way
+	phaseOpen               // a stream is open
+	phaseReconnecting       // waiting out the reconnection time
+	phaseFailed             // the EventSource ended for good; waiting to be replaced
 )
 
 // client is one simulated EventSource. Its hooks run one at a time, on the
 // goroutines sse.Client.Start runs it on or, while an HTTP/2 stream is pushed, on
-// the connection's reader; only drop and the phase are touched from elsewhere.
+// the connection's reader; only drop, the phase and the atomics are touched from
+// elsewhere (the scheduler's sweeps).
 type client struct {
 	id      int
 	witness bool
@@ -38,14 +41,20 @@ type client struct {
 	phase   atomic.Int32
 
 	// Times on the engine's monotonic clock (since start); zero = not pending.
-	// HTTP/2 reports some trace events from the transport's goroutines: atomics.
+	// HTTP/2 reports some trace events from the transport's goroutines, and the
+	// scheduler's sweeps read the last two: atomics.
 	connectStart atomic.Int64
 	wrote        atomic.Int64
+	lastRead     atomic.Int64 // the last body byte (the idle timeout)
+	firstDue     atomic.Int64 // when the first event is late; 0 = not pending
+
 	opened       time.Duration
 	wroteWall    int64 // Unix ns the open stream's request was written
+	resumed      bool  // the open stream's request carried Last-Event-ID
+	streaming    bool  // a stream is open and its ending not yet counted
 	lostAt       time.Duration
 	firstPending bool
-	reconnecting bool // the next open ends a reconnection attempt
+	reconnecting bool // the next attempt is a reconnection
 
 	ctx      context.Context // the client's, until the run or the ramp-down ends it
 	stopped  func()          // called once the client has stopped for good
@@ -87,13 +96,14 @@ func (c *client) setPhase(p phase) {
 }
 
 // start keeps the client alive until ctx ends, then calls stopped, once: a
-// client that fails for good (a fatal status, a 204) is replaced after the
-// reconnection time, as an application would create a new EventSource, so the
-// wanted count holds. start does not wait. The EventSource runs with sse.Client.Start: a
+// client that fails for good (a fatal status, a 204, a stream over the size
+// limits) is replaced after the reconnection time, or the Retry-After of a 429 or
+// 503, as an application would create a new EventSource, so the wanted count
+// holds. start does not wait. The EventSource runs with sse.Client.Start: a
 // stream its transport pushes (HTTP/2) holds no goroutine while it is open, and
 // one read (HTTP/1.1) holds the goroutine that reads it.
 func (c *client) start(ctx context.Context, stopped func()) {
-	c.ctx, c.stopped = withSlot(ctx, c.id), stopped
+	c.ctx, c.stopped = withClient(ctx, c), stopped
 	c.quit = make(chan struct{})
 	c.hk = c.hooks()
 	c.connect()
@@ -117,7 +127,6 @@ func (c *client) over() bool { return c.quitted.Load() || c.ctx.Err() != nil }
 
 // connect starts a new EventSource.
 func (c *client) connect() {
-	c.setPhase(phaseConnecting)
 	s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, c.hk)
 	c.cur.Store(s)
 	if c.over() {
@@ -134,17 +143,13 @@ func (c *client) failed(err error) {
 		c.end()
 		return
 	}
-	c.streamLost()
+	if err == nil { // a 204: the server's way to stop the EventSource, before any stream
+		c.attemptFailed("http 204", "server answered 204 No Content: the EventSource stops")
+	}
 	c.setPhase(phaseFailed)
-	if c.reconnecting { // a reconnection attempt ended for good
-		c.e.rec.Counters().ReconnectsFailed.Add(1)
-		c.reconnecting = false
-	}
-	if err == nil { // a 204; other ends for good went through Hooks.Error
-		c.e.rec.Error("closed by server (204)")
-	}
+	wait := c.replaceAfter(err)
 	go func() { // the caller may be the transport's goroutine: wait on one of our own
-		t := time.NewTimer(c.e.sc.RetryTime())
+		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
 		case <-c.ctx.Done():
@@ -155,31 +160,50 @@ func (c *client) failed(err error) {
 			return
 		case <-t.C:
 		}
-		c.e.rec.Counters().Reconnects.Add(1)
 		c.reconnecting = true
 		c.lostAt = 0
 		c.connect()
 	}()
 }
 
-// end leaves the gauges as if the client had never been and tells the scheduler.
+// replaceAfter is how long a client that failed for good with err waits to be
+// replaced: the reconnection time, or the Retry-After of a 429 or 503 when the
+// server asked for longer (unless the scenario ignores it).
+func (c *client) replaceAfter(err error) time.Duration {
+	wait := c.e.sc.RetryTime()
+	var status *sse.StatusError
+	if errors.As(err, &status) && (status.Code == http.StatusTooManyRequests || status.Code == http.StatusServiceUnavailable) &&
+		status.RetryAfter > wait && !c.e.sc.IgnoreRetryAfter {
+		wait = status.RetryAfter
+	}
+	return wait
+}
+
+// end leaves the gauges as if the client had never been, says where it stood
+// when the run (or the ramp-down) stopped it, and tells the scheduler.
 func (c *client) end() {
-	c.finish()
+	c.stopLifetime()
+	k := c.e.rec.Counters()
+	switch phase(c.phase.Load()) {
+	case phaseOpen:
+		c.endStream(endStopped, nil)
+	case phaseConnecting:
+		k.EndedConnecting.Add(1)
+	case phaseReconnecting, phaseFailed:
+		k.EndedWaiting.Add(1)
+	}
+	c.setPhase(phaseNone)
 	c.stopped()
 }
 
 func (c *client) hooks() sse.Hooks {
 	return sse.Hooks{
+		Attempt:      c.onAttempt,
 		Open:         c.onOpen,
 		Event:        c.onEvent,
 		Comment:      c.onComment,
 		Error:        c.onError,
 		Reconnecting: c.onReconnecting,
-		State: func(s sse.ReadyState) {
-			if s == sse.Connecting && phase(c.phase.Load()) == phaseReconnecting {
-				c.setPhase(phaseConnecting)
-			}
-		},
 		Trace: &httptrace.ClientTrace{
 			ConnectStart: func(string, string) { c.connectStart.Store(int64(c.e.now())) },
 			ConnectDone: func(_, _ string, err error) {
@@ -203,12 +227,23 @@ func (c *client) recordSince(k metrics.Kind, from int64) {
 	}
 }
 
+// onAttempt begins a connection attempt: the first, a reconnection after the
+// wait, or a replacement's.
+func (c *client) onAttempt() {
+	c.setPhase(phaseConnecting)
+	c.wrote.Store(0)
+	if c.reconnecting {
+		c.e.rec.Counters().Reconnects.Add(1)
+	}
+}
+
 func (c *client) onOpen(resp *http.Response) {
 	now := c.e.now()
 	c.e.sawProto(resp.Proto)
 	k := c.e.rec.Counters()
 	metrics.Rise(&k.Streams, &k.StreamsPeak)
 	k.StreamsOpened.Add(1)
+	c.streaming = true
 	if c.reconnecting {
 		c.reconnecting = false
 		k.ReconnectsOpened.Add(1)
@@ -224,7 +259,13 @@ func (c *client) onOpen(resp *http.Response) {
 	}
 	c.opened = now
 	c.firstPending = true
-	c.stream.Resumed([]byte(resp.Request.Header.Get("Last-Event-ID")))
+	c.lastRead.Store(int64(now))
+	if d := c.e.sc.Timeouts.FirstEvent; d > 0 {
+		c.firstDue.Store(int64(now + d))
+	}
+	lastID := resp.Request.Header.Get("Last-Event-ID")
+	c.resumed = lastID != ""
+	c.stream.Resumed([]byte(lastID))
 	c.startLifetime()
 }
 
@@ -234,22 +275,28 @@ func (c *client) onEvent(ev sse.Event) {
 	k.EventsReceived.Add(1)
 	if c.firstPending {
 		c.firstPending = false
+		c.firstDue.Store(0)
 		c.e.rec.Record(metrics.FirstEvent, c.id, now-c.opened)
 		if c.lostAt != 0 {
 			c.e.rec.Record(metrics.Resume, c.id, now-c.lostAt)
 			c.lostAt = 0
 		}
 	}
-	// An event sent before this connection's request was written is a replay: its
-	// wait belongs to the resume latency, not to delivery or fan-out spread. Without
-	// a send time every event counts as live.
+	// An event sent before this connection's request was written is history: a
+	// replay after a resume, whose wait belongs to the resume latency, or what a
+	// server gives a fresh connection. Neither is delivery or fan-out spread.
+	// Without a send time every event counts as live.
 	live := true
-	if ts, ok := sendTime(ev.Data, c.e.cfg.latencyKey); ok {
+	if ts, ok := c.e.latency.sendTime(ev.Data); ok {
 		if live = ts >= c.wroteWall; live {
 			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(time.Now().UnixNano()-ts))
-		} else {
+		} else if c.resumed {
 			k.EventsReplayed.Add(1)
+		} else {
+			k.EventsHistory.Add(1)
 		}
+	} else {
+		c.e.latency.unreadable(k, ev.Data)
 	}
 	c.e.rec.EventType(c.id, ev.Type)
 	if live && len(ev.LastEventID) > 0 {
@@ -260,9 +307,12 @@ func (c *client) onEvent(ev sse.Event) {
 
 func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(1) }
 
+// onError takes what ended an attempt, or an open stream: an open stream's end
+// is clean (io.EOF: the server ended it) or a cut; anything else is an attempt
+// that failed before a stream opened.
 func (c *client) onError(err error) {
 	// A response refused for its status or type still says which protocol the
-	// server speaks.
+	// server speaks, and so does an HTTP/1.1 answer to HTTP/2.
 	var status *sse.StatusError
 	var ctype *sse.ContentTypeError
 	switch {
@@ -270,53 +320,108 @@ func (c *client) onError(err error) {
 		c.e.sawProto(status.Proto)
 	case errors.As(err, &ctype) && ctype.Proto != "":
 		c.e.sawProto(ctype.Proto)
+	case errors.Is(err, h2.ErrNotSpoken):
+		c.e.sawProto("HTTP/1.1")
 	}
-	c.e.rec.Error(Classify(err))
+	switch {
+	case !c.streaming:
+		c.attemptFailed(Classify(err), err.Error())
+	case err == io.EOF: // exactly: a lost HTTP/2 connection wraps io.EOF, and is a cut
+		c.endStream(endClean, nil)
+	default:
+		c.endStream(endCut, err)
+	}
 }
 
-func (c *client) onReconnecting(time.Duration, error) {
-	c.streamLost()
-	c.setPhase(phaseReconnecting)
-	k := c.e.rec.Counters()
-	if c.reconnecting { // the reconnection attempt before this one failed
-		k.ReconnectsFailed.Add(1)
+// onReconnecting comes before each reconnection wait, with what ended the
+// previous attempt: a stream the harness ended (a drop, the idle timeout) is
+// counted here, since those do not pass through onError.
+func (c *client) onReconnecting(_ time.Duration, cause error) {
+	switch {
+	case !c.streaming:
+	case errors.Is(cause, errIdleTimeout):
+		c.endStream(endIdle, cause)
+	case errors.Is(cause, errDropClose), errors.Is(cause, errDropAbort):
+		c.endStream(endDropped, nil)
+	default: // onError has not seen it: a cut after all
+		c.endStream(endCut, cause)
 	}
-	k.Reconnects.Add(1)
+	c.setPhase(phaseReconnecting)
 	c.reconnecting = true
 }
 
-// finish leaves the gauges as if the client had never been.
-func (c *client) finish() {
-	c.stopLifetime()
-	if phase(c.phase.Load()) == phaseOpen {
-		c.e.rec.Counters().Streams.Add(-1)
+// attemptFailed counts an attempt that ended before a stream opened.
+func (c *client) attemptFailed(class, msg string) {
+	k := c.e.rec.Counters()
+	k.AttemptsFailed.Add(1)
+	if c.reconnecting {
+		k.ReconnectsFailed.Add(1)
 	}
-	c.setPhase(phaseNone)
+	c.e.rec.Error(class, c.e.redact.Scrub(msg))
 }
 
-// streamLost ends the open stream's accounting, once per stream.
-func (c *client) streamLost() {
+// streamEnd is how an open stream ended.
+type streamEnd int
+
+const (
+	endClean   streamEnd = iota // the server ended it
+	endCut                      // reset, lost, cut mid-body or mid-event, over a limit
+	endIdle                     // the idle timeout
+	endDropped                  // dropped on purpose
+	endStopped                  // stopped at the end of the run or in a ramp-down
+)
+
+// endStream counts the open stream's ending, once per stream; err says what cut
+// it (endCut, endIdle).
+func (c *client) endStream(how streamEnd, err error) {
+	if !c.streaming {
+		return
+	}
+	c.streaming = false
 	c.stopLifetime()
-	if phase(c.phase.Load()) == phaseOpen {
-		c.e.rec.Counters().Streams.Add(-1)
+	c.firstDue.Store(0)
+	k := c.e.rec.Counters()
+	k.Streams.Add(-1)
+	switch how {
+	case endClean:
+		k.StreamsEnded.Add(1)
+	case endCut:
+		k.StreamsCut.Add(1)
+		c.e.rec.Error(cutClass(err), c.e.redact.Scrub(err.Error()))
+	case endIdle:
+		k.StreamsIdle.Add(1)
+		c.e.rec.Error(metrics.ClassIdleTimeout, c.e.redact.Scrub(err.Error()))
+	case endDropped:
+		k.StreamsDropped.Add(1)
+	case endStopped:
+		k.StreamsStopped.Add(1)
 	}
 	if c.lostAt == 0 {
 		c.lostAt = c.e.now()
 	}
 }
 
-// drop breaks the client's connection on purpose; it reconnects as EventSource does.
-// Safe from any goroutine.
+// drop breaks the client's connection on purpose; it reconnects as EventSource
+// does. It reports whether the client had a stream open to drop. Safe from any
+// goroutine.
 func (c *client) drop() bool {
-	if c.witness || phase(c.phase.Load()) != phaseOpen {
+	if c.witness {
+		return false
+	}
+	return c.dropFor(c.e.dropCause)
+}
+
+// dropFor ends the client's open stream with cause, as the harness does when a
+// timeout or a drop ends it.
+func (c *client) dropFor(cause error) bool {
+	if phase(c.phase.Load()) != phaseOpen {
 		return false
 	}
 	s := c.cur.Load()
 	if s == nil {
 		return false
 	}
-	s.Drop(c.e.dropCause)
-	c.e.rec.Counters().Drops.Add(1)
+	s.Drop(cause)
 	return true
 }
 
@@ -333,4 +438,26 @@ func (c *client) stopLifetime() {
 		c.lifetime.Stop()
 		c.lifetime = nil
 	}
+}
+
+type clientKey struct{}
+
+// withClient tells the transports which client a request belongs to: its slot
+// (source address, HTTP/2 connection affinity) and where its bytes are stamped.
+func withClient(ctx context.Context, c *client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// clientFrom returns the client of a request's context, or nil.
+func clientFrom(ctx context.Context) *client {
+	c, _ := ctx.Value(clientKey{}).(*client)
+	return c
+}
+
+// clientSlot returns the slot of a request's client; 0 outside a run.
+func clientSlot(ctx context.Context) int {
+	if c := clientFrom(ctx); c != nil {
+		return c.id
+	}
+	return 0
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,9 +33,13 @@ type Options struct {
 	// a one-slot relay): while it runs the next snapshot waits, though the run
 	// does not.
 	Observe func(metrics.Snapshot)
-	// RootCAs are trusted for TLS targets in addition to nothing else; nil = the
-	// system roots.
+	// RootCAs are the roots TLS targets are verified against, to which the
+	// scenario's TLS.CACert adds; nil = the system roots.
 	RootCAs *x509.CertPool
+	// Redact is the rule for secrets in what the engine keeps (error messages,
+	// the run info); the built-in (zero) Rule means the scenario's own
+	// (RedactRule(nil)).
+	Redact redact.Rule
 }
 
 // Summary is what a run leaves behind.
@@ -99,8 +105,7 @@ func (en *Engine) ScaleWanted(factor float64) (now, full int) {
 }
 
 type engineConfig struct {
-	plainConnect bool   // connect latency ends at TCP, not at a TLS handshake
-	latencyKey   []byte // `"ts":`
+	plainConnect bool // connect latency ends at TCP, not at a TLS handshake
 }
 
 // engine is the state of one run, shared by the scheduler, the snapshotter and the
@@ -113,6 +118,8 @@ type engine struct {
 	checker    *metrics.Checker
 	transports *transports
 	header     http.Header
+	latency    *latencyField
+	redact     redact.Rule
 	start      time.Time
 	dropCause  error
 	lifetime   func() time.Duration // nil: no lifetime churn
@@ -132,7 +139,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	sc.Defaults()
 	u, err := url.Parse(sc.Target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", sc.Target)
+		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", redact.URL(sc.Target))
 	}
 	header, err := scenarios.ParseHeaders(sc.Headers)
 	if err != nil {
@@ -145,7 +152,14 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	if err := checkLocal(sources); err != nil {
 		return nil, err
 	}
+	if err := sameFamily(sources, u.Hostname()); err != nil {
+		return nil, err
+	}
 	mode, err := metrics.ParseMode(string(sc.Check))
+	if err != nil {
+		return nil, err
+	}
+	tlsCfg, err := tlsConfig(sc.TLS, opts.RootCAs)
 	if err != nil {
 		return nil, err
 	}
@@ -154,15 +168,16 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		return int(a.At - b.At)
 	})
 	e := &engine{
-		sc:      sc,
-		observe: opts.Observe,
-		header:  header,
-		protos:  map[string]bool{},
-		cfg: engineConfig{
-			plainConnect: u.Scheme == "http",
-			latencyKey:   fieldKey(sc.LatencyField),
-		},
+		sc:        sc,
+		observe:   opts.Observe,
+		header:    header,
+		redact:    opts.Redact,
+		protos:    map[string]bool{},
+		cfg:       engineConfig{plainConnect: u.Scheme == "http"},
 		dropCause: errDropClose,
+	}
+	if e.redact.IsBuiltin() {
+		e.redact = sc.RedactRule(nil)
 	}
 	if e.observe == nil {
 		e.observe = func(metrics.Snapshot) {}
@@ -173,20 +188,60 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	e.scale.Store(math.Float64bits(1))
 	e.lifetime = lifetimeFunc(sc.Churn)
 	e.rec = metrics.NewRecorder(metrics.Config{})
+	e.latency = newLatencyField(sc.LatencyField, sc.LatencyUnit, e.rec)
 	e.checker = metrics.NewChecker(mode, 0, e.rec.Start())
 	e.rec.SetChecker(e.checker)
 	e.transports, err = newTransports(transportConfig{
-		protocol: sc.Protocol,
-		h2Conns:  sc.H2Conns,
-		insecure: sc.Insecure,
-		roots:    opts.RootCAs,
-		rate:     sc.Rate,
-		dialer:   &dialer{sources: sources, counters: e.rec.Counters()},
+		protocol:    sc.Protocol,
+		h2Conns:     sc.H2Conns,
+		rate:        sc.Rate,
+		openTimeout: sc.Timeouts.Open,
+		now:         e.now,
+		dialer:      &dialer{sources: sources, counters: e.rec.Counters(), tls: tlsCfg, timeout: sc.Timeouts.Connect},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// sameFamily refuses source addresses of another family than the target's
+// (IPv4 sources for an IPv6 target): no connection could bind. A host name is
+// resolved, and passes when any of its addresses matches.
+func sameFamily(sources []netip.Addr, host string) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	var targets []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		targets = []netip.Addr{a}
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return nil // the connections will say why the host does not resolve
+		}
+		targets = ips
+	}
+	for _, s := range sources {
+		ok := false
+		for _, t := range targets {
+			ok = ok || s.Unmap().Is4() == t.Unmap().Is4()
+		}
+		if !ok {
+			return fmt.Errorf("source IPs: %s is %s, and the target %s is not: no connection could bind it (give %s source addresses)",
+				s, family(s), host, family(targets[0]))
+		}
+	}
+	return nil
+}
+
+func family(a netip.Addr) string {
+	if a.Unmap().Is4() {
+		return "IPv4"
+	}
+	return "IPv6"
 }
 
 // lifetimeFunc draws connection lifetimes for lifetime churn, or returns nil.
@@ -211,16 +266,19 @@ func (e *engine) scaledClients() int {
 }
 
 func (e *engine) sseConfig() sse.Config {
+	size := int(e.sc.MaxEventSize)
 	return sse.Config{
 		URL:     e.sc.Target,
 		Header:  e.header,
 		Retry:   e.sc.Retry,
 		Backoff: e.sc.Backoff,
+		Limits:  sse.Limits{MaxLine: size, MaxEvent: size},
 	}
 }
 
-// sawProto records the protocol of an accepted response, and reports a server
-// that answered with another protocol than the one asked.
+// sawProto records the protocol of a response, and notes once a server that
+// answered HTTP/1.1 when HTTP/2 was asked (its attempts fail: "server does not
+// speak http/2").
 func (e *engine) sawProto(p string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -228,12 +286,9 @@ func (e *engine) sawProto(p string) {
 		e.protos[p] = true
 		e.rec.Note("responses seen with protocol %s", p)
 	}
-	if e.sc.Protocol.IsHTTP2() && p != "HTTP/2.0" {
-		e.rec.Error("protocol mismatch")
-		if !e.mismatch {
-			e.mismatch = true
-			e.rec.Note("asked %s, server answered %s", e.sc.Protocol, p)
-		}
+	if e.sc.Protocol.IsHTTP2() && p != "HTTP/2.0" && !e.mismatch {
+		e.mismatch = true
+		e.rec.Note("asked %s, the server answered %s", e.sc.Protocol, p)
 	}
 }
 
@@ -246,7 +301,7 @@ func (e *engine) info() metrics.RunInfo {
 	}
 	slices.Sort(seen)
 	return metrics.RunInfo{
-		Target:        redact.URL(e.sc.Target),
+		Target:        e.redact.URL(e.sc.Target),
 		ProtocolAsked: string(e.sc.Protocol),
 		ProtocolSeen:  strings.Join(seen, ","),
 		Scenario:      e.sc.Name,

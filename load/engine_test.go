@@ -66,8 +66,8 @@ func TestAccountingLawUnderChurn(t *testing.T) {
 			sum := run(t, sc, Options{})
 
 			tot := sum.Final.Totals
-			if tot.Drops == 0 || tot.Reconnects == 0 {
-				t.Fatalf("drops %d, reconnects %d: want churn to have happened", tot.Drops, tot.Reconnects)
+			if tot.StreamsDropped == 0 || tot.Reconnects == 0 {
+				t.Fatalf("dropped %d, reconnects %d: want churn to have happened", tot.StreamsDropped, tot.Reconnects)
 			}
 			if tot.EventsReplayed == 0 {
 				t.Error("no events replayed from Last-Event-ID under churn")
@@ -102,8 +102,8 @@ func TestAccountingLawUnderChurn(t *testing.T) {
 			if got := sum.Final.TotalLatency[metrics.Reconnect].Count; got == 0 {
 				t.Error("no reconnect latency recorded")
 			}
-			if got := sum.Final.TotalLatency[metrics.Delivery].Count + tot.EventsReplayed; got != tot.EventsReceived {
-				t.Errorf("delivery latency count + replayed = %d, want one per event (%d)", got, tot.EventsReceived)
+			if got := sum.Final.TotalLatency[metrics.Delivery].Count + tot.EventsReplayed + tot.EventsHistory; got != tot.EventsReceived {
+				t.Errorf("delivery latency count + replayed + history = %d, want one per event (%d)", got, tot.EventsReceived)
 			}
 		})
 	}
@@ -319,8 +319,8 @@ func TestReconnectsOpenedUnderChurn(t *testing.T) {
 	sc := quick(srv.URL(), 30, 1500*time.Millisecond)
 	sc.Disconnects = []scenarios.MassDisconnect{{At: 300 * time.Millisecond, Fraction: 0.5}}
 	tot := run(t, sc, Options{}).Final.Totals
-	if tot.Drops < 15 || tot.Reconnects < tot.Drops || tot.ReconnectsOpened < tot.Drops || tot.ReconnectsOpened > tot.Reconnects || tot.ReconnectsFailed != 0 {
-		t.Errorf("drops %d, reconnects %d, opened %d, failed %d: want every drop reconnected and opened", tot.Drops, tot.Reconnects, tot.ReconnectsOpened, tot.ReconnectsFailed)
+	if tot.StreamsDropped < 15 || tot.Reconnects < tot.StreamsDropped || tot.ReconnectsOpened < tot.StreamsDropped || tot.ReconnectsOpened > tot.Reconnects || tot.ReconnectsFailed != 0 {
+		t.Errorf("drops %d, reconnects %d, opened %d, failed %d: want every drop reconnected and opened", tot.StreamsDropped, tot.Reconnects, tot.ReconnectsOpened, tot.ReconnectsFailed)
 	}
 }
 
@@ -393,7 +393,7 @@ func TestWitnessMode(t *testing.T) {
 			if got := f.Total() > 0; got != tt.findings {
 				t.Errorf("findings %+v, want findings: %v", f, tt.findings)
 			}
-			if sum.Final.Totals.Drops == 0 {
+			if sum.Final.Totals.StreamsDropped == 0 {
 				t.Error("no client was churned")
 			}
 		})
@@ -408,7 +408,7 @@ func TestLifetimeChurn(t *testing.T) {
 	sc.Churn.Lifetime, sc.Churn.Distribution = 300*time.Millisecond, "fixed"
 	sum := run(t, sc, Options{})
 	// Each client lives 300ms, waits 50ms, lives again: 3 drops in 1.2s.
-	if got := sum.Final.Totals.Drops; got < 40 || got > 80 {
+	if got := sum.Final.Totals.StreamsDropped; got < 40 || got > 80 {
 		t.Errorf("drops %d, want about 60 (20 clients × 3)", got)
 	}
 	if f := sum.Final.Findings; f.Total() != 0 {

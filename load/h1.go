@@ -3,7 +3,6 @@ package load
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/http/httputil"
+	"os"
 	"sync"
 	"time"
 )
@@ -22,8 +22,7 @@ import (
 // an event stream owns its connection until it ends.
 type h1Transport struct {
 	dialer      *dialer
-	tls         *tls.Config // for https URLs; nil when never needed
-	headTimeout time.Duration
+	headTimeout time.Duration // from the request written to the response head
 	readBuf     int
 }
 
@@ -33,17 +32,9 @@ type h1Transport struct {
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	trace := httptrace.ContextClientTrace(ctx)
-	addr := hostPort(req.URL.Scheme, req.URL.Host)
-
-	// net.Dialer reports ConnectStart and ConnectDone to the trace itself.
-	conn, err := t.dialer.dial(ctx, slotFrom(ctx), addr)
+	conn, err := t.dialer.connect(ctx, clientSlot(ctx), req.URL, "http/1.1")
 	if err != nil {
 		return nil, err
-	}
-	if req.URL.Scheme == "https" {
-		if conn, err = t.handshake(ctx, conn, req.URL.Hostname(), trace); err != nil {
-			return nil, err
-		}
 	}
 	owned := &ownedConn{Conn: conn}
 	owned.stop = context.AfterFunc(ctx, func() { owned.closeFor(ctx) })
@@ -61,28 +52,8 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (t *h1Transport) handshake(ctx context.Context, conn net.Conn, host string, trace *httptrace.ClientTrace) (net.Conn, error) {
-	cfg := t.tls.Clone()
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	cfg.NextProtos = []string{"http/1.1"}
-	tc := tls.Client(conn, cfg)
-	if trace != nil && trace.TLSHandshakeStart != nil {
-		trace.TLSHandshakeStart()
-	}
-	err := tc.HandshakeContext(ctx)
-	if trace != nil && trace.TLSHandshakeDone != nil {
-		trace.TLSHandshakeDone(tc.ConnectionState(), err)
-	}
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return &tlsConn{Conn: tc, raw: conn}, nil
-}
-
-// exchange writes the request and reads the response head within headTimeout.
+// exchange writes the request and reads the response head within headTimeout; a
+// head that does not come in time fails with errOpenTimeout.
 func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrace.ClientTrace) (*http.Response, *bufio.Reader, error) {
 	if err := conn.SetDeadline(time.Now().Add(t.headTimeout)); err != nil {
 		return nil, nil, err
@@ -92,24 +63,32 @@ func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrac
 		trace.WroteRequest(httptrace.WroteRequestInfo{Err: err})
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, openTimeout(err, t.headTimeout)
 	}
 	br := bufio.NewReaderSize(conn, t.readBuf)
 	if _, err := br.Peek(1); err != nil {
-		return nil, nil, err
+		return nil, nil, openTimeout(err, t.headTimeout)
 	}
 	if trace != nil && trace.GotFirstResponseByte != nil {
 		trace.GotFirstResponseByte()
 	}
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading response head: %w", err)
+		return nil, nil, fmt.Errorf("reading response head: %w", openTimeout(err, t.headTimeout))
 	}
 	if err := conn.SetDeadline(time.Time{}); err != nil {
 		resp.Body.Close()
 		return nil, nil, err
 	}
 	return resp, br, nil
+}
+
+// openTimeout names an expired head deadline as the open timeout.
+func openTimeout(err error, d time.Duration) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w (%v): %w", errOpenTimeout, d, err)
+	}
+	return err
 }
 
 // ownedConn closes its connection once, aborting it when the request was dropped
@@ -128,19 +107,6 @@ func (c *ownedConn) closeFor(ctx context.Context) {
 		}
 		c.Conn.Close()
 	})
-}
-
-// tlsConn remembers the TCP connection under a TLS one, for abort.
-type tlsConn struct {
-	net.Conn
-	raw net.Conn
-}
-
-func rawConn(c net.Conn) net.Conn {
-	if t, ok := c.(*tlsConn); ok {
-		return t.raw
-	}
-	return c
 }
 
 // bodyReader reads resp's body from br itself, rather than through resp.Body:
@@ -220,17 +186,4 @@ func trimBrackets(h string) string {
 		return h[1 : len(h)-1]
 	}
 	return h
-}
-
-type slotKey struct{}
-
-// withSlot tells the transports which client (and so which source address) a
-// request belongs to.
-func withSlot(ctx context.Context, slot int) context.Context {
-	return context.WithValue(ctx, slotKey{}, slot)
-}
-
-func slotFrom(ctx context.Context) int {
-	s, _ := ctx.Value(slotKey{}).(int)
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sseload/metrics"
+	"sseload/scenarios"
 )
 
 // run is the scheduler: it owns the client goroutines and the snapshotter, and
@@ -76,7 +77,8 @@ type scheduler struct {
 	clock      time.Duration // run clock: elapsed minus paused time
 	last       time.Time
 	churnCarry float64
-	massDone   int // scheduled disconnects already injected (in order of At)
+	massDone   int           // scheduled disconnects already injected (in order of At)
+	lastSweep  time.Duration // engine clock of the last timeout sweep
 }
 
 func (s *scheduler) loop(ctx context.Context) {
@@ -105,6 +107,7 @@ func (s *scheduler) loop(ctx context.Context) {
 			s.churn(dt)
 			s.massDisconnects()
 		}
+		s.sweep(e.now())
 		select {
 		case <-ctx.Done():
 			return
@@ -183,4 +186,43 @@ func (s *scheduler) massDisconnects() {
 		}
 		s.e.rec.Note("mass disconnect: dropped %d clients (%.0f%% of open)", dropped, d.Fraction*100)
 	}
+}
+
+// sweep ends the open streams the idle timeout says are dead and counts those
+// whose first event is late. Every client is looked at: a few atomic loads each,
+// a few times a second (sweepEvery), with no timer per stream.
+func (s *scheduler) sweep(now time.Duration) {
+	to := s.e.sc.Timeouts
+	every := sweepEvery(to)
+	if every == 0 || now-s.lastSweep < every {
+		return
+	}
+	s.lastSweep = now
+	k := s.e.rec.Counters()
+	for _, c := range s.active {
+		if phase(c.phase.Load()) != phaseOpen {
+			continue
+		}
+		if to.Idle > 0 && now-time.Duration(c.lastRead.Load()) > to.Idle {
+			c.dropFor(errIdleTimeout)
+		}
+		if due := c.firstDue.Load(); due != 0 && int64(now) > due && c.firstDue.CompareAndSwap(due, 0) {
+			k.FirstEventLate.Add(1)
+		}
+	}
+}
+
+// sweepEvery is how often the timeouts are swept: a quarter of the shortest,
+// within 50 ms (the scheduler's tick) and 1 s; 0 when neither is set.
+func sweepEvery(to scenarios.Timeouts) time.Duration {
+	d := time.Duration(0)
+	for _, t := range []time.Duration{to.Idle, to.FirstEvent} {
+		if t > 0 && (d == 0 || t < d) {
+			d = t
+		}
+	}
+	if d == 0 {
+		return 0
+	}
+	return min(max(d/4, schedulerTick), time.Second)
 }

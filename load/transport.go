@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -18,18 +19,18 @@ import (
 	"sseload/sse"
 )
 
-// headTimeout bounds the wait for a response head; the body has no timeout, since an
-// event stream is meant to stay open.
-const headTimeout = 30 * time.Second
-
 // transportConfig is what the transports need from the scenario.
 type transportConfig struct {
-	protocol scenarios.Protocol
-	h2Conns  int // HTTP/2 connections to spread clients over; 0 = as many as needed
-	insecure bool
-	roots    *x509.CertPool // nil = system roots
-	dialer   *dialer
-	rate     float64 // new connections per second; 0 = unlimited
+	protocol    scenarios.Protocol
+	h2Conns     int // HTTP/2 connections to spread clients over; 0 = as many as needed
+	dialer      *dialer
+	rate        float64       // new connections per second; 0 = unlimited
+	openTimeout time.Duration // from the request written to the response head
+	// now is the engine's clock, which stamps each client's last byte for the
+	// idle timeout; nil when no client is timed.
+	now func() time.Duration
+	// onBytes is called as body bytes arrive; nil = not called.
+	onBytes func()
 }
 
 // transports hands each client the RoundTripper it uses, and closes them all at the end.
@@ -42,59 +43,97 @@ type transports struct {
 // connection per stream (h1Transport); HTTP/2 multiplexes streams over few
 // connections (package h2), h2 over TLS with ALPN or h2c with prior knowledge,
 // opening another connection when the server's SETTINGS_MAX_CONCURRENT_STREAMS is
-// reached, or exactly h2Conns of them.
+// reached, or exactly h2Conns of them. Both dial through cfg.dialer (source
+// addresses, TLS, the connect timeout).
 func newTransports(cfg transportConfig) (*transports, error) {
-	tlsCfg := &tls.Config{RootCAs: cfg.roots, InsecureSkipVerify: cfg.insecure} //nolint:gosec // only with --insecure
 	switch cfg.protocol {
 	case scenarios.ProtocolH1:
-		rt := &h1Transport{dialer: cfg.dialer, tls: tlsCfg, headTimeout: headTimeout, readBuf: 1024}
+		rt := &h1Transport{dialer: cfg.dialer, headTimeout: cfg.openTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
 	case scenarios.ProtocolH2, scenarios.ProtocolH2C:
-		pc := h2.PoolConfig{
+		p := h2.NewPool(h2.PoolConfig{
 			Conn: h2.Config{
 				// A PING after 30 s of silence finds a dead connection under
 				// thousands of idle streams.
 				ReadIdleTimeout: 30 * time.Second,
-				HeadTimeout:     headTimeout,
+				HeadTimeout:     cfg.openTimeout,
 			},
 			Dial: func(ctx context.Context, conn int, u *url.URL) (net.Conn, error) {
-				return cfg.dialer.dial(ctx, conn, hostPort(u.Scheme, u.Host))
+				return cfg.dialer.connect(ctx, conn, u, "h2")
 			},
 			Conns:    cfg.h2Conns,
-			Affinity: slotFrom,
-		}
-		if cfg.protocol == scenarios.ProtocolH2 {
-			pc.TLS = tlsCfg
-		}
-		p := h2.NewPool(pc)
+			Affinity: clientSlot,
+		})
 		return &transports{rt: cfg.meter(p, true), close: p.Close}, nil
 	}
 	return nil, fmt.Errorf("protocol %q: want h1, h2 or h2c", cfg.protocol)
 }
 
-// TransportConfig configures NewTransport.
+// tlsConfig builds the TLS configuration of https connections from the
+// scenario's: roots (nil = the system's) plus CACert, a client certificate, a
+// server name. Problems are *scenarios.FieldErrors at the field's path, which the
+// command line names by flag or file position.
+func tlsConfig(t scenarios.TLS, roots *x509.CertPool) (*tls.Config, error) {
+	cfg := &tls.Config{
+		RootCAs:            roots,
+		ServerName:         t.ServerName,
+		InsecureSkipVerify: t.Insecure, //nolint:gosec // only with --insecure
+	}
+	if t.CACert != "" {
+		pem, err := os.ReadFile(t.CACert)
+		if err != nil {
+			return nil, &scenarios.FieldError{Path: "$.tls.ca_cert", Msg: err.Error()}
+		}
+		if cfg.RootCAs == nil {
+			if cfg.RootCAs, err = x509.SystemCertPool(); err != nil {
+				cfg.RootCAs = x509.NewCertPool()
+			}
+		} else {
+			cfg.RootCAs = cfg.RootCAs.Clone()
+		}
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, &scenarios.FieldError{Path: "$.tls.ca_cert", Msg: fmt.Sprintf("%s holds no PEM certificate", t.CACert)}
+		}
+	}
+	if t.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+		if err != nil {
+			return nil, &scenarios.FieldError{Path: "$.tls.cert", Msg: fmt.Sprintf("client certificate %s, key %s: %v", t.Cert, t.Key, err)}
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}
+
+// TransportConfig configures NewTransport: the scenario fields a single client
+// uses.
 type TransportConfig struct {
 	Protocol scenarios.Protocol // h1 (the zero value), h2 over TLS with ALPN, or h2c
-	Insecure bool               // skip TLS certificate verification
-	RootCAs  *x509.CertPool     // trusted roots; nil = the system's
+	TLS      scenarios.TLS
+	Timeouts scenarios.Timeouts // zero fields take their defaults
+	// OnBytes, when set, is called as body bytes arrive (for an idle timeout).
+	OnBytes func()
 }
 
 // Transport is the transport of one client outside a run: see NewTransport.
 type Transport struct{ t *transports }
 
 // NewTransport returns the transport of a single client outside a run (sseload
-// tail): a run's own HTTP/1.1 or HTTP/2 client, with the same head timeout and
-// error classes (Classify), without the run's counters and connection-rate
-// limit. It is safe for concurrent use; Close it when done.
+// tail): a run's own HTTP/1.1 or HTTP/2 client, with the same TLS options,
+// timeouts and error classes (Classify), without the run's counters and
+// connection-rate limit. It is safe for concurrent use; Close it when done.
 func NewTransport(cfg TransportConfig) (*Transport, error) {
-	if cfg.Protocol == "" {
-		cfg.Protocol = scenarios.ProtocolH1
+	sc := scenarios.Scenario{Protocol: cfg.Protocol, Timeouts: cfg.Timeouts}
+	sc.Defaults()
+	tlsCfg, err := tlsConfig(cfg.TLS, nil)
+	if err != nil {
+		return nil, err
 	}
 	t, err := newTransports(transportConfig{
-		protocol: cfg.Protocol,
-		insecure: cfg.Insecure,
-		roots:    cfg.RootCAs,
-		dialer:   &dialer{counters: new(metrics.Counters)},
+		protocol:    sc.Protocol,
+		openTimeout: sc.Timeouts.Open,
+		onBytes:     cfg.OnBytes,
+		dialer:      &dialer{counters: new(metrics.Counters), tls: tlsCfg, timeout: sc.Timeouts.Connect},
 	})
 	if err != nil {
 		return nil, err
@@ -114,15 +153,18 @@ func (t *Transport) Close() { t.t.closeAll() }
 func (t *transports) closeAll() { t.close() }
 
 func (cfg transportConfig) meter(rt http.RoundTripper, pushed bool) http.RoundTripper {
-	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, onStack: pushed}
+	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, now: cfg.now, onBytes: cfg.onBytes, onStack: pushed}
 }
 
 // meter wraps a RoundTripper: it waits for the connection-rate limiter before each
-// request and counts body bytes. It is shared and safe for concurrent use.
+// request, counts body bytes and stamps the client's last byte. It is shared and
+// safe for concurrent use.
 type meter struct {
 	next     http.RoundTripper
 	limit    *limiter
 	counters *metrics.Counters
+	now      func() time.Duration // nil: no stamps
+	onBytes  func()               // nil: not called
 	// onStack: the streams are pushed (HTTP/2), so the goroutine that connects
 	// ends once the stream is open; its stack need not be spared (see offStack).
 	onStack bool
@@ -143,6 +185,10 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	counted := &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
+	if c := clientFrom(req.Context()); c != nil && m.now != nil {
+		counted.last, counted.now = &c.lastRead, m.now
+	}
+	counted.onBytes = m.onBytes
 	resp.Body = counted
 	if _, ok := counted.ReadCloser.(sse.PushBody); ok {
 		resp.Body = &countedPushBody{counted}
@@ -169,9 +215,24 @@ func offStack(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 	return r.resp, r.err
 }
 
+// countedBody counts a body's bytes, and stamps the time of the last into last
+// (when set), which the idle timeout watches.
 type countedBody struct {
 	io.ReadCloser
-	bytes *atomic.Int64
+	bytes   *atomic.Int64
+	last    *atomic.Int64
+	now     func() time.Duration
+	onBytes func()
+}
+
+func (b *countedBody) got(n int) {
+	b.bytes.Add(int64(n))
+	if b.last != nil {
+		b.last.Store(int64(b.now()))
+	}
+	if b.onBytes != nil {
+		b.onBytes()
+	}
 }
 
 // countedPushBody is countedBody for a body its transport pushes (HTTP/2).
@@ -179,7 +240,7 @@ type countedPushBody struct{ *countedBody }
 
 func (b *countedPushBody) Push(deliver func([]byte) bool, end func(error)) {
 	b.ReadCloser.(sse.PushBody).Push(func(p []byte) bool {
-		b.bytes.Add(int64(len(p)))
+		b.got(len(p))
 		return deliver(p)
 	}, end)
 }
@@ -187,7 +248,7 @@ func (b *countedPushBody) Push(deliver func([]byte) bool, end func(error)) {
 func (b *countedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {
-		b.bytes.Add(int64(n))
+		b.got(n)
 	}
 	return n, err
 }

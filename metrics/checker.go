@@ -42,7 +42,12 @@ type Checker struct {
 	maxExamples int
 	hist        *history // witness mode only
 
-	lost, lostEvents, duplicated, reordered atomic.Int64
+	lost, lostEvents, duplicated, reordered, unjudged atomic.Int64
+
+	// probe counts, in sequence mode, the events judged before one whose id is
+	// not an integer would mean the server's ids are not integers at all.
+	probe   atomic.Int64
+	refused atomic.Pointer[string] // why the checker judges nothing; nil while it judges
 
 	exMu     sync.Mutex
 	examples []Finding
@@ -109,6 +114,10 @@ func (c *Checker) Findings() Findings {
 		LostEvents: c.lostEvents.Load(),
 		Duplicated: c.duplicated.Load(),
 		Reordered:  c.reordered.Load(),
+		Unjudged:   c.unjudged.Load(),
+	}
+	if r := c.refused.Load(); r != nil {
+		f.Refused = *r
 	}
 	c.exMu.Lock()
 	f.Examples = append([]Finding(nil), c.examples...)
@@ -163,3 +172,25 @@ func (c *Checker) example(f Finding) {
 		c.exFull.Store(true)
 	}
 }
+
+// sequenceProbe is how many events sequence mode judges before a non-integer
+// id no longer means that the server's ids are not integers, but one odd event.
+const sequenceProbe = 64
+
+// notIntegers is what sequence mode makes of an event whose id is not an integer:
+// among the first events, a refusal to judge the run (the ids are opaque, and
+// every event would be a finding); later, an event counted as unjudged.
+func (c *Checker) notIntegers(id []byte) {
+	c.unjudged.Add(1)
+	if c.probe.Load() >= sequenceProbe || c.refused.Load() != nil {
+		return
+	}
+	why := fmt.Sprintf("ids are not integers: got %q; use --check witness for opaque ids", truncate(string(id), 40))
+	if len(id) == 0 {
+		why = "events carry no id: nothing to resume from; use a server that sends ids, or --check none"
+	}
+	c.refused.CompareAndSwap(nil, &why)
+}
+
+// judging reports whether the checker still judges: not after a refusal.
+func (c *Checker) judging() bool { return c.refused.Load() == nil }

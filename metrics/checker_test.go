@@ -35,6 +35,15 @@ func steps(parts ...[]step) []step {
 // example is the part of a Finding a test can predict.
 type example struct{ class, expected, got string }
 
+// seq returns the ids from through to.
+func seq(from, to int) []string {
+	var ids []string
+	for i := from; i <= to; i++ {
+		ids = append(ids, strconv.Itoa(i))
+	}
+	return ids
+}
+
 func examplesOf(f Findings) []example {
 	var ex []example
 	for _, e := range f.Examples {
@@ -179,18 +188,23 @@ func TestSequence(t *testing.T) {
 			findings: Findings{Lost: 1, LostEvents: 3},
 		},
 		{
-			name:     "non-integer id is a loss of nothing and does not advance",
-			steps:    ev("1", "abc", "2"),
-			counts:   StreamCounts{Received: 3, Unique: 2, Invalid: 1, FirstID: 1, LastID: 2},
-			findings: Findings{Lost: 1},
-			examples: []example{{"lost", "2", "abc"}},
+			name:     "a non-integer id among the first refuses the check",
+			steps:    ev("1", "evt-2", "3"),
+			counts:   StreamCounts{Received: 3, Unique: 1, Invalid: 2, FirstID: 1, LastID: 1},
+			findings: Findings{Unjudged: 2, Refused: `ids are not integers: got "evt-2"; use --check witness for opaque ids`},
 		},
 		{
-			name:     "non-integer ids before a base",
-			steps:    ev("", "-3", "5", "6"),
-			counts:   StreamCounts{Received: 4, Unique: 2, Invalid: 2, FirstID: 5, LastID: 6},
-			findings: Findings{Lost: 2},
-			examples: []example{{"lost", "an integer id", ""}, {"lost", "an integer id", "-3"}},
+			name:     "no ids at all refuse the check",
+			steps:    ev("", "", "5"),
+			counts:   StreamCounts{Received: 3, Invalid: 3, FirstID: 1, LastID: 0},
+			findings: Findings{Unjudged: 3, Refused: "events carry no id: nothing to resume from; use a server that sends ids, or --check none"},
+		},
+		{
+			name:     "a non-integer id after the first events is one unjudged event",
+			steps:    steps(ev(seq(1, 64)...), ev("odd", "65", "67")),
+			counts:   StreamCounts{Received: 67, Unique: 66, Lost: 1, Invalid: 1, FirstID: 1, LastID: 67},
+			findings: Findings{Lost: 1, LostEvents: 1, Unjudged: 1},
+			examples: []example{{"lost", "66", "67"}},
 		},
 		{
 			name:   "non-integer Last-Event-ID sets no base",

@@ -17,6 +17,8 @@ type Config struct {
 	// MaxExamples is the number of replay-fault examples a Checker keeps; 0 = 10.
 	// The Recorder does not use it: pass it to NewChecker.
 	MaxExamples int `yaml:"max_examples" json:"max_examples"`
+	// MaxErrorExamples is the number of messages kept per error class; 0 = 3.
+	MaxErrorExamples int `yaml:"max_error_examples" json:"max_error_examples"`
 	// MaxEventTypes is the number of distinct event types counted by name; events
 	// of further types are counted as "(other)". 0 = 64.
 	MaxEventTypes int `yaml:"max_event_types" json:"max_event_types"`
@@ -32,6 +34,7 @@ type Config struct {
 // The defaults of Config's zero fields.
 const (
 	DefaultMaxExamples   = 10
+	DefaultErrorExamples = 3
 	DefaultMaxEventTypes = 64
 	DefaultMaxNotes      = 20
 	DefaultFanoutIDs     = 1 << 16
@@ -50,6 +53,7 @@ func (c Config) Validate() error {
 	}
 	check("shards", c.Shards, 1<<16)
 	check("max_examples", c.MaxExamples, 1<<16)
+	check("max_error_examples", c.MaxErrorExamples, 1<<10)
 	check("max_event_types", c.MaxEventTypes, 1<<16)
 	check("max_notes", c.MaxNotes, 1<<16)
 	check("fanout_ids", c.FanoutIDs, maxFanoutIDs)
@@ -65,6 +69,7 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.Shards, 4*runtime.GOMAXPROCS(0), 1<<16)
 	def(&c.MaxExamples, DefaultMaxExamples, 1<<16)
+	def(&c.MaxErrorExamples, DefaultErrorExamples, 1<<10)
 	def(&c.MaxEventTypes, DefaultMaxEventTypes, 1<<16)
 	def(&c.MaxNotes, DefaultMaxNotes, 1<<16)
 	def(&c.FanoutIDs, DefaultFanoutIDs, maxFanoutIDs)

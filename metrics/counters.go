@@ -23,11 +23,22 @@ type Counters struct {
 	ConnectionsOpened atomic.Int64
 	StreamsOpened     atomic.Int64
 
-	Reconnects       atomic.Int64
-	ReconnectsOpened atomic.Int64
-	ReconnectsFailed atomic.Int64
-	Drops            atomic.Int64
-	EventsReplayed   atomic.Int64
+	AttemptsFailed  atomic.Int64
+	StreamsEnded    atomic.Int64
+	StreamsCut      atomic.Int64
+	StreamsIdle     atomic.Int64
+	StreamsDropped  atomic.Int64
+	StreamsStopped  atomic.Int64
+	FirstEventLate  atomic.Int64
+	EndedConnecting atomic.Int64
+	EndedWaiting    atomic.Int64
+
+	Reconnects        atomic.Int64
+	ReconnectsOpened  atomic.Int64
+	ReconnectsFailed  atomic.Int64
+	EventsReplayed    atomic.Int64
+	EventsHistory     atomic.Int64
+	LatencyUnreadable atomic.Int64
 
 	// The per-event counters get a cache line each: every client goroutine adds
 	// to them for every event, and sharing a line would make them contend with
@@ -77,11 +88,21 @@ func (c *Counters) Load() Totals {
 		StreamsPeak:         c.StreamsPeak.Load(),
 		ConnectionsOpened:   c.ConnectionsOpened.Load(),
 		StreamsOpened:       c.StreamsOpened.Load(),
+		AttemptsFailed:      c.AttemptsFailed.Load(),
+		StreamsEnded:        c.StreamsEnded.Load(),
+		StreamsCut:          c.StreamsCut.Load(),
+		StreamsIdle:         c.StreamsIdle.Load(),
+		StreamsDropped:      c.StreamsDropped.Load(),
+		StreamsStopped:      c.StreamsStopped.Load(),
+		FirstEventLate:      c.FirstEventLate.Load(),
+		EndedConnecting:     c.EndedConnecting.Load(),
+		EndedWaiting:        c.EndedWaiting.Load(),
 		Reconnects:          c.Reconnects.Load(),
 		ReconnectsOpened:    c.ReconnectsOpened.Load(),
 		ReconnectsFailed:    c.ReconnectsFailed.Load(),
-		Drops:               c.Drops.Load(),
 		EventsReplayed:      c.EventsReplayed.Load(),
+		EventsHistory:       c.EventsHistory.Load(),
+		LatencyUnreadable:   c.LatencyUnreadable.Load(),
 		EventsReceived:      c.EventsReceived.Load(),
 		BytesReceived:       c.BytesReceived.Load(),
 		Comments:            c.Comments.Load(),

@@ -37,8 +37,8 @@ func checkFindings(t *testing.T, f Findings, counts ...StreamCounts) {
 	if f.LostEvents != lost || f.Duplicated != dup || f.Reordered != reord {
 		t.Fatalf("Findings %+v disagree with streams: lost %d, duplicated %d, reordered %d", f, lost, dup, reord)
 	}
-	if f.Lost < invalid || (lost > 0 && f.Lost == invalid) {
-		t.Fatalf("Findings %+v: %d incidents for %d lost events and %d invalid ids", f, f.Lost, lost, invalid)
+	if f.Unjudged != invalid || (lost > 0) != (f.Lost > 0) {
+		t.Fatalf("Findings %+v: %d incidents for %d lost events, %d unjudged for %d invalid ids", f, f.Lost, lost, f.Unjudged, invalid)
 	}
 }
 

@@ -2,9 +2,11 @@ package metrics
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -26,8 +28,9 @@ type Recorder struct {
 	fanout   fanout
 	checker  atomic.Pointer[Checker]
 
-	errMu  sync.Mutex
-	errors map[string]int64
+	errMu    sync.Mutex
+	errors   map[string]int64
+	examples map[string][]string
 
 	noteMu      sync.Mutex
 	notes       []string
@@ -59,6 +62,10 @@ const (
 	ClassUntrustedCert = "tls certificate not trusted"
 	ClassNotTLS        = "tls: server speaks plain text"
 	ClassNotHTTP2      = "server does not speak http/2"
+	// The timeouts of the phases of a connection (scenarios.Timeouts).
+	ClassConnectTimeout = "connect timeout"
+	ClassOpenTimeout    = "open timeout"
+	ClassIdleTimeout    = "idle timeout"
 )
 
 // maxErrorClasses bounds the distinct error classes counted; the engine uses a
@@ -73,11 +80,12 @@ const otherName = "(other)"
 func NewRecorder(cfg Config) *Recorder {
 	cfg = cfg.withDefaults()
 	r := &Recorder{
-		cfg:    cfg,
-		start:  time.Now(),
-		now:    time.Now,
-		shards: make([]shard, cfg.Shards),
-		errors: make(map[string]int64),
+		cfg:      cfg,
+		start:    time.Now(),
+		now:      time.Now,
+		shards:   make([]shard, cfg.Shards),
+		errors:   make(map[string]int64),
+		examples: make(map[string][]string),
 	}
 	r.types.init(cfg.MaxEventTypes)
 	for i := range r.shards {
@@ -130,16 +138,35 @@ func (r *Recorder) Record(k Kind, client int, d time.Duration) {
 	}
 }
 
-// Error counts one error of class, a short fixed name ("connect refused"). It is
-// safe for concurrent use and takes a mutex: errors are the rare path. Past 256
-// distinct classes, further ones are counted as "(other)".
-func (r *Recorder) Error(class string) {
+// Error counts one error of class, a short fixed name ("dial refused"), and
+// keeps msg, the error's own message, among the class's first few examples
+// (Config.MaxErrorExamples per class, distinct; "" keeps none). The caller redacts msg.
+// It is safe for concurrent use and takes a mutex: errors are the rare path.
+// Past 256 distinct classes, further ones are counted as "(other)".
+func (r *Recorder) Error(class, msg string) {
 	r.errMu.Lock()
+	defer r.errMu.Unlock()
 	if _, ok := r.errors[class]; !ok && len(r.errors) >= maxErrorClasses {
 		class = otherName
 	}
 	r.errors[class]++
-	r.errMu.Unlock()
+	if ex := r.examples[class]; msg != "" && len(ex) < r.cfg.MaxErrorExamples && !slices.Contains(ex, msg) {
+		r.examples[class] = append(ex, truncate(msg, maxExampleLen))
+	}
+}
+
+// maxExampleLen bounds an example message: a server's error page may be long.
+const maxExampleLen = 300
+
+// truncate cuts s to n bytes at a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // Note records a notable happening ("mass disconnect: dropped 120 clients") for
@@ -170,8 +197,9 @@ func (r *Recorder) takeNotes(now time.Duration) ([]string, []time.Duration) {
 	return notes, at
 }
 
-// errorsByClass returns a copy of the error counts and their sum.
-func (r *Recorder) errorsByClass() (map[string]int64, int64) {
+// errorsByClass returns copies of the error counts and examples, and the sum of
+// the counts.
+func (r *Recorder) errorsByClass() (map[string]int64, map[string][]string, int64) {
 	r.errMu.Lock()
 	defer r.errMu.Unlock()
 	m := make(map[string]int64, len(r.errors))
@@ -180,5 +208,9 @@ func (r *Recorder) errorsByClass() (map[string]int64, int64) {
 		m[k] = v
 		sum += v
 	}
-	return m, sum
+	ex := make(map[string][]string, len(r.examples))
+	for k, v := range r.examples {
+		ex[k] = slices.Clone(v)
+	}
+	return m, ex, sum
 }

@@ -146,11 +146,11 @@ func TestSnapshotInvariants(t *testing.T) {
 func TestSnapshotIsACopy(t *testing.T) {
 	r, clock := newTestRecorder(Config{Shards: 1})
 	r.Record(Open, 0, time.Millisecond)
-	r.Error("refused")
+	r.Error("refused", "dial tcp 127.0.0.1:1: connection refused")
 	clock.advance(time.Second)
 	first := r.Snapshot(RunInfo{Stage: "hold"}, false)
 	r.Record(Open, 0, time.Millisecond)
-	r.Error("refused")
+	r.Error("refused", "dial tcp 127.0.0.1:2: connection refused")
 	clock.advance(time.Second)
 	second := r.Snapshot(RunInfo{}, false)
 
@@ -162,6 +162,9 @@ func TestSnapshotIsACopy(t *testing.T) {
 	}
 	if got := first.ErrorsByClass["refused"]; got != 1 {
 		t.Errorf("first snapshot's errors changed to %d, want 1", got)
+	}
+	if got := first.ErrorExamples["refused"]; len(got) != 1 {
+		t.Errorf("first snapshot's examples changed to %q, want one", got)
 	}
 	if got := second.CumulativeHist[Open].TotalCount(); got != 2 {
 		t.Errorf("second cumulative count = %d, want 2", got)
@@ -205,7 +208,7 @@ func TestSnapshotRates(t *testing.T) {
 			c.ConnectionsOpened.Add(tt.conns)
 			c.Comments.Add(tt.comments)
 			for range tt.errs {
-				r.Error("timeout")
+				r.Error("timeout", "")
 			}
 			clock.advance(tt.wait)
 			elapsed += tt.wait
@@ -268,9 +271,9 @@ func TestCountersMirrorTotals(t *testing.T) {
 func TestErrorsByClass(t *testing.T) {
 	r, _ := newTestRecorder(Config{})
 	for i := range maxErrorClasses + 5 {
-		r.Error(fmt.Sprintf("class %d", i))
+		r.Error(fmt.Sprintf("class %d", i), "")
 	}
-	r.Error("class 0")
+	r.Error("class 0", "")
 	s := r.Snapshot(RunInfo{}, false)
 	if s.Totals.Errors != maxErrorClasses+6 {
 		t.Errorf("Totals.Errors = %d, want %d", s.Totals.Errors, maxErrorClasses+6)
@@ -368,5 +371,24 @@ func TestRecordDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("Record allocates %v times per run, want 0", allocs)
+	}
+}
+
+func TestErrorExamples(t *testing.T) {
+	r, _ := newTestRecorder(Config{MaxErrorExamples: 2})
+	r.Error("http 503", "server answered 503 Service Unavailable")
+	r.Error("http 503", "server answered 503 Service Unavailable") // the same: kept once
+	r.Error("http 503", "server answered 503 Slow Down")
+	r.Error("http 503", "server answered 503 third")
+	r.Error("dial refused", strings.Repeat("x", 1000))
+	s := r.Snapshot(RunInfo{}, true)
+	if got := s.ErrorExamples["http 503"]; !reflect.DeepEqual(got, []string{"server answered 503 Service Unavailable", "server answered 503 Slow Down"}) {
+		t.Errorf("examples %q", got)
+	}
+	if got := s.ErrorExamples["dial refused"]; len(got) != 1 || len(got[0]) > maxExampleLen+len("…") {
+		t.Errorf("a long message is kept whole: %d bytes", len(got[0]))
+	}
+	if s.ErrorsByClass["http 503"] != 4 || s.Totals.Errors != 5 {
+		t.Errorf("counts %v, errors %d; want 4 of http 503, 5 in all", s.ErrorsByClass, s.Totals.Errors)
 	}
 }

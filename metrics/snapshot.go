@@ -36,19 +36,42 @@ type Totals struct {
 	ConnectionsPeak   int64 `json:"connections_peak"`   // most TCP connections open at once
 	StreamsPeak       int64 `json:"streams_peak"`       // most SSE streams open at once
 	ConnectionsOpened int64 `json:"connections_opened"` // TCP connections ever established
-	StreamsOpened     int64 `json:"streams_opened"`     // responses ever accepted as event streams
 
-	Reconnects       int64 `json:"reconnects"`        // reconnection attempts after a lost stream or a failed attempt
-	ReconnectsOpened int64 `json:"reconnects_opened"` // of those, attempts that opened a stream
-	ReconnectsFailed int64 `json:"reconnects_failed"` // and attempts that failed; the rest were under way at the end
-	Drops            int64 `json:"drops"`             // connections the harness dropped on purpose (churn, mass disconnect)
-	EventsReceived   int64 `json:"events_received"`   // dispatched events
-	EventsReplayed   int64 `json:"events_replayed"`   // of those, sent before their connection was requested (no delivery latency)
-	BytesReceived    int64 `json:"bytes_received"`    // stream body bytes
-	Comments         int64 `json:"comments"`          // comment lines (heartbeats)
-	Errors           int64 `json:"errors"`            // sum of ErrorsByClass
-	LatencyOverflow  int64 `json:"latency_overflow"`  // records outside 0…1h (negative or over an hour), counted not lost
+	// The outcome model (DESIGN.md, "Outcomes"): every connection attempt that
+	// ended either opened a stream or failed before (by class in ErrorsByClass);
+	// attempts under way when the run ended are EndedConnecting, not attempts.
+	// Every opened stream ends exactly once, as one of the Streams* endings, or
+	// is still open (Streams):
+	//
+	//	StreamsOpened == StreamsEnded + StreamsCut + StreamsIdle + StreamsDropped + StreamsStopped + Streams
+	StreamsOpened  int64 `json:"streams_opened"`  // attempts that opened a stream: 200 text/event-stream
+	AttemptsFailed int64 `json:"attempts_failed"` // attempts that failed before a stream opened
+	StreamsEnded   int64 `json:"streams_ended"`   // ended cleanly by the server (not an error)
+	StreamsCut     int64 `json:"streams_cut"`     // cut: reset, lost connection, cut mid-event or mid-body, over the size limits
+	StreamsIdle    int64 `json:"streams_idle"`    // ended by the idle timeout: nothing received for that long
+	StreamsDropped int64 `json:"streams_dropped"` // dropped by the harness on purpose (churn, mass disconnect)
+	StreamsStopped int64 `json:"streams_stopped"` // stopped by the harness: the end of the run, a ramp-down
+	// FirstEventLate counts streams with no event within the first-event
+	// timeout; they went on (not an ending, not an error).
+	FirstEventLate  int64 `json:"first_event_late"`
+	EndedConnecting int64 `json:"ended_connecting"` // clients whose attempt was under way when the run ended
+	EndedWaiting    int64 `json:"ended_waiting"`    // clients waiting to reconnect (or to be replaced) when the run ended
+
+	Reconnects        int64 `json:"reconnects"`         // reconnection attempts after a lost stream or a failed attempt
+	ReconnectsOpened  int64 `json:"reconnects_opened"`  // of those, attempts that opened a stream
+	ReconnectsFailed  int64 `json:"reconnects_failed"`  // and attempts that failed; the rest were under way at the end
+	EventsReceived    int64 `json:"events_received"`    // dispatched events
+	EventsReplayed    int64 `json:"events_replayed"`    // of those, sent before their resumed connection's request (no delivery latency)
+	EventsHistory     int64 `json:"events_history"`     // sent before a fresh (not resumed) connection's request: history the server gives new streams
+	LatencyUnreadable int64 `json:"latency_unreadable"` // events whose data held no readable send time (the latency field)
+	BytesReceived     int64 `json:"bytes_received"`     // stream body bytes
+	Comments          int64 `json:"comments"`           // comment lines (heartbeats)
+	Errors            int64 `json:"errors"`             // failed attempts + cut streams + idle timeouts: the sum of ErrorsByClass
+	LatencyOverflow   int64 `json:"latency_overflow"`   // records outside 0…1h (negative or over an hour), counted not lost
 }
+
+// Attempts returns the connection attempts that ended: opened or failed.
+func (t Totals) Attempts() int64 { return t.StreamsOpened + t.AttemptsFailed }
 
 // Rates are per-second rates over the last interval.
 type Rates struct {
@@ -59,17 +82,25 @@ type Rates struct {
 	Comments    float64 `json:"comments"`
 }
 
-// Findings are the replay checker's counts; Examples keeps the first few.
+// Findings are the replay checker's counts, each in its unit; Examples keeps the
+// first few.
 type Findings struct {
-	Lost       int64     `json:"lost"`        // incidents where events went missing
-	LostEvents int64     `json:"lost_events"` // events missing in those incidents
-	Duplicated int64     `json:"duplicated"`
-	Reordered  int64     `json:"reordered"`
-	Examples   []Finding `json:"examples,omitempty"` // the first few
-	Latest     *Finding  `json:"latest,omitempty"`   // the newest
+	Lost       int64 `json:"lost_incidents"`    // incidents where events went missing
+	LostEvents int64 `json:"lost_events"`       // events missing in those incidents
+	Duplicated int64 `json:"duplicated_events"` // events received a second time
+	Reordered  int64 `json:"reordered_events"`  // events received after a later one
+	// Unjudged counts events the checker could not place: in sequence mode,
+	// ids that are not integers.
+	Unjudged int64 `json:"unjudged_events"`
+	// Refused says why the checker judged nothing (sequence mode on ids that are
+	// not integers); "" when it judged.
+	Refused  string    `json:"refused,omitempty"`
+	Examples []Finding `json:"examples,omitempty"` // the first few
+	Latest   *Finding  `json:"latest,omitempty"`   // the newest
 }
 
-// Total reports the number of findings of every class.
+// Total reports the number of findings: loss incidents, duplicated and
+// reordered events.
 func (f Findings) Total() int64 { return f.Lost + f.Duplicated + f.Reordered }
 
 // Finding is one example of a replay fault at one client.
@@ -118,6 +149,9 @@ type Snapshot struct {
 	CumulativeHist [NumKinds]*hdrhistogram.Histogram
 
 	ErrorsByClass map[string]int64 // since the start
+	// ErrorExamples holds the first few messages of each class, as the engine
+	// gave them (secrets redacted); since the start.
+	ErrorExamples map[string][]string
 	EventsByType  map[string]int64 // since the start
 	Findings      Findings
 	Notes         []string        // notable happenings during this interval, oldest first

@@ -63,7 +63,7 @@ func (r *Recorder) Snapshot(info RunInfo, final bool) Snapshot {
 	}
 
 	s.Totals = r.counters.Load()
-	s.ErrorsByClass, s.Totals.Errors = r.errorsByClass()
+	s.ErrorsByClass, s.ErrorExamples, s.Totals.Errors = r.errorsByClass()
 	for k := range NumKinds {
 		s.Totals.LatencyOverflow += r.overflow[k].Load()
 	}

@@ -66,9 +66,10 @@ func (s *Stream) Resumed(lastEventID []byte) {
 // Sequence mode: the first event of a stream never resumed sets the base; after
 // that each event is the one due (the highest id so far + 1), or a jump over lost
 // ones, or an earlier id: reordered if it was missing, duplicated otherwise. An
-// id that is not an integer is counted as a "lost" incident of no events (the
-// due event did not come; the one that came cannot be placed), its text in the
-// example's Got, and does not move the stream on.
+// id that is not an integer is not judged: among the run's first events it
+// makes the Checker refuse to judge at all (Findings.Refused: the ids are not
+// integers), later it is counted as unjudged; either way it does not move the
+// stream on.
 //
 // Witness mode: a witness's ids extend the shared history, and the witness is
 // judged against it like a sequence. Another stream is judged only once a resume
@@ -86,19 +87,18 @@ func (s *Stream) Event(id []byte) {
 		s.eventWitness(id)
 		return
 	}
+	if !s.c.judging() {
+		s.invalid++
+		s.c.unjudged.Add(1)
+		return
+	}
 	n, ok := parseID(id)
 	if !ok {
 		s.invalid++
-		s.c.lost.Add(1)
-		if s.c.wantsExample() {
-			exp := "an integer id"
-			if s.j.based {
-				exp = strconv.FormatInt(s.j.due(), 10)
-			}
-			s.c.example(Finding{Client: s.client, Class: classLost, Expected: exp, Got: string(id)})
-		}
+		s.c.notIntegers(id)
 		return
 	}
+	s.c.probe.Add(1)
 	s.judged(s.j.event(n), n)
 }
 

@@ -10,13 +10,17 @@
 // password (or the user name when there is no password: tokens are passed that
 // way too) and the values of query parameters whose names hold a secret word.
 //
-// The package functions apply the built-in rule; a Rule adds header names
-// (sseload's --secret-header).
+// The package functions apply the built-in rule. A Rule adds header names
+// (sseload's --secret-header) and secret values known from elsewhere (values a
+// scenario took from the environment, the values of its secret headers): Scrub,
+// and every Rule method, replace those wherever they appear.
 package redact
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -31,23 +35,51 @@ var secretHeaders = []string{"authorization", "proxy-authorization", "cookie", "
 // convention: "X-Api-Key", "X-Auth-Token", "?access_token=".
 var secretWords = []string{"auth", "token", "secret", "key", "session", "password", "passwd", "signature", "credential"}
 
-// Rule is the built-in rule plus header names of the user's. The zero Rule is
-// the built-in rule. A Rule is immutable and safe for concurrent use.
+// Rule is the built-in rule plus header names and secret values of the user's.
+// The zero Rule is the built-in rule. A Rule is immutable and safe for
+// concurrent use.
 type Rule struct {
 	headers []string // lower case
+	values  []string // longest first
 }
 
+// minSecret is the shortest value Scrub replaces: shorter ones ("1", "on")
+// would take ordinary text with them, and guess-proof secrets are longer.
+const minSecret = 4
+
 // NewRule returns the built-in rule that also keeps the values of the named
-// headers secret (case-insensitive).
-func NewRule(headers ...string) Rule {
+// headers secret (case-insensitive), and replaces the given secret values
+// wherever they appear (those shorter than 4 bytes are ignored).
+func NewRule(headers, secrets []string) Rule {
 	r := Rule{}
 	for _, h := range headers {
 		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
 			r.headers = append(r.headers, h)
 		}
 	}
+	for _, v := range secrets {
+		if len(v) >= minSecret && !slices.Contains(r.values, v) {
+			r.values = append(r.values, v)
+		}
+	}
+	// Longest first: a secret that contains another is replaced whole.
+	slices.SortFunc(r.values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	return r
 }
+
+// Scrub returns s with every secret value the rule knows replaced by Marker.
+func (r Rule) Scrub(s string) string {
+	for _, v := range r.values {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Marker)
+		}
+	}
+	return s
+}
+
+// IsBuiltin reports whether r is the built-in rule: it names no header and
+// knows no value of its own.
+func (r Rule) IsBuiltin() bool { return len(r.headers) == 0 && len(r.values) == 0 }
 
 // builtin is the zero Rule, which the package functions apply.
 var builtin Rule
@@ -68,6 +100,13 @@ func (r Rule) IsSecretHeader(name string) bool {
 	return hasSecretWord(name)
 }
 
+// IsSecretName reports whether a name (an environment variable's, a field's)
+// says that its value is a credential: it holds a secret word, or "cookie".
+func IsSecretName(name string) bool {
+	lower := strings.ToLower(name)
+	return hasSecretWord(lower) || strings.Contains(lower, "cookie")
+}
+
 func hasSecretWord(lower string) bool {
 	for _, w := range secretWords {
 		if strings.Contains(lower, w) {
@@ -83,14 +122,14 @@ func hasSecretWord(lower string) bool {
 func (r Rule) HeaderLine(line string) string {
 	if name, _, ok := strings.Cut(line, ":"); ok {
 		if r.IsSecretHeader(name) {
-			return name + ": " + Marker
+			return r.Scrub(name) + ": " + Marker
 		}
-		return line
+		return r.Scrub(line)
 	}
 	if name, _, ok := strings.Cut(strings.TrimSpace(line), " "); ok && r.IsSecretHeader(name) {
-		return name + " " + Marker
+		return r.Scrub(name) + " " + Marker
 	}
-	return line
+	return r.Scrub(line)
 }
 
 // Header returns a copy of h with every secret value replaced by Marker; nil
@@ -103,6 +142,12 @@ func (r Rule) Header(h http.Header) http.Header {
 	for k, vv := range h {
 		if r.IsSecretHeader(k) {
 			vv = []string{Marker}
+		} else if len(r.values) > 0 {
+			scrubbed := make([]string, len(vv))
+			for i, v := range vv {
+				scrubbed[i] = r.Scrub(v)
+			}
+			vv = scrubbed
 		}
 		out[k] = vv
 	}
@@ -113,7 +158,32 @@ func (r Rule) Header(h http.Header) http.Header {
 // password (the user name when there is no password), and the values of query
 // parameters whose names hold a secret word. A string that does not parse as a
 // URL loses the part between "//" and "@", if any. Anything else is unchanged.
-func (r Rule) URL(raw string) string {
+func (r Rule) URL(raw string) string { return r.Scrub(redactURL(raw)) }
+
+// Secrets returns the secret parts of a URL the built-in rule redacts: the
+// userinfo password (or user name) and secret query values, decoded.
+func Secrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if u.User != nil {
+		if p, has := u.User.Password(); has {
+			out = append(out, p)
+		} else {
+			out = append(out, u.User.Username())
+		}
+	}
+	for k, vv := range u.Query() {
+		if isSecretParam(k) {
+			out = append(out, vv...)
+		}
+	}
+	return out
+}
+
+func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return redactUserinfo(raw)
@@ -213,6 +283,9 @@ func (r Rule) arg(a string) string {
 	}
 	return r.HeaderLine(a)
 }
+
+// Scrub is Rule.Scrub under the built-in rule, which knows no values: s as is.
+func Scrub(s string) string { return builtin.Scrub(s) }
 
 // IsSecretHeader reports whether the named header's value is secret under the
 // built-in rule.

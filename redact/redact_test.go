@@ -31,7 +31,7 @@ func TestHeaderLine(t *testing.T) {
 }
 
 func TestRuleAddsHeaders(t *testing.T) {
-	r := NewRule("X-Tenant", " ")
+	r := NewRule([]string{"X-Tenant", " "}, nil)
 	if got := r.HeaderLine("x-tenant: acme"); got != "x-tenant: REDACTED" {
 		t.Errorf("a --secret-header name: %q", got)
 	}
@@ -110,5 +110,33 @@ func TestArgs(t *testing.T) {
 				t.Errorf("Args changed its argument to %q", tt.args)
 			}
 		})
+	}
+}
+
+func TestRuleScrubsKnownValues(t *testing.T) {
+	r := NewRule(nil, []string{"tok-123456", "tok-123456-long", "ab", ""})
+	tests := []struct{ in, want string }{
+		{"X-Custom: tok-123456", "X-Custom: REDACTED"},
+		{"dial tcp: lookup tok-123456-long.example: no such host", "dial tcp: lookup REDACTED.example: no such host"},
+		{"ab stays: too short to be a secret", "ab stays: too short to be a secret"},
+	}
+	for _, tt := range tests {
+		if got := r.HeaderLine(tt.in); got != tt.want {
+			t.Errorf("HeaderLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := r.URL("http://h/e?topic=tok-123456"); got != "http://h/e?topic=REDACTED" {
+		t.Errorf("URL = %q", got)
+	}
+	if got := r.Header(http.Header{"X-A": {"v tok-123456"}}).Get("X-A"); got != "v REDACTED" {
+		t.Errorf("Header = %q", got)
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	got := Secrets("https://bob:pw-1@h/e?access_token=t-2&topic=x&api_key=k%203")
+	slices.Sort(got)
+	if want := []string{"k 3", "pw-1", "t-2"}; !slices.Equal(got, want) {
+		t.Errorf("Secrets = %q, want %q", got, want)
 	}
 }

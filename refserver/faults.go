@@ -38,7 +38,7 @@ var faultNames = []string{
 func FaultNames() []string { return append([]string(nil), faultNames...) }
 
 // ParseFault sets in f the fault mode s: "drop-on-replay", "dup-on-replay", "reorder",
-// "ignore-last-event-id", "close-after=N" (N > 0), "status=CODE" (200…599) or
+// "ignore-last-event-id", "close-after=N" (N > 0), "status=CODE" (201…599) or
 // "content-type=TYPE". Other fields of f are kept, so repeated calls accumulate.
 func ParseFault(s string, f *Faults) error {
 	name, value, hasValue := strings.Cut(strings.TrimSpace(s), "=")
@@ -66,8 +66,8 @@ func ParseFault(s string, f *Faults) error {
 		f.CloseAfter = n
 	case "status":
 		n, err := strconv.Atoi(value)
-		if !hasValue || err != nil || !validStatus(n) {
-			return fmt.Errorf("%s: want an HTTP status code 200…599", s)
+		if !hasValue || err != nil || !validStatus(n) || n == 200 {
+			return fmt.Errorf("%s: want an HTTP status code 201…599 (200 is what a stream gets anyway)", s)
 		}
 		f.Status = n
 	case "content-type":

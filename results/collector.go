@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"time"
 
 	"sseload/metrics"
@@ -35,6 +36,8 @@ type Collector struct {
 	seen   bool
 	series []Point
 	peak   struct{ clients, conns, streams int64 }
+	// streamSeconds integrates the Streams gauge over the ticks.
+	streamSeconds float64
 }
 
 // NewCollector returns a Collector that also writes an interval log to hlog when
@@ -56,6 +59,7 @@ func (c *Collector) Observe(s metrics.Snapshot) {
 	}
 	c.last, c.seen = s, true
 	t := s.Totals
+	c.streamSeconds += float64(t.Streams) * s.Interval.Seconds()
 	// The engine keeps exact peaks; the gauges at ticks are the floor for
 	// snapshots that do not carry them.
 	c.peak.clients = max(c.peak.clients, t.ClientsPeak, t.ClientsOpen)
@@ -102,7 +106,7 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 		Schema:        Schema,
 		Version:       meta.Version,
 		Command:       meta.Redact.Args(meta.Command),
-		Target:        meta.Redact.URL(firstNonEmpty(s.Run.Target, meta.Scenario.Target)),
+		Target:        meta.Redact.URL(firstNonEmpty(meta.Scenario.Target, s.Run.Target)),
 		ProtocolAsked: firstNonEmpty(s.Run.ProtocolAsked, string(meta.Scenario.Protocol)),
 		ProtocolSeen:  s.Run.ProtocolSeen,
 		Scenario:      meta.Scenario.Redacted(meta.Redact),
@@ -116,6 +120,7 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 		Series:        append([]Point(nil), c.series...),
 		Latency:       make(map[string]Histogram, metrics.NumKinds),
 		ErrorsByClass: cloneCounts(s.ErrorsByClass),
+		ErrorExamples: cloneExamples(s.ErrorExamples),
 		EventsByType:  cloneCounts(s.EventsByType),
 		Findings:      s.Findings,
 	}
@@ -124,6 +129,7 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 	r.Totals.ClientsPeak = c.peak.clients
 	r.Totals.ConnectionsPeak = c.peak.conns
 	r.Totals.StreamsPeak = c.peak.streams
+	r.Totals.StreamSeconds = c.streamSeconds
 	r.Totals.derive(r.Duration)
 	for k := range metrics.NumKinds {
 		e, err := histogramEntry(s.CumulativeHist[k])
@@ -148,4 +154,16 @@ func cloneCounts(m map[string]int64) map[string]int64 {
 		return nil
 	}
 	return maps.Clone(m)
+}
+
+// cloneExamples copies m deeply; an empty m gives nil.
+func cloneExamples(m map[string][]string) map[string][]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		out[k] = slices.Clone(v)
+	}
+	return out
 }

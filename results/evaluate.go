@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,12 +20,38 @@ type ThresholdResult struct {
 	// latency statistic of an empty histogram, "no attempts" for errors.rate of a
 	// run that opened nothing. Such a threshold fails rather than passing vacuously.
 	Reason string `json:"reason,omitempty"`
+	// Implicit marks the verdict a replay checker gives by itself (ImplicitReplay).
+	Implicit bool `json:"implicit,omitempty"`
+}
+
+// ImplicitReplay is the verdict a replay checker gives when the user set no
+// replay threshold of their own: no finding at all.
+const ImplicitReplay = "replay.total==0"
+
+// WithImplicit returns ths with ImplicitReplay added when a checker runs and no
+// threshold of ths is about replay, and reports whether it added it: with a
+// checker on, findings fail the run unless the user says which are allowed.
+func WithImplicit(ths []Threshold, check metrics.Mode) ([]Threshold, bool) {
+	if check == metrics.ModeNone || check == "" {
+		return ths, false
+	}
+	for _, t := range ths {
+		if t.Metric == metricReplay {
+			return ths, false
+		}
+	}
+	t, err := ParseThreshold(ImplicitReplay)
+	if err != nil {
+		panic(err) // a constant that parses
+	}
+	return append(slices.Clone(ths), t), true
 }
 
 // Evaluate judges each threshold against r, in order. A latency statistic other
 // than count on a histogram without samples fails with Reason "no samples"; so does
 // a histogram the result does not hold. errors.rate fails with "no attempts" when
-// no stream was opened and no error counted.
+// no attempt ended, and replay statistics with the checker's refusal when it
+// judged nothing.
 func Evaluate(r Result, ths []Threshold) []ThresholdResult {
 	out := make([]ThresholdResult, 0, len(ths))
 	for _, t := range ths {
@@ -49,7 +76,7 @@ func actual(r Result, t Threshold) (float64, string) {
 		if t.Stat == "count" {
 			return float64(tot.Errors), ""
 		}
-		if tot.StreamsOpened+tot.Errors == 0 {
+		if tot.Attempts == 0 {
 			return 0, "no attempts"
 		}
 		return tot.ErrorRate, ""
@@ -58,14 +85,28 @@ func actual(r Result, t Threshold) (float64, string) {
 			return float64(tot.EventsReceived), ""
 		}
 		return tot.EventsPerSecond, ""
-	case metricReplay:
-		if r.Scenario.Check == metrics.ModeNone {
-			return 0, "no replay check (check none)"
+	case metricEnds:
+		switch t.Stat {
+		case "count":
+			return float64(tot.StreamsEnded), ""
+		case "rate":
+			return tot.EndsPerSecond, ""
 		}
+		if tot.StreamSeconds == 0 {
+			return 0, "no stream was open"
+		}
+		return tot.EndsPerStreamMinute, ""
+	case metricReplay:
 		f := r.Findings
+		switch {
+		case r.Scenario.Check == metrics.ModeNone:
+			return 0, "no replay check (check none)"
+		case f.Refused != "":
+			return 0, "not judged: " + f.Refused
+		}
 		n := map[string]int64{
-			"lost": f.Lost, "duplicated": f.Duplicated, "reordered": f.Reordered,
-			"total": f.Total(), "lost_events": f.LostEvents,
+			"lost_incidents": f.Lost, "lost_events": f.LostEvents, "duplicated_events": f.Duplicated,
+			"reordered_events": f.Reordered, "total": f.Total(), "unjudged_events": f.Unjudged,
 		}[t.Stat]
 		return float64(n), ""
 	}

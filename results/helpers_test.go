@@ -73,7 +73,7 @@ func syntheticRun(t testing.TB, ticks []tick, tot metrics.Totals, errs map[strin
 			ClientsWanted: tot.ClientsWanted, ClientsOpen: tot.ClientsOpen + (j%2)*2,
 			Connections: tot.Connections + (j%2)*2, Streams: tot.Streams + (j%2)*2, ClientsFailed: tot.ClientsFailed,
 			ConnectionsOpened: tot.ConnectionsOpened * j / n, StreamsOpened: tot.StreamsOpened * j / n,
-			Reconnects: tot.Reconnects * j / n, ReconnectsOpened: tot.ReconnectsOpened * j / n, ReconnectsFailed: tot.ReconnectsFailed * j / n, Drops: tot.Drops * j / n,
+			Reconnects: tot.Reconnects * j / n, ReconnectsOpened: tot.ReconnectsOpened * j / n, ReconnectsFailed: tot.ReconnectsFailed * j / n, StreamsDropped: tot.StreamsDropped * j / n,
 			ClientFailures: tot.ClientFailures * j / n,
 			EventsReceived: tot.EventsReceived * j / n, BytesReceived: tot.BytesReceived * j / n,
 			Comments: tot.Comments * j / n, Errors: tot.Errors * j / n, LatencyOverflow: tot.LatencyOverflow * j / n,
@@ -116,7 +116,7 @@ func fullRun(t testing.TB) []metrics.Snapshot {
 	}
 	tot := metrics.Totals{
 		ClientsWanted: 100, ClientsOpen: 100, Connections: 100, Streams: 100,
-		ConnectionsOpened: 120, StreamsOpened: 120, Reconnects: 20, ReconnectsOpened: 20, Drops: 20,
+		ConnectionsOpened: 120, StreamsOpened: 120, Reconnects: 20, ReconnectsOpened: 20, StreamsDropped: 20,
 		EventsReceived: 15001, BytesReceived: 1_843_200, Comments: 30,
 	}
 	return syntheticRun(t, ticks, tot, map[string]int64{}, metrics.Findings{})
@@ -133,7 +133,7 @@ func partialRun(t testing.TB) []metrics.Snapshot {
 	}
 	tot := metrics.Totals{
 		ClientsWanted: 500, ClientsOpen: 37, Connections: 37, Streams: 37, ClientsFailed: 3, ClientFailures: 5,
-		ConnectionsOpened: 50, StreamsOpened: 40, Reconnects: 30, ReconnectsOpened: 4, ReconnectsFailed: 25, Drops: 0,
+		ConnectionsOpened: 50, StreamsOpened: 40, AttemptsFailed: 14, Reconnects: 30, ReconnectsOpened: 4, ReconnectsFailed: 25,
 		EventsReceived: 1700, BytesReceived: 204_000, Errors: 14, LatencyOverflow: 2,
 	}
 	errs := map[string]int64{"refused": 6, "reset": 4, "status_503": 2, "timeout": 1, "tls": 1}

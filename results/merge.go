@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -75,6 +76,7 @@ func merge(labels []string, rs []Result) (Result, error) {
 		}
 		addTotals(&m.Totals, r.Totals)
 		addCounts(m.ErrorsByClass, r.ErrorsByClass)
+		m.ErrorExamples = addExamples(m.ErrorExamples, r.ErrorExamples)
 		addCounts(m.EventsByType, r.EventsByType)
 		addFindings(&m.Findings, r.Findings)
 		if err := mergeHistograms(hists, r, labels[i]); err != nil {
@@ -119,34 +121,34 @@ func mergeHistograms(hists map[string]*hdrhistogram.Histogram, r Result, label s
 	return nil
 }
 
-// addTotals adds b's counters and peaks to a; derived figures are left for derive.
+// addTotals adds b's counters, gauges, peaks and stream time to a, every
+// counter of metrics.Totals by reflection so that none added later is left out;
+// the figures derive computes are left to it. Shards peak at different instants:
+// a sum of peaks is an upper bound.
 func addTotals(a *Totals, b Totals) {
-	x, y := &a.Totals, b.Totals
-	x.ClientsWanted += y.ClientsWanted
-	x.ClientsConnecting += y.ClientsConnecting
-	x.ClientsOpen += y.ClientsOpen
-	x.ClientsReconnecting += y.ClientsReconnecting
-	x.ClientsFailed += y.ClientsFailed
-	x.ClientFailures += y.ClientFailures
-	x.Connections += y.Connections
-	x.Streams += y.Streams
-	x.ConnectionsOpened += y.ConnectionsOpened
-	x.StreamsOpened += y.StreamsOpened
-	x.Reconnects += y.Reconnects
-	x.ReconnectsOpened += y.ReconnectsOpened
-	x.ReconnectsFailed += y.ReconnectsFailed
-	x.Drops += y.Drops
-	x.EventsReceived += y.EventsReceived
-	x.EventsReplayed += y.EventsReplayed
-	x.BytesReceived += y.BytesReceived
-	x.Comments += y.Comments
-	x.Errors += y.Errors
-	x.LatencyOverflow += y.LatencyOverflow
-	// Shards peak at different instants: the sum is an upper bound.
-	x.ClientsPeak += y.ClientsPeak
-	x.ClientsWantedPeak += y.ClientsWantedPeak
-	x.ConnectionsPeak += y.ConnectionsPeak
-	x.StreamsPeak += y.StreamsPeak
+	x, y := reflect.ValueOf(&a.Totals).Elem(), reflect.ValueOf(b.Totals)
+	for i := range x.NumField() {
+		if f := x.Field(i); f.Kind() == reflect.Int64 {
+			f.SetInt(f.Int() + y.Field(i).Int())
+		}
+	}
+	a.StreamSeconds += b.StreamSeconds
+}
+
+// addExamples keeps the first metrics.DefaultErrorExamples distinct examples of
+// each class, into's first.
+func addExamples(into, from map[string][]string) map[string][]string {
+	for k, vv := range from {
+		if into == nil {
+			into = map[string][]string{}
+		}
+		for _, v := range vv {
+			if len(into[k]) < metrics.DefaultErrorExamples && !slices.Contains(into[k], v) {
+				into[k] = append(into[k], v)
+			}
+		}
+	}
+	return into
 }
 
 func addCounts(into, from map[string]int64) {

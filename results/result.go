@@ -18,7 +18,7 @@ import (
 
 // Schema names the Result format and its version. Read rejects any other; a change
 // that old readers would misread gets a new version.
-const Schema = "sseload.result/v1"
+const Schema = "sseload.result/v2"
 
 // Result is the durable record of one run (or of several merged shards): what was
 // run, how it went, and every latency histogram in full so results can be merged and
@@ -54,9 +54,11 @@ type Result struct {
 	// Latency holds every histogram by kind name (metrics.Kind.String).
 	Latency       map[string]Histogram `json:"latency"`
 	ErrorsByClass map[string]int64     `json:"errors_by_class,omitempty"`
-	EventsByType  map[string]int64     `json:"events_by_type,omitempty"`
-	Findings      metrics.Findings     `json:"findings"`
-	Thresholds    []ThresholdResult    `json:"thresholds,omitempty"` // set from Evaluate by the caller
+	// ErrorExamples holds the first few messages of each error class, redacted.
+	ErrorExamples map[string][]string `json:"error_examples,omitempty"`
+	EventsByType  map[string]int64    `json:"events_by_type,omitempty"`
+	Findings      metrics.Findings    `json:"findings"`
+	Thresholds    []ThresholdResult   `json:"thresholds,omitempty"` // set from Evaluate by the caller
 
 	// Harness is what the load generator itself used, so a saturated generator is
 	// seen rather than mistaken for a slow server; set by the caller.
@@ -76,27 +78,42 @@ type Harness struct {
 // Totals are the run's final counters plus figures derived over the whole run.
 // The embedded gauges (ClientsOpen, Connections, Streams…) are their values at the
 // end; the peaks are the highest at any instant, kept by the engine as gauges rise
-// (summed over shards by Merge, so an upper bound there).
+// (summed over shards by merging, so an upper bound there).
 type Totals struct {
 	metrics.Totals
 
-	// ErrorRate is Errors / (StreamsOpened + Errors), 0..1; 0 when nothing was tried.
+	// Attempts are the connection attempts that ended: StreamsOpened +
+	// AttemptsFailed.
+	Attempts int64 `json:"attempts"`
+	// ErrorRate is Errors / Attempts, 0..1; 0 when nothing was tried.
 	ErrorRate       float64 `json:"error_rate"`
 	EventsPerSecond float64 `json:"events_per_second"` // EventsReceived over Duration
 	BytesPerSecond  float64 `json:"bytes_per_second"`  // BytesReceived over Duration
-
+	// StreamSeconds is the open streams integrated over the run (the Streams
+	// gauge at each tick times the tick), the denominator of per-stream rates.
+	StreamSeconds float64 `json:"stream_seconds"`
+	// EndsPerSecond and EndsPerStreamMinute are the server's clean ends
+	// (StreamsEnded) over Duration, and per minute of open stream.
+	EndsPerSecond       float64 `json:"ends_per_second"`
+	EndsPerStreamMinute float64 `json:"ends_per_stream_minute"`
 }
 
 // derive fills the fields computed from the counters and the run's length.
+// StreamSeconds is not derived: it comes from the series (or the shards).
 func (t *Totals) derive(d time.Duration) {
+	t.Attempts = t.Totals.Attempts()
 	t.ErrorRate = 0
-	if tried := t.StreamsOpened + t.Errors; tried > 0 {
-		t.ErrorRate = float64(t.Errors) / float64(tried)
+	if t.Attempts > 0 {
+		t.ErrorRate = float64(t.Errors) / float64(t.Attempts)
 	}
-	t.EventsPerSecond, t.BytesPerSecond = 0, 0
+	t.EventsPerSecond, t.BytesPerSecond, t.EndsPerSecond, t.EndsPerStreamMinute = 0, 0, 0, 0
 	if secs := d.Seconds(); secs > 0 {
 		t.EventsPerSecond = float64(t.EventsReceived) / secs
 		t.BytesPerSecond = float64(t.BytesReceived) / secs
+		t.EndsPerSecond = float64(t.StreamsEnded) / secs
+	}
+	if t.StreamSeconds > 0 {
+		t.EndsPerStreamMinute = float64(t.StreamsEnded) / (t.StreamSeconds / 60)
 	}
 }
 

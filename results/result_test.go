@@ -137,8 +137,10 @@ func TestReadRejects(t *testing.T) {
 		isSchema bool
 		want     string
 	}{
-		{"future schema", with(func(d map[string]any) { d["schema"] = "sseload.result/v2" }), true,
-			`unsupported result schema "sseload.result/v2" (want "sseload.result/v1")`},
+		{"future schema", with(func(d map[string]any) { d["schema"] = "sseload.result/v3" }), true,
+			`unsupported result schema "sseload.result/v3" (want "sseload.result/v2")`},
+		{"before the outcome model", with(func(d map[string]any) { d["schema"] = "sseload.result/v1" }), true,
+			`unsupported result schema "sseload.result/v1" (want "sseload.result/v2")`},
 		{"no schema", with(func(d map[string]any) { delete(d, "schema") }), true, `no "schema" field`},
 		{"not json", []byte("HISTFAAAA..."), false, "not JSON"},
 		{"corrupt histogram", with(func(d map[string]any) {

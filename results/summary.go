@@ -57,7 +57,7 @@ func (p *printer) field(label, format string, args ...any) {
 func summaryHead(p *printer, r Result) {
 	t := r.Totals
 	p.field("target", "%s", orDash(r.Target))
-	p.field("protocol", "%s asked, %s seen", orDash(r.ProtocolAsked), orDash(r.ProtocolSeen))
+	p.field("protocol", "%s asked, %s seen%s", orDash(r.ProtocolAsked), orDash(r.ProtocolSeen), tlsNote(r))
 	run := human.Duration(r.Duration)
 	if !r.Start.IsZero() {
 		run += " from " + r.Start.UTC().Format(time.DateTime) + " UTC"
@@ -66,23 +66,15 @@ func summaryHead(p *printer, r Result) {
 		run += ", " + shardsMerged(r)
 	}
 	p.field("run", "%s", run)
-	failures := ""
-	if t.ClientFailures > 0 {
-		// EventSource gives up for good on a fatal response; the engine then
-		// creates a new client after the reconnection time, as an application would.
-		failures = fmt.Sprintf(" · %s ended for good (fatal response or 204), each replaced after the reconnection time",
-			human.Count(t.ClientFailures))
+	p.field("clients", "%s", clientsLine(t))
+	p.field("attempts", "%s", attemptsLine(t))
+	p.field("streams", "%s", streamsLine(t))
+	conns := fmt.Sprintf("%s opened, peak %s", human.Count(t.ConnectionsOpened), human.Count(t.ConnectionsPeak))
+	if t.ConnectionsPeak > 0 && t.StreamsPeak > t.ConnectionsPeak {
+		conns += fmt.Sprintf(" · up to %.1f streams per connection", float64(t.StreamsPeak)/float64(t.ConnectionsPeak))
 	}
-	// After a ramp-down the wanted count ends low: the peak is what the run asked.
-	p.field("clients", "peak %s open of %s wanted%s", human.Count(t.ClientsPeak), human.Count(max(t.ClientsWantedPeak, t.ClientsWanted)), failures)
-	p.field("connections", "%s opened, peak %s · streams %s opened, peak %s",
-		human.Count(t.ConnectionsOpened), human.Count(t.ConnectionsPeak), human.Count(t.StreamsOpened), human.Count(t.StreamsPeak))
-	replayed := ""
-	if t.EventsReplayed > 0 {
-		replayed = fmt.Sprintf(" (%s replayed on resume)", human.Count(t.EventsReplayed))
-	}
-	p.field("events", "%s received%s, %s · %s, %s/s",
-		human.Count(t.EventsReceived), replayed, human.Rate(t.EventsPerSecond), human.Bytes(t.BytesReceived), human.Bytes(int64(t.BytesPerSecond)))
+	p.field("connections", "%s", conns)
+	p.field("events", "%s", eventsLine(t))
 	p.field("reconnects", "%s", reconnectsLine(t))
 	if h := r.Harness; h != nil {
 		cores := 0.0
@@ -98,11 +90,133 @@ func summaryHead(p *printer, r Result) {
 	}
 	if t.Errors == 0 {
 		p.field("errors", "none")
-		return
+	} else {
+		p.field("errors", "%s, %s of attempts: %s", human.Count(t.Errors), human.Percent(t.ErrorRate), topClasses(r.ErrorsByClass))
+		summaryExamples(p, r)
+		summaryLimitHints(p, r)
 	}
-	p.field("errors", "%s, %s of attempts: %s", human.Count(t.Errors), human.Percent(t.ErrorRate), topClasses(r.ErrorsByClass))
-	summaryLimitHints(p, r)
+	summaryNotes(p, r)
 }
+
+// tlsNote names a run that skipped certificate verification.
+func tlsNote(r Result) string {
+	if r.Scenario.TLS.Insecure {
+		return " · TLS certificates NOT verified (--insecure)"
+	}
+	return ""
+}
+
+// clientsLine is the client population: the peak against the wanted, the
+// clients replaced after failing for good, and where the rest stood at the end.
+func clientsLine(t Totals) string {
+	// After a ramp-down the wanted count ends low: the peak is what the run asked.
+	line := fmt.Sprintf("peak %s open of %s wanted", human.Count(t.ClientsPeak), human.Count(max(t.ClientsWantedPeak, t.ClientsWanted)))
+	if t.ClientFailures > 0 {
+		// EventSource gives up for good on a fatal response; the engine then
+		// creates a new client after the reconnection time, as an application would.
+		line += fmt.Sprintf(" · %s ended for good (a fatal response, a 204, a stream over the size limit), each replaced after the reconnection time or the server's Retry-After",
+			human.Count(t.ClientFailures))
+	}
+	if t.EndedConnecting+t.EndedWaiting > 0 {
+		line += fmt.Sprintf(" · when the run ended %s were connecting and %s waiting to reconnect",
+			human.Count(t.EndedConnecting), human.Count(t.EndedWaiting))
+	}
+	return line
+}
+
+// attemptsLine says how the connection attempts ended.
+func attemptsLine(t Totals) string {
+	if t.Attempts == 0 {
+		return "none ended"
+	}
+	return fmt.Sprintf("%s: %s opened a stream, %s failed before (%s)", human.Count(t.Attempts),
+		human.Count(t.StreamsOpened), human.Count(t.AttemptsFailed), human.Percent(float64(t.AttemptsFailed)/float64(t.Attempts)))
+}
+
+// streamsLine says how the opened streams ended: the outcome model's endings,
+// each counted once.
+func streamsLine(t Totals) string {
+	if t.StreamsOpened == 0 {
+		return "none opened"
+	}
+	parts := []string{fmt.Sprintf("%s ended by the server%s", human.Count(t.StreamsEnded), endsRate(t))}
+	for _, e := range []struct {
+		n    int64
+		what string
+	}{
+		{t.StreamsCut, "cut"}, {t.StreamsIdle, "idle timeouts"}, {t.StreamsDropped, "dropped on purpose"},
+		{t.StreamsStopped, "stopped by the harness (end of the run, ramp-down)"}, {t.Streams, "still open"},
+	} {
+		if e.n > 0 {
+			parts = append(parts, human.Count(e.n)+" "+e.what)
+		}
+	}
+	line := fmt.Sprintf("%s opened, peak %s: %s", human.Count(t.StreamsOpened), human.Count(t.StreamsPeak), strings.Join(parts, ", "))
+	if t.FirstEventLate > 0 {
+		line += fmt.Sprintf(" · %s had no event within --first-event-timeout", human.Count(t.FirstEventLate))
+	}
+	return line
+}
+
+// endsRate gives the clean ends' rates, when there are any.
+func endsRate(t Totals) string {
+	if t.StreamsEnded == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s, %.2f per stream-minute)", human.Rate(t.EndsPerSecond), t.EndsPerStreamMinute)
+}
+
+// eventsLine is what arrived: events, their rate and bytes, what was history
+// rather than live, and comments.
+func eventsLine(t Totals) string {
+	line := fmt.Sprintf("%s received, %s · %s, %s/s",
+		human.Count(t.EventsReceived), human.Rate(t.EventsPerSecond), human.Bytes(t.BytesReceived), human.Bytes(int64(t.BytesPerSecond)))
+	if t.EventsReplayed > 0 {
+		line += fmt.Sprintf(" · %s replayed on resume", human.Count(t.EventsReplayed))
+	}
+	if t.EventsHistory > 0 {
+		line += fmt.Sprintf(" · %s history sent to new streams", human.Count(t.EventsHistory))
+	}
+	if t.Comments > 0 {
+		line += fmt.Sprintf(" · %s comments (heartbeats)", human.Count(t.Comments))
+	}
+	return line
+}
+
+// maxExampleClasses is how many error classes the summary shows a message of.
+const maxExampleClasses = 8
+
+// summaryExamples shows one message of each error class, most frequent first.
+func summaryExamples(p *printer, r Result) {
+	cs := sortedClasses(r.ErrorsByClass)
+	for i, c := range cs {
+		if i == maxExampleClasses {
+			p.field("", "(… %d more classes: error_examples in the result file)", len(cs)-i)
+			break
+		}
+		if ex := r.ErrorExamples[c.name]; len(ex) > 0 {
+			p.field("", "%s: %s", c.name, oneLine(ex[0]))
+		}
+	}
+}
+
+// summaryNotes says what may make the figures read wrong: delivery latency
+// measured on few events.
+func summaryNotes(p *printer, r Result) {
+	t := r.Totals
+	if t.EventsReceived > 0 && t.LatencyUnreadable*100 > t.EventsReceived {
+		field := r.Scenario.LatencyField
+		if field == "" {
+			field = "ts"
+		}
+		p.field("latency", "%s of %s events had no readable %q send time: delivery latency counts only the others "+
+			"(--latency-field, --latency-unit; fan-out spread needs no server clock)",
+			human.Count(t.LatencyUnreadable), human.Count(t.EventsReceived), field)
+	}
+}
+
+// oneLine keeps a message on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // shardsMerged says how many shards a merged result holds, and which are missing.
 func shardsMerged(r Result) string {
@@ -129,9 +243,6 @@ func reconnectsLine(t Totals) string {
 		human.Count(t.ReconnectsOpened), human.Count(t.ReconnectsFailed))
 	if pending := t.Reconnects - t.ReconnectsOpened - t.ReconnectsFailed; pending > 0 {
 		line += fmt.Sprintf(", %s under way at the end", human.Count(pending))
-	}
-	if t.Drops > 0 {
-		line += fmt.Sprintf(" · %s connections dropped on purpose", human.Count(t.Drops))
 	}
 	return line
 }
@@ -165,12 +276,13 @@ var classHints = []struct{ class, hint string }{
 	{metrics.ClassNotHTTP2, "the server answered HTTP/1.1 where HTTP/2 was asked: use --protocol h1, or enable HTTP/2 (h2 by ALPN, or h2c) on the server"},
 }
 
-// topClasses names the most frequent error classes, most first.
-func topClasses(byClass map[string]int64) string {
-	type class struct {
-		name string
-		n    int64
-	}
+type class struct {
+	name string
+	n    int64
+}
+
+// sortedClasses lists the error classes, most frequent first.
+func sortedClasses(byClass map[string]int64) []class {
 	cs := make([]class, 0, len(byClass))
 	for name, n := range byClass {
 		cs = append(cs, class{name, n})
@@ -178,6 +290,12 @@ func topClasses(byClass map[string]int64) string {
 	slices.SortFunc(cs, func(a, b class) int {
 		return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.name, b.name))
 	})
+	return cs
+}
+
+// topClasses names the most frequent error classes, most first.
+func topClasses(byClass map[string]int64) string {
+	cs := sortedClasses(byClass)
 	parts := make([]string, 0, topErrorClasses+1)
 	for i, c := range cs {
 		if i == topErrorClasses {
@@ -190,22 +308,33 @@ func topClasses(byClass map[string]int64) string {
 }
 
 func summaryReplay(p *printer, r Result) {
-	if r.Scenario.Check == metrics.ModeNone {
+	f := r.Findings
+	switch {
+	case r.Scenario.Check == metrics.ModeNone:
 		p.field("replay", "not checked")
 		return
-	}
-	f := r.Findings
-	if f.Total() == 0 {
-		p.field("replay", "no lost, duplicated or reordered events")
+	case f.Refused != "":
+		p.field("replay", "NOT JUDGED: %s (%s events unjudged)", f.Refused, human.Count(f.Unjudged))
+		return
+	case f.Total() == 0:
+		p.field("replay", "no lost, duplicated or reordered events%s", unjudged(f))
 		return
 	}
-	p.field("replay", "lost %s (%s events), duplicated %s, reordered %s",
-		human.Count(f.Lost), human.Count(f.LostEvents), human.Count(f.Duplicated), human.Count(f.Reordered))
+	p.field("replay", "lost %s events in %s incidents, duplicated %s events, reordered %s events%s",
+		human.Count(f.LostEvents), human.Count(f.Lost), human.Count(f.Duplicated), human.Count(f.Reordered), unjudged(f))
 	if len(f.Examples) > 0 {
 		e := f.Examples[0]
 		p.field("", "first: client %d %s at %s: expected %s, got %s",
 			e.Client, e.Class, human.Duration(e.At), orDash(e.Expected), orDash(e.Got))
 	}
+}
+
+// unjudged mentions the events the checker could not place, when there are any.
+func unjudged(f metrics.Findings) string {
+	if f.Unjudged == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s events with ids that are not integers were not judged)", human.Count(f.Unjudged))
 }
 
 func summaryLatency(p *printer, r Result) {
@@ -277,7 +406,11 @@ func summaryThresholds(p *printer, trs []ThresholdResult) {
 		if !tr.Pass {
 			verdict = "FAIL"
 		}
-		p.linef("  %s  %-*s  %s", verdict, width, tr.Threshold, tr.Actual)
+		implicit := ""
+		if tr.Implicit {
+			implicit = "  (the replay checker's own verdict; a replay.* threshold replaces it)"
+		}
+		p.linef("  %s  %-*s  %s%s", verdict, width, tr.Threshold, tr.Actual, implicit)
 	}
 }
 

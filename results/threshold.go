@@ -58,6 +58,7 @@ const (
 const (
 	metricErrors = "errors"
 	metricEvents = "events"
+	metricEnds   = "ends"
 	metricReplay = "replay"
 )
 
@@ -65,18 +66,27 @@ var (
 	histogramStats = []string{"p50", "p90", "p99", "p99.9", "max", "min", "mean", "count"}
 	errorsStats    = []string{"rate", "count"}
 	eventsStats    = []string{"count", "rate"}
-	replayStats    = []string{"lost", "duplicated", "reordered", "total", "lost_events"}
+	endsStats      = []string{"count", "rate", "per_stream_minute"}
+	replayStats    = []string{"lost_incidents", "lost_events", "duplicated_events", "reordered_events", "total", "unjudged_events"}
 )
+
+// replayAliases are the replay statistics' names without their unit, which
+// earlier versions used; a threshold written with one is read as the unit's.
+var replayAliases = map[string]string{
+	"lost": "lost_incidents", "duplicated": "duplicated_events", "reordered": "reordered_events",
+}
 
 // maxExactCount is the largest count a threshold takes: float64 holds integers
 // exactly up to here.
 const maxExactCount = 1 << 53
 
 // Threshold is a pass/fail objective on a result, written metric.stat op value:
-// "delivery.p99<50ms", "errors.rate<1%", "replay.lost==0", "events.rate>=500".
-// Metrics are the histogram kinds (with p50, p90, p99, p99.9, max, min, mean,
-// count), errors (rate, count), events (count, rate) and replay (lost, duplicated,
-// reordered, total, lost_events).
+// "delivery.p99<50ms", "errors.rate<1%", "replay.lost_events==0",
+// "events.rate>=500". Metrics are the histogram kinds (with p50, p90, p99, p99.9,
+// max, min, mean, count), errors (rate: of attempts, count), events (count, rate),
+// ends — streams the server ended cleanly — (count, rate per second,
+// per_stream_minute) and replay (lost_incidents, lost_events, duplicated_events,
+// reordered_events, total: the findings, unjudged_events).
 type Threshold struct {
 	Metric string // a metrics.Kind name, "errors", "events" or "replay"
 	Stat   string // e.g. "p99", "rate", "lost"
@@ -147,6 +157,9 @@ func parseThreshold(s string) (Threshold, error) {
 		return Threshold{}, fmt.Errorf("%q is not metric.stat (like delivery.p99 or errors.rate)", strings.TrimSpace(left))
 	}
 	metric, stat = strings.TrimSpace(metric), strings.TrimSpace(stat)
+	if a, ok := replayAliases[stat]; ok && metric == metricReplay {
+		stat = a
+	}
 	u, err := statUnit(metric, stat)
 	if err != nil {
 		return Threshold{}, err
@@ -171,6 +184,8 @@ func statUnit(metric, stat string) (unit, error) {
 		stats = eventsStats
 	case metricReplay:
 		stats = replayStats
+	case metricEnds:
+		stats = endsStats
 	default:
 		if _, ok := metrics.KindByName(metric); !ok {
 			return 0, fmt.Errorf("unknown metric %q (want %s)", metric, strings.Join(metricNames(), ", "))
@@ -185,7 +200,7 @@ func statUnit(metric, stat string) (unit, error) {
 		return unitCount, nil
 	case metric == metricErrors:
 		return unitFraction, nil
-	case metric == metricEvents:
+	case metric == metricEvents, metric == metricEnds:
 		return unitRate, nil
 	}
 	return unitDuration, nil
@@ -197,7 +212,7 @@ func metricNames() []string {
 	for k := range metrics.NumKinds {
 		names = append(names, k.String())
 	}
-	return append(names, metricErrors, metricEvents, metricReplay)
+	return append(names, metricErrors, metricEvents, metricEnds, metricReplay)
 }
 
 // parseLimit parses a threshold's value in unit u.

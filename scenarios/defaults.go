@@ -39,19 +39,36 @@ const (
 	DistExponential Distribution = "exponential" // exponential with mean Lifetime
 )
 
+// LatencyUnit is the unit of a server's send times.
+type LatencyUnit string
+
+// The latency units.
+const (
+	LatencyAuto LatencyUnit = "auto" // by magnitude: s, ms, µs or ns since the epoch
+	LatencyNS   LatencyUnit = "ns"
+	LatencyUS   LatencyUnit = "us"
+	LatencyMS   LatencyUnit = "ms"
+	LatencyS    LatencyUnit = "s"
+)
+
 // Defaults filled by Scenario.Defaults for zero fields.
 const (
-	DefaultProtocol     = ProtocolH1
-	DefaultTick         = time.Second
-	DefaultDropStyle    = DropClose
-	DefaultCheck        = metrics.ModeNone
-	DefaultWitnesses    = 3
-	DefaultLatencyField = "ts"
+	DefaultProtocol       = ProtocolH1
+	DefaultTick           = time.Second
+	DefaultDropStyle      = DropClose
+	DefaultCheck          = metrics.ModeNone
+	DefaultWitnesses      = 3
+	DefaultLatencyField   = "ts"
+	DefaultLatencyUnit    = LatencyAuto
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultOpenTimeout    = 10 * time.Second
+	DefaultMaxEventSize   = ByteSize(sse.DefaultMaxEvent)
 )
 
 // Defaults replaces the zero values that stand for a default with that default:
 // Protocol "h1", Tick 1s, DropStyle "close", Check "none", Witnesses 3,
-// LatencyField "ts". (The command line picks Check "sequence" for the embedded
+// LatencyField "ts", LatencyUnit "auto", connect and open timeouts 10s,
+// MaxEventSize 1 MiB. (The command line picks Check "sequence" for the embedded
 // reference server before Defaults runs.) Fields whose zero value is itself
 // meaningful stay zero: Retry 0 (sse.DefaultRetry, the spec's 3s), Ramp 0 (all at
 // once), Rate 0 (unlimited), H2Conns 0 (as many as the server's stream limit
@@ -75,6 +92,18 @@ func (s *Scenario) Defaults() {
 	}
 	if s.LatencyField == "" {
 		s.LatencyField = DefaultLatencyField
+	}
+	if s.LatencyUnit == "" {
+		s.LatencyUnit = DefaultLatencyUnit
+	}
+	if s.Timeouts.Connect == 0 {
+		s.Timeouts.Connect = DefaultConnectTimeout
+	}
+	if s.Timeouts.Open == 0 {
+		s.Timeouts.Open = DefaultOpenTimeout
+	}
+	if s.MaxEventSize == 0 {
+		s.MaxEventSize = DefaultMaxEventSize
 	}
 }
 

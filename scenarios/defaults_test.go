@@ -12,7 +12,8 @@ import (
 func TestDefaults(t *testing.T) {
 	var s Scenario
 	s.Defaults()
-	want := Scenario{Protocol: "h1", Tick: time.Second, DropStyle: "close", Check: "none", Witnesses: 3, LatencyField: "ts"}
+	want := Scenario{Protocol: "h1", Tick: time.Second, DropStyle: "close", Check: "none", Witnesses: 3, LatencyField: "ts",
+		LatencyUnit: "auto", Timeouts: Timeouts{Connect: 10 * time.Second, Open: 10 * time.Second}, MaxEventSize: 1 << 20}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Defaults() on the zero Scenario = %+v, want %+v", s, want)
 	}
@@ -22,7 +23,8 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Defaults() twice = %+v, want %+v", again, s)
 	}
 
-	set := Scenario{Protocol: "h2", Tick: 5 * time.Second, DropStyle: "abort", Witnesses: 7, LatencyField: "sent_at", Check: metrics.ModeSequence}
+	set := Scenario{Protocol: "h2", Tick: 5 * time.Second, DropStyle: "abort", Witnesses: 7, LatencyField: "sent_at", Check: metrics.ModeSequence,
+		LatencyUnit: "ms", Timeouts: Timeouts{Connect: time.Second, Open: 2 * time.Second}, MaxEventSize: 4096}
 	got := set
 	got.Defaults()
 	if !reflect.DeepEqual(got, set) {

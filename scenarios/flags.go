@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
@@ -32,8 +33,21 @@ type Flag struct {
 	// Clears are fields this flag's value replaces with their zero value unless a
 	// flag for them is given too: the other way to churn than this one.
 	Clears []string
+	// Tail is set for the flags sseload tail has too, with the same meaning and
+	// default.
+	Tail bool
 	// check refuses a value that is valid in a file but a mistake when typed.
 	check func(Scenario) error
+	// key, for a list flag, names an item: a flag's item replaces the file's of
+	// the same name instead of adding to the list (headers).
+	key func(item string) string
+}
+
+// headerName is a header line's name, canonical, for replacing a file's header
+// by a flag's.
+func headerName(line string) string {
+	name, _, _ := strings.Cut(line, ":")
+	return http.CanonicalHeaderKey(strings.TrimSpace(name))
 }
 
 // Defaults of a run given only a URL, which --help shows.
@@ -43,9 +57,10 @@ const (
 )
 
 // Plain returns the scenario of a run given only a target URL: DefaultClients
-// held for DefaultDuration, all at once, no faults; Defaults fills the rest.
+// held for DefaultDuration, all at once, no faults, no name (the command line
+// names it after the URL); Defaults fills the rest.
 func Plain(target string) Scenario {
-	return Scenario{Name: "custom", Target: target, Clients: DefaultClients, Duration: DefaultDuration}
+	return Scenario{Target: target, Clients: DefaultClients, Duration: DefaultDuration}
 }
 
 // flags is the table, in --help order.
@@ -56,9 +71,25 @@ var flags = []Flag{
 		Values: []string{string(ProtocolH1), string(ProtocolH2), string(ProtocolH2C)},
 		Usage:  "h1 (one TCP connection per client), h2 (TLS with ALPN) or h2c (prior knowledge)"},
 	{Name: "h2-conns", Path: "$.h2_conns", Type: "int", Usage: "spread HTTP/2 streams over this many connections (0: as the server's stream limit requires)"},
-	{Name: "header", Shorthand: "H", Path: "$.headers", Type: "'Name: value'",
-		Usage: "request header, repeatable (Authorization and Cookie are redacted everywhere)"},
-	{Name: "insecure", Path: "$.insecure", Type: "bool", Usage: "skip TLS certificate verification"},
+	{Name: "header", Shorthand: "H", Path: "$.headers", Type: "'Name: value'", Tail: true, key: headerName,
+		Usage: "request header, repeatable; added to the scenario file's, replacing one of the same name (secret values are redacted everywhere)"},
+	{Name: "secret-header", Path: "$.secret_headers", Type: "name", Tail: true,
+		Usage: "a header whose value is secret too (besides Authorization, Cookie and names with token, secret, key, auth, session), repeatable"},
+	{Name: "insecure", Path: "$.tls.insecure", Type: "bool", Tail: true, Usage: "skip TLS certificate verification (named in the summary and the result)"},
+	{Name: "cacert", Path: "$.tls.ca_cert", Type: "file", Tail: true, Usage: "PEM bundle of CA certificates to trust besides the system roots"},
+	{Name: "cert", Path: "$.tls.cert", Type: "file", Tail: true, Usage: "client certificate PEM file for mutual TLS (with --key)"},
+	{Name: "key", Path: "$.tls.key", Type: "file", Tail: true, Usage: "client certificate's private key PEM file (with --cert)"},
+	{Name: "tls-server-name", Path: "$.tls.server_name", Type: "name", Tail: true, Usage: "TLS server name (SNI, certificate check) instead of the URL's host"},
+	{Name: "connect-timeout", Path: "$.timeouts.connect", Type: "duration", Default: DefaultConnectTimeout.String(), Tail: true,
+		Usage: "bound on the TCP connect and TLS handshake of each attempt"},
+	{Name: "open-timeout", Path: "$.timeouts.open", Type: "duration", Default: DefaultOpenTimeout.String(), Tail: true,
+		Usage: "bound on the wait from the request written to the response head"},
+	{Name: "idle-timeout", Path: "$.timeouts.idle", Type: "duration", Tail: true,
+		Usage: "end a stream that received no byte (comments included) for this long and reconnect, as a browser behind a dead NAT eventually does (0: never)"},
+	{Name: "first-event-timeout", Path: "$.timeouts.first_event", Type: "duration", Tail: true,
+		Usage: "count the streams with no event this long after they opened; they go on (0: not counted)"},
+	{Name: "max-event-size", Path: "$.max_event_size", Type: "size", Default: FormatSize(int(DefaultMaxEventSize)), Tail: true,
+		Usage: "longest line and largest event accepted (a stream over it fails its client for good), e.g. 64KiB"},
 	{Name: "source-ips", Path: "$.source_ips", Type: "addresses", Usage: "bind clients to these local addresses, e.g. 127.0.0.1-127.0.0.16 (passes the ~28k ports per address)"},
 	{Name: "clients", Path: "$.clients", Type: "int", Default: strconv.Itoa(DefaultClients), Usage: "concurrent clients to hold"},
 	{Name: "ramp", Path: "$.ramp", Type: "duration", Usage: "ramp-up time to reach --clients"},
@@ -72,7 +103,7 @@ var flags = []Flag{
 	{Name: "churn-distribution", Path: "$.churn.distribution", Type: "string",
 		Values: []string{string(DistFixed), string(DistUniform), string(DistExponential)},
 		Usage:  "lifetime distribution: fixed, uniform or exponential"},
-	{Name: "disconnect", Path: "$.disconnects", Type: "AT:FRACTION", Usage: "mass disconnect, e.g. 15s:50%, repeatable"},
+	{Name: "disconnect", Path: "$.disconnects", Type: "AT:FRACTION", Usage: "mass disconnect, e.g. 15s:50%, repeatable; added to the scenario file's"},
 	{Name: "drop-style", Path: "$.drop_style", Type: "string", Default: string(DefaultDropStyle),
 		Values: []string{string(DropClose), string(DropAbort)},
 		Usage:  "how dropped connections end: close (FIN) or abort (RST)"},
@@ -80,8 +111,13 @@ var flags = []Flag{
 		Usage: "replay check: sequence, witness or none (default: sequence against the embedded server, none otherwise)"},
 	{Name: "witnesses", Path: "$.witnesses", Type: "int", Default: strconv.Itoa(DefaultWitnesses), Usage: "witness clients that never churn (--check witness)"},
 	{Name: "latency-field", Path: "$.latency_field", Type: "string", Default: DefaultLatencyField,
-		Usage: "JSON field of the event data holding the send time in Unix nanoseconds"},
-	{Name: "retry", Path: "$.retry", Type: "duration", Usage: "initial reconnection time (0: the spec's 3s); the server's retry: wins"},
+		Usage: "JSON field of the event data holding the server's send time (a number since the Unix epoch, or an RFC 3339 string)"},
+	{Name: "latency-unit", Path: "$.latency_unit", Type: "string", Default: string(DefaultLatencyUnit),
+		Values: []string{string(LatencyAuto), string(LatencyNS), string(LatencyUS), string(LatencyMS), string(LatencyS)},
+		Usage:  "unit of --latency-field's numbers: auto (by magnitude, said in the log), ns, us, ms or s"},
+	{Name: "retry", Path: "$.retry", Type: "duration", Tail: true, Usage: "initial reconnection time (0: the spec's 3s); the server's retry: wins"},
+	{Name: "ignore-retry-after", Path: "$.ignore_retry_after", Type: "bool",
+		Usage: "replace clients refused with 429 or 503 after the reconnection time, not after the server's Retry-After (a deliberate storm)"},
 	{Name: "backoff-initial", Path: "$.backoff.initial", Type: "duration", Usage: "beyond the spec: first reconnect wait of an exponential backoff"},
 	{Name: "backoff-max", Path: "$.backoff.max", Type: "duration", Usage: "beyond the spec: backoff cap"},
 	{Name: "backoff-jitter", Path: "$.backoff.jitter", Type: "fraction", Usage: "beyond the spec: jitter fraction 0..1 of each wait"},
@@ -95,7 +131,7 @@ var flags = []Flag{
 			return nil
 		}},
 	{Name: "threshold", Path: "$.thresholds", Type: "expr",
-		Usage: "pass/fail objective, e.g. 'delivery.p99<50ms', 'errors.rate<1%', 'replay.lost==0'; repeatable"},
+		Usage: "pass/fail objective, e.g. 'delivery.p99<50ms', 'errors.rate<1%', 'replay.lost_events==0'; repeatable, added to the scenario file's"},
 	{Name: "shard", Path: "$.shard", Type: "I/N", Usage: "run part I/N of the clients (for several load generators)"},
 }
 
@@ -140,7 +176,20 @@ func (f Flag) set(s *Scenario, vals []string) error {
 		field = field.FieldByIndex(yamlFields(field.Type())[name].Index)
 	}
 	if f.IsList() {
-		list := reflect.MakeSlice(field.Type(), 0, len(vals))
+		// The flag's items are added to the file's; with a key, an item replaces
+		// the file's of the same key.
+		given := map[string]bool{}
+		if f.key != nil {
+			for _, v := range vals {
+				given[f.key(v)] = true
+			}
+		}
+		list := reflect.MakeSlice(field.Type(), 0, field.Len()+len(vals))
+		for i := range field.Len() {
+			if item := field.Index(i); f.key == nil || !given[f.key(item.String())] {
+				list = reflect.Append(list, item)
+			}
+		}
 		for _, v := range vals {
 			item := reflect.New(field.Type().Elem()).Elem()
 			if err := parseInto(item, f.Path, v); err != nil {
@@ -180,6 +229,12 @@ func parseInto(field reflect.Value, path, v string) error {
 		field.Set(reflect.ValueOf(sh))
 	case t.Kind() == reflect.String:
 		field.SetString(v)
+	case t == sizeType:
+		n, err := ParseSize(v)
+		if err != nil {
+			return err
+		}
+		field.SetInt(int64(n))
 	case t.Kind() == reflect.Int:
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -232,7 +287,8 @@ func (v FlagValues) ChangesRun() bool {
 }
 
 // Apply sets in s the field of every flag given, in table order: a list flag's
-// values replace the file's list, another flag's last value wins. A flag's Clears
+// values are added to the file's list (a header replaces the file's of the same
+// name), another flag's last value wins. A flag's Clears
 // are then zeroed unless given too. Every problem is returned joined, each naming
 // its flag: "--clients: want an integer".
 func (v FlagValues) Apply(s *Scenario) error {

@@ -56,7 +56,8 @@ func TestFlagsCoverSchema(t *testing.T) {
 
 func TestFlagValuesApply(t *testing.T) {
 	base := func() Scenario {
-		return Scenario{Clients: 50, Headers: []string{"Authorization: Bearer x"}, Churn: Churn{Lifetime: time.Minute, Distribution: DistUniform}}
+		return Scenario{Clients: 50, Headers: []string{"Authorization: Bearer x"}, Thresholds: []string{"errors.rate<1%"},
+			Churn: Churn{Lifetime: time.Minute, Distribution: DistUniform}}
 	}
 	tests := []struct {
 		name  string
@@ -65,8 +66,10 @@ func TestFlagValuesApply(t *testing.T) {
 		err   string
 	}{
 		{"int, last one wins", FlagValues{"clients": {"7", "9"}}, func(s Scenario) bool { return s.Clients == 9 }, ""},
-		{"list replaces the file's", FlagValues{"header": {"X-A: 1", "X-B: 2"}},
-			func(s Scenario) bool { return reflect.DeepEqual(s.Headers, []string{"X-A: 1", "X-B: 2"}) }, ""},
+		{"a list adds to the file's", FlagValues{"header": {"X-A: 1", "X-B: 2"}},
+			func(s Scenario) bool {
+				return reflect.DeepEqual(s.Headers, []string{"Authorization: Bearer x", "X-A: 1", "X-B: 2"})
+			}, ""},
 		{"fraction as a percentage", FlagValues{"churn": {"5%"}}, func(s Scenario) bool { return s.Churn.Rate == 0.05 }, ""},
 		{"churn replaces the file's lifetime churn", FlagValues{"churn": {"0.1"}},
 			func(s Scenario) bool { return s.Churn == Churn{Rate: 0.1} }, ""},
@@ -77,7 +80,16 @@ func TestFlagValuesApply(t *testing.T) {
 		}, ""},
 		{"shard", FlagValues{"shard": {"1/4"}}, func(s Scenario) bool { return s.Shard == Shard{Index: 1, Count: 4} }, ""},
 		{"typed string", FlagValues{"protocol": {"h2c"}}, func(s Scenario) bool { return s.Protocol == ProtocolH2C }, ""},
-		{"bool", FlagValues{"insecure": {"true"}}, func(s Scenario) bool { return s.Insecure }, ""},
+		{"bool", FlagValues{"insecure": {"true"}}, func(s Scenario) bool { return s.TLS.Insecure }, ""},
+		{"size", FlagValues{"max-event-size": {"2MiB"}}, func(s Scenario) bool { return s.MaxEventSize == 2<<20 }, ""},
+		{"a header replaces the file's of the same name, others add", FlagValues{"header": {"authorization: Bearer y", "X-C: 3"}},
+			func(s Scenario) bool {
+				return reflect.DeepEqual(s.Headers, []string{"authorization: Bearer y", "X-C: 3"})
+			}, ""},
+		{"thresholds add", FlagValues{"threshold": {"open.p99<1s"}},
+			func(s Scenario) bool {
+				return reflect.DeepEqual(s.Thresholds, []string{"errors.rate<1%", "open.p99<1s"})
+			}, ""},
 		{"duration", FlagValues{"ramp": {"1m30s"}}, func(s Scenario) bool { return s.Ramp == 90*time.Second }, ""},
 		{"bad int names the flag", FlagValues{"clients": {"many"}}, nil, `--clients: want an integer`},
 		{"bad shard names the flag", FlagValues{"shard": {"4/4"}}, nil, `--shard: want I/N with 0 ≤ I < N, e.g. 0/4`},

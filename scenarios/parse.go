@@ -17,8 +17,10 @@ const MaxFileSize = 1 << 20
 
 // Parse reads a scenario from YAML. name is the file name used in messages. Parsing
 // is strict: an unknown field, a value of the wrong kind, a duration that is not a
-// Go duration string ("10s", "1m30s"; a bare 0 is accepted) or a second document is
-// an error. Every such problem is reported at once, each a *FieldError reading
+// Go duration string ("10s", "1m30s"; a bare 0 is accepted), a second document or
+// an unset ${VARIABLE} is an error. ${NAME} in any string is replaced by the
+// environment variable NAME ($${ is a literal ${); the values so put in are
+// secrets (Source, RedactRule). Every such problem is reported at once, each a *FieldError reading
 // "name:line:col: $.path: problem", joined with errors.Join. Parse neither fills
 // defaults nor validates values: see Defaults and Validate.
 func Parse(name string, data []byte) (Scenario, error) {
@@ -65,9 +67,13 @@ func ParseSource(name string, data []byte) (Scenario, *Source, error) {
 		yaml.AllowDuplicateMapKey(),
 		yaml.CustomUnmarshaler(unmarshalDuration),
 		yaml.CustomUnmarshaler(unmarshalNumber),
+		yaml.CustomUnmarshaler(unmarshalSize),
 	)
 	if err != nil {
 		return Scenario{}, nil, positioned(name, err, check.pos)
+	}
+	if src.secrets, err = expandEnv(&s, os.LookupEnv, name, check.pos); err != nil {
+		return Scenario{}, nil, err
 	}
 	return s, src, nil
 }
@@ -111,6 +117,32 @@ func unmarshalNumber(f *float64, b []byte) error {
 		*f = 0
 	default:
 		return fmt.Errorf("want a number, got %v", v)
+	}
+	return nil
+}
+
+// unmarshalSize decodes what schemaCheck accepted as a size: a YAML integer or a
+// size string ("64KiB").
+func unmarshalSize(n *ByteSize, b []byte) error {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case string:
+		size, err := ParseSize(v)
+		if err != nil {
+			return err
+		}
+		*n = ByteSize(size)
+	case uint64:
+		*n = ByteSize(min(v, MaxEventSize+1)) // out of range: Validate says so
+	case int64:
+		*n = ByteSize(max(min(v, MaxEventSize+1), -1))
+	case nil:
+		*n = 0
+	default:
+		return fmt.Errorf("want a size, got %v", v)
 	}
 	return nil
 }

@@ -21,8 +21,11 @@ func TestParse(t *testing.T) {
 	}{
 		{"empty", "", Scenario{}},
 		{"comment only", "# nothing yet\n", Scenario{}},
-		{"scalars", "name: x\nclients: 5\nrate: 2.5\ninsecure: true\nprotocol: h2c\n",
-			Scenario{Name: "x", Clients: 5, Rate: 2.5, Insecure: true, Protocol: "h2c"}},
+		{"scalars", "name: x\nclients: 5\nrate: 2.5\ntls: {insecure: true}\nprotocol: h2c\n",
+			Scenario{Name: "x", Clients: 5, Rate: 2.5, TLS: TLS{Insecure: true}, Protocol: "h2c"}},
+		{"sizes", "max_event_size: 64KiB\n", Scenario{MaxEventSize: 64 << 10}},
+		{"timeouts", "timeouts: {connect: 2s, idle: 1m}\n", Scenario{Timeouts: Timeouts{Connect: 2 * time.Second, Idle: time.Minute}}},
+		{"sizes as numbers", "max_event_size: 4096\n", Scenario{MaxEventSize: 4096}},
 		{"integer into float", "rate: 3\n", Scenario{Rate: 3}},
 		{"fractions as percentages", "churn: {rate: 5%}\ndisconnects: [{at: 1s, fraction: 50%}]\nbackoff: {jitter: \"20 %\"}\n",
 			Scenario{
@@ -88,7 +91,7 @@ func TestParseErrors(t *testing.T) {
 			`s.yaml:3:11: $.duration: want a duration like "1m30s", got "ten seconds"`,
 			`s.yaml:4:10: $.clients: want an integer, got "many"`,
 			`s.yaml:5:7: $.rate: want a number, got "fast"`,
-			`s.yaml:6:11: $.insecure: want true or false, got "yes please"`,
+			`s.yaml:6:1: $.insecure: unknown field "insecure" (did you mean "tls.insecure"?)`,
 			`s.yaml:7:10: $.headers: want a list, got a mapping`,
 		}},
 		{"float into int", "clients: 1.5\n", []string{`s.yaml:1:10: $.clients: want an integer, got 1.5`}},

@@ -21,10 +21,19 @@ type Scenario struct {
 	// H2Conns spreads HTTP/2 streams over this many connections; 0 = as many as the
 	// server's SETTINGS_MAX_CONCURRENT_STREAMS requires.
 	H2Conns int `yaml:"h2_conns" json:"h2_conns"`
-	// Headers are sent on every request, "Name: value" each. Authorization and Cookie
-	// values are redacted wherever a scenario is printed or stored.
-	Headers  []string `yaml:"headers" json:"headers"`
-	Insecure bool     `yaml:"insecure" json:"insecure"` // skip TLS verification
+	// Headers are sent on every request, "Name: value" each. Secret values
+	// (package redact's rule, and SecretHeaders) are redacted wherever a scenario
+	// is printed or stored.
+	Headers []string `yaml:"headers" json:"headers"`
+	// SecretHeaders names more headers whose values are secret.
+	SecretHeaders []string `yaml:"secret_headers" json:"secret_headers"`
+	// TLS configures connections to https targets.
+	TLS TLS `yaml:"tls" json:"tls"`
+	// Timeouts bound the phases of each connection.
+	Timeouts Timeouts `yaml:"timeouts" json:"timeouts"`
+	// MaxEventSize bounds each line and each event's data, in bytes; 0 = 1 MiB
+	// (sse's limits). A stream that sends more fails its client for good.
+	MaxEventSize ByteSize `yaml:"max_event_size" json:"max_event_size"`
 	// SourceIPs binds clients round-robin to these local addresses:
 	// "127.0.0.1-127.0.0.16" or "127.0.0.1,127.0.0.2"; empty = the kernel's choice.
 	SourceIPs string `yaml:"source_ips" json:"source_ips"`
@@ -48,14 +57,22 @@ type Scenario struct {
 	// "sequence" against the embedded reference server and "none" otherwise.
 	Check     metrics.Mode `yaml:"check" json:"check"`
 	Witnesses int          `yaml:"witnesses" json:"witnesses"` // witness clients that never churn (witness mode); 0 = 3
-	// LatencyField is the JSON field of the data holding the send time in Unix
-	// nanoseconds; empty = "ts", the reference server's.
+	// LatencyField is the JSON field of the event data holding the server's send
+	// time; empty = "ts", the reference server's.
 	LatencyField string `yaml:"latency_field" json:"latency_field"`
+	// LatencyUnit is the unit of LatencyField's numbers since the Unix epoch:
+	// "auto" (the default: by magnitude), "ns", "us", "ms" or "s". RFC 3339
+	// strings are read whatever the unit.
+	LatencyUnit LatencyUnit `yaml:"latency_unit" json:"latency_unit"`
 
 	// Retry overrides the initial reconnection time (the spec's 3s); the server's
 	// retry: still wins. Backoff goes beyond the spec and is off by default.
 	Retry   time.Duration `yaml:"retry" json:"retry"`
 	Backoff sse.Backoff   `yaml:"backoff" json:"backoff"`
+	// IgnoreRetryAfter replaces a client refused with 429 or 503 after the
+	// reconnection time even when the server's Retry-After asked for longer: a
+	// deliberate storm.
+	IgnoreRetryAfter bool `yaml:"ignore_retry_after" json:"ignore_retry_after"`
 
 	Tick       time.Duration `yaml:"tick" json:"tick"` // snapshot interval; 0 = 1s
 	Thresholds []string      `yaml:"thresholds" json:"thresholds"`
@@ -86,6 +103,38 @@ type MassDisconnect struct {
 type Shard struct {
 	Index int `yaml:"index" json:"index"`
 	Count int `yaml:"count" json:"count"`
+}
+
+// TLS configures connections to https targets. The zero value verifies the
+// server's certificate against the system roots and sends no client certificate.
+type TLS struct {
+	Insecure bool `yaml:"insecure" json:"insecure"` // skip certificate verification
+	// CACert is a PEM bundle of certificates trusted besides the system roots.
+	CACert string `yaml:"ca_cert" json:"ca_cert"`
+	// Cert and Key are the PEM files of a client certificate (mutual TLS): both
+	// or neither.
+	Cert string `yaml:"cert" json:"cert"`
+	Key  string `yaml:"key" json:"key"`
+	// ServerName is sent as SNI and verified in the certificate; "" = the URL's
+	// host.
+	ServerName string `yaml:"server_name" json:"server_name"`
+}
+
+// Timeouts bound the phases of a connection. Each one that expires ends its
+// attempt or stream, counted in its own error class, except FirstEvent, which
+// is only counted.
+type Timeouts struct {
+	// Connect bounds the TCP connect and the TLS handshake; 0 = 10s.
+	Connect time.Duration `yaml:"connect" json:"connect"`
+	// Open bounds the wait from the request written to the response head; 0 = 10s.
+	Open time.Duration `yaml:"open" json:"open"`
+	// Idle ends a stream that received no byte at all (comments included) for
+	// this long, as a browser behind a dead NAT eventually does, and reconnects;
+	// 0 = never.
+	Idle time.Duration `yaml:"idle" json:"idle"`
+	// FirstEvent counts streams that dispatched no event this long after they
+	// opened; they go on. 0 = not counted.
+	FirstEvent time.Duration `yaml:"first_event" json:"first_event"`
 }
 
 // Length returns the planned length of the run: ramp, hold and ramp-down.

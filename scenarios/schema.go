@@ -17,6 +17,9 @@ var durationType = reflect.TypeFor[time.Duration]()
 // written as percentages ("5%"), as their flags may.
 var fractionPath = regexp.MustCompile(`^\$\.(churn\.rate|disconnects\[\d+\]\.fraction|backoff\.jitter)$`)
 
+// sizeType is the type of byte sizes, which may be written with a unit ("64KiB").
+var sizeType = reflect.TypeFor[ByteSize]()
+
 // schemaCheck walks a YAML document against the Go type it will be decoded into,
 // before goccy decodes it, so that every unknown field and every value of the wrong
 // kind is reported with its path and position (the decoder stops at the first, and
@@ -86,6 +89,10 @@ func (c *schemaCheck) value(path string, t reflect.Type, n ast.Node) {
 	}
 	if t == durationType {
 		c.duration(path, n)
+		return
+	}
+	if t == sizeType {
+		c.size(path, n)
 		return
 	}
 	switch t.Kind() {
@@ -226,6 +233,19 @@ func (c *schemaCheck) duration(path string, n ast.Node) {
 		}
 	}
 	c.fail(path, n, "want a duration like \"1m30s\", got %s", describe(n))
+}
+
+// size accepts a byte count or a size string ("64KiB").
+func (c *schemaCheck) size(path string, n ast.Node) {
+	switch v := n.(type) {
+	case *ast.IntegerNode:
+		return
+	case *ast.StringNode:
+		if _, err := ParseSize(v.Value); err == nil {
+			return
+		}
+	}
+	c.fail(path, n, "want a size like 65536, 64KiB or 1MiB, got %s", describe(n))
 }
 
 // resolve follows anchors and aliases to the node that holds the value.
@@ -379,12 +399,23 @@ func positionOf(n ast.Node) Position {
 }
 
 // suggest returns ` (did you mean "x"?)` for the known field closest to an unknown
-// key, when one is close enough to be a likely typo.
+// key, when one is close enough to be a likely typo, or for a field of that name
+// one level down ("insecure" → "tls.insecure").
 func suggest(key string, fields map[string]reflect.StructField) string {
 	best, bestDist := "", 3
 	for name := range fields {
 		if d := editDistance(strings.ToLower(key), name); d < bestDist || (d == bestDist && best != "" && name < best) {
 			best, bestDist = name, d
+		}
+	}
+	if best == "" {
+		for name, f := range fields {
+			if f.Type.Kind() != reflect.Struct || f.Type == durationType {
+				continue
+			}
+			if _, ok := yamlFields(f.Type)[key]; ok && (best == "" || name < best) {
+				best = name + "." + key
+			}
 		}
 	}
 	if best == "" {

@@ -18,6 +18,8 @@ type Source struct {
 	Name string
 	// pos maps YAML paths ("$.churn.rate", "$.headers[0]") to their value's position.
 	pos map[string]Position
+	// secrets are the values ${VARIABLE}s put into the scenario.
+	secrets []string
 }
 
 // Position returns where the value at path was written. A path the file did not set

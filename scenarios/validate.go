@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"sseload/metrics"
 	"sseload/redact"
 )
@@ -112,6 +114,17 @@ func (p *problems) target(s Scenario) {
 			p.add(fmt.Sprintf("$.headers[%d]", i), "%v", err)
 		}
 	}
+	for i, name := range s.SecretHeaders {
+		if !httpguts.ValidHeaderFieldName(name) {
+			p.add(fmt.Sprintf("$.secret_headers[%d]", i), "%q is not a header name", name)
+		}
+	}
+	if (s.TLS.Cert == "") != (s.TLS.Key == "") {
+		p.add("$.tls.cert", "a client certificate needs both tls.cert and tls.key, got cert %q, key %q", s.TLS.Cert, s.TLS.Key)
+	}
+	if scheme == "http" && (s.TLS != TLS{}) {
+		p.add("$.tls", "applies to https targets, and the target is http")
+	}
 	if _, err := ParseSourceIPs(s.SourceIPs); err != nil {
 		p.add("$.source_ips", "%v", err)
 	}
@@ -130,6 +143,14 @@ func (p *problems) load(s Scenario) {
 	p.nonNegative("$.ramp_down", s.RampDown)
 	if ramp && hold && s.Ramp+s.Duration <= 0 {
 		p.add("$.duration", "must be positive when ramp is 0: the run would hold no clients")
+	}
+	to := s.Timeouts
+	p.nonNegative("$.timeouts.connect", to.Connect)
+	p.nonNegative("$.timeouts.open", to.Open)
+	p.nonNegative("$.timeouts.idle", to.Idle)
+	p.nonNegative("$.timeouts.first_event", to.FirstEvent)
+	if n := s.MaxEventSize; n != 0 && (n < MinEventSize || n > MaxEventSize) {
+		p.add("$.max_event_size", "must be between %s and %s (0 = %s), got %d bytes", FormatSize(MinEventSize), FormatSize(MaxEventSize), FormatSize(int(DefaultMaxEventSize)), int(n))
 	}
 	switch {
 	case !(s.Rate >= 0):
@@ -162,7 +183,12 @@ func (p *problems) faults(s Scenario) {
 		if !(d.Fraction > 0 && d.Fraction <= 1) {
 			p.add(at+".fraction", "must be more than 0 and at most 1, got %g", d.Fraction)
 		}
-		if p.nonNegative(at+".at", d.At) && d.At > length {
+		switch {
+		case !p.nonNegative(at+".at", d.At):
+		case d.At == 0:
+			// At 0s every client is still connecting: nothing would be dropped.
+			p.add(at+".at", "must be after the start of the run, when clients are open (e.g. 10s), got 0s")
+		case d.At > length:
 			p.add(at+".at", "must be within the run (0s to %v), got %v", length, d.At)
 		}
 	}
@@ -172,6 +198,7 @@ func (p *problems) faults(s Scenario) {
 // check checks the replay checker's settings.
 func (p *problems) check(s Scenario) {
 	oneOf(p, "$.check", s.Check, metrics.ModeSequence, metrics.ModeWitness, metrics.ModeNone)
+	oneOf(p, "$.latency_unit", s.LatencyUnit, LatencyAuto, LatencyNS, LatencyUS, LatencyMS, LatencyS)
 	switch {
 	case s.Witnesses < 0:
 		p.add("$.witnesses", "must not be negative, got %d", s.Witnesses)

@@ -33,7 +33,11 @@ func TestValidate(t *testing.T) {
 			s.SourceIPs = "127.0.0.1-127.0.0.4"
 			s.Ramp, s.RampDown, s.Rate = time.Second, time.Second, 100
 			s.Churn = Churn{Lifetime: 5 * time.Second, Distribution: "exponential"}
-			s.Disconnects = []MassDisconnect{{At: 12 * time.Second, Fraction: 1}, {At: 0, Fraction: 0.1}}
+			s.Disconnects = []MassDisconnect{{At: 12 * time.Second, Fraction: 1}, {At: time.Millisecond, Fraction: 0.1}}
+			s.SecretHeaders = []string{"X-Tenant"}
+			s.TLS = TLS{Insecure: true, CACert: "ca.pem", Cert: "c.pem", Key: "k.pem", ServerName: "sse.test"}
+			s.Timeouts = Timeouts{Connect: time.Second, Open: time.Second, Idle: time.Minute, FirstEvent: time.Second}
+			s.MaxEventSize, s.LatencyUnit, s.IgnoreRetryAfter = 64<<10, "ms", true
 			s.DropStyle, s.Check, s.Witnesses = "abort", "witness", 9
 			s.Retry = time.Second
 			s.Backoff = sse.Backoff{Initial: time.Second, Max: time.Minute, Jitter: 1, Factor: 2}
@@ -43,6 +47,17 @@ func TestValidate(t *testing.T) {
 		}, nil},
 
 		{"no clients", func(s *Scenario) { s.Clients = 0 }, []string{"$.clients: must be at least 1, got 0"}},
+		{"disconnect at 0s", func(s *Scenario) { s.Disconnects = []MassDisconnect{{At: 0, Fraction: 1}} },
+			[]string{"$.disconnects[0].at: must be after the start of the run, when clients are open (e.g. 10s), got 0s"}},
+		{"client certificate without key", func(s *Scenario) { s.Target = "https://h/"; s.TLS.Cert = "c.pem" },
+			[]string{`$.tls.cert: a client certificate needs both tls.cert and tls.key, got cert "c.pem", key ""`}},
+		{"tls for http", func(s *Scenario) { s.Target = "http://h/"; s.TLS.Insecure = true }, []string{"$.tls: applies to https targets, and the target is http"}},
+		{"negative timeouts", func(s *Scenario) { s.Timeouts = Timeouts{Connect: -1, Open: -1, Idle: -1, FirstEvent: -1} }, []string{
+			"$.timeouts.connect: must not be negative, got -1ns", "$.timeouts.open: must not be negative, got -1ns",
+			"$.timeouts.idle: must not be negative, got -1ns", "$.timeouts.first_event: must not be negative, got -1ns"}},
+		{"event size", func(s *Scenario) { s.MaxEventSize = 100 }, []string{"$.max_event_size: must be between 1KiB and 256MiB (0 = 1MiB), got 100 bytes"}},
+		{"latency unit", func(s *Scenario) { s.LatencyUnit = "min" }, []string{`$.latency_unit: must be "auto", "ns", "us", "ms" or "s", got "min"`}},
+		{"secret header name", func(s *Scenario) { s.SecretHeaders = []string{"X Bad"} }, []string{`$.secret_headers[0]: "X Bad" is not a header name`}},
 		{"too many clients", func(s *Scenario) { s.Clients = 1_000_001 }, []string{"$.clients: must be at most 1000000, got 1000001"}},
 		{"negative ramp", func(s *Scenario) { s.Ramp = -time.Second }, []string{"$.ramp: must not be negative, got -1s"}},
 		{"negative duration", func(s *Scenario) { s.Duration = -time.Second; s.Ramp = time.Second }, []string{"$.duration: must not be negative, got -1s"}},

@@ -47,3 +47,54 @@ func ParseShard(s string) (Shard, error) {
 	}
 	return Shard{Index: idx, Count: count}, nil
 }
+
+// ByteSize is a number of bytes, written in a scenario file or a flag as a
+// number or with a unit: 65536, 64KiB, 1MiB.
+type ByteSize int
+
+// Bounds of Scenario.MaxEventSize.
+const (
+	MinEventSize = 1 << 10
+	MaxEventSize = 256 << 20
+)
+
+// sizeUnits are the suffixes ParseSize reads, longest first.
+var sizeUnits = []struct {
+	suffix string
+	n      int64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+	{"kB", 1000}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000},
+	{"B", 1},
+}
+
+// ParseSize reads a byte size: "65536", "64KiB", "1MiB", "2MB".
+func ParseSize(s string) (int, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if num, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(num), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("want a size in bytes like 65536, 64KiB or 1MiB")
+	}
+	return int(n * mult), nil
+}
+
+// FormatSize writes n bytes the way ParseSize reads it, in the largest binary
+// unit that divides it: 1MiB, 64KiB, 1000.
+func FormatSize(n int) string {
+	for _, u := range []struct {
+		suffix string
+		n      int
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.n && n%u.n == 0 {
+			return strconv.Itoa(n/u.n) + u.suffix
+		}
+	}
+	return strconv.Itoa(n)
+}

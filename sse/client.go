@@ -187,7 +187,9 @@ func (r *runner) finish(err error) error {
 // out the reconnection time and go on.
 func (r *runner) after(o outcome) (stop bool, err error) {
 	c := r.c
-	if r.runCtx.Err() != nil {
+	// The caller's ctx first: canceling it cancels its children in no set
+	// order, so the attempt's may end the stream before runCtx is done too.
+	if r.ctx.Err() != nil || r.runCtx.Err() != nil {
 		return true, stopErr(r.ctx)
 	}
 	if o.opened {

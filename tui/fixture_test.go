@@ -126,7 +126,7 @@ func snapshotAt(t testing.TB, seq int) metrics.Snapshot {
 			ConnectionsOpened:   40,
 			StreamsOpened:       open + 32,
 			Reconnects:          32,
-			Drops:               30,
+			StreamsDropped:      30,
 			EventsReceived:      int64(seq) * 9980,
 			BytesReceived:       int64(seq) * 1_200_000,
 			Comments:            int64(seq) * 33,

@@ -42,7 +42,7 @@ func (v clientsView) view(w int) []string {
 		ratio = fmt.Sprintf("%.1f", float64(t.Streams)/float64(t.Connections))
 	}
 	return []string{
-		st.titled("Clients", fmt.Sprintf("reconnects %s · drops %s", human.Count(t.Reconnects), human.Count(t.Drops)), w),
+		st.titled("Clients", fmt.Sprintf("reconnects %s · dropped %s", human.Count(t.Reconnects), human.Count(t.StreamsDropped)), w),
 		st.row("wanted", human.Count(t.ClientsWanted), &tr.wanted, w),
 		st.row("open", human.Count(t.ClientsOpen), &tr.open, w),
 		st.row("connecting", human.Count(t.ClientsConnecting), &tr.connecting, w),

@@ -81,8 +81,11 @@ func plainReplay(check metrics.Mode, f metrics.Findings) string {
 	if check == metrics.ModeNone {
 		return "off"
 	}
+	if f.Refused != "" {
+		return "NOT JUDGED (" + f.Refused + ")"
+	}
 	if f.Total() == 0 {
 		return "ok"
 	}
-	return fmt.Sprintf("lost %d (%d ev) dup %d reord %d", f.Lost, f.LostEvents, f.Duplicated, f.Reordered)
+	return fmt.Sprintf("lost %d ev in %d inc, dup %d ev, reord %d ev", f.LostEvents, f.Lost, f.Duplicated, f.Reordered)
 }

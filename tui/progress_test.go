@@ -40,7 +40,7 @@ func TestPlainLines(t *testing.T) {
 		}, "[  12s] hold      open 1000/1000  ev/s 0  p99 -  err 0  replay ok\n"},
 		{"replay faults", func(s *metrics.Snapshot) {
 			s.Findings = metrics.Findings{Lost: 2, LostEvents: 7, Duplicated: 1, Reordered: 3}
-		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay lost 2 (7 ev) dup 1 reord 3\n"},
+		}, "[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay lost 7 ev in 2 inc, dup 1 ev, reord 3 ev\n"},
 		{"no checker runs", func(s *metrics.Snapshot) { s.Run.Check = "none" },
 			"[  12s] hold      open 1000/1000  ev/s 9,980  p99 1.20ms  err 0  replay off\n"},
 		{"paused", func(s *metrics.Snapshot) { s.Run.Paused = true },

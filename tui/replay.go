@@ -27,6 +27,9 @@ func (v replayView) verdict() string {
 	if v.off {
 		return v.st.dim.Render("off (--check none)")
 	}
+	if v.f.Refused != "" {
+		return v.st.bad.Render("NOT JUDGED")
+	}
 	if v.f.Total() > 0 {
 		return v.st.bad.Render("FAULTS")
 	}
@@ -61,12 +64,20 @@ func (v replayView) view(w int) []string {
 			"",
 		}
 	}
+	if v.f.Refused != "" {
+		return []string{
+			spread(st.section.Render("Replay checker"), v.verdict(), w),
+			st.bad.Render(ansiCut(v.f.Refused, w)),
+			st.dim.Render(human.Count(v.f.Unjudged) + " events unjudged"),
+			"", "",
+		}
+	}
 	lines := []string{
 		spread(st.section.Render("Replay checker"), v.verdict(), w),
-		st.label.Render(padRight("lost", labelW)) + padLeft(v.count(v.f.Lost), valueW) +
-			st.dim.Render(fmt.Sprintf("  %s events", human.Count(v.f.LostEvents))),
-		st.label.Render(padRight("duplicated", labelW)) + padLeft(v.count(v.f.Duplicated), valueW),
-		st.label.Render(padRight("reordered", labelW)) + padLeft(v.count(v.f.Reordered), valueW),
+		st.label.Render(padRight("lost events", labelW)) + padLeft(v.count(v.f.LostEvents), valueW) +
+			st.dim.Render(fmt.Sprintf("  in %s inc", human.Count(v.f.Lost))),
+		st.label.Render(padRight("duplicated", labelW)) + padLeft(v.count(v.f.Duplicated), valueW) + st.dim.Render("  events"),
+		st.label.Render(padRight("reordered", labelW)) + padLeft(v.count(v.f.Reordered), valueW) + st.dim.Render("  events"),
 	}
 	head, detail := v.latest()
 	if head == "" {
@@ -81,10 +92,13 @@ func (v replayView) line(w int) []string {
 	if v.off {
 		return []string{spread(st.section.Render("Replay")+"  "+st.dim.Render("ids not checked"), v.verdict(), w)}
 	}
+	if v.f.Refused != "" {
+		return []string{spread(st.section.Render("Replay")+"  "+st.bad.Render(ansiCut(v.f.Refused, max(8, w-24))), v.verdict(), w)}
+	}
 	lines := []string{spread(
-		st.section.Render("Replay")+"  "+st.label.Render("lost ")+v.count(v.f.Lost)+
-			st.dim.Render(" ("+human.Count(v.f.LostEvents)+" ev)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
-			st.label.Render(" · reord ")+v.count(v.f.Reordered),
+		st.section.Render("Replay")+"  "+st.label.Render("lost ")+v.count(v.f.LostEvents)+
+			st.dim.Render(" ev ("+human.Count(v.f.Lost)+" inc)")+st.label.Render(" · dup ")+v.count(v.f.Duplicated)+
+			st.label.Render(" · reord ")+v.count(v.f.Reordered)+st.dim.Render(" ev"),
 		v.verdict(), w)}
 	if head, detail := v.latest(); head != "" {
 		lines = append(lines, "  "+st.label.Render("latest ")+head+": "+detail)

@@ -101,7 +101,7 @@ func TestReplayFindingsTurnRed(t *testing.T) {
 	}
 	m, _ = drive(t, m, snapshotMsg(withFindings(snapshotAt(t, 4))))
 	v := m.View().Content
-	for _, want := range []string{m.st.bad.Render("FAULTS"), m.st.bad.Render("1"), m.st.bad.Render("2")} {
+	for _, want := range []string{m.st.bad.Render("FAULTS"), m.st.bad.Render("3"), m.st.bad.Render("2")} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks red %q", ansi.Strip(want))
 		}

@@ -2,30 +2,27 @@ package h2
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"sync"
 )
 
-// DialFunc opens the TCP connection for the conn-th connection of the Pool to u's
-// host (counted from 0 across the Pool's life, or, with fixed Conns, the
-// connection's index): the caller picks source addresses, counts connections.
-// net.Dialer reports ConnectStart and ConnectDone to ctx's httptrace.
+// DialFunc opens the conn-th connection of the Pool to u's host (counted from 0
+// across the Pool's life, or, with fixed Conns, the connection's index), ready for
+// HTTP/2: for https, TLS-handshaken with ALPN h2 negotiated (ErrNotSpoken
+// otherwise); for http, plain TCP (h2c with prior knowledge). The caller picks
+// source addresses and timeouts, counts connections, and reports the dial to
+// ctx's httptrace.
 type DialFunc func(ctx context.Context, conn int, u *url.URL) (net.Conn, error)
 
 // PoolConfig configures a Pool.
 type PoolConfig struct {
 	// Conn configures every connection.
 	Conn Config
-	// Dial opens TCP connections; it must be set.
+	// Dial opens the connections; it must be set.
 	Dial DialFunc
-	// TLS, when set, makes connections h2 over TLS with ALPN; nil means h2c
-	// with prior knowledge. ServerName defaults to the URL's host.
-	TLS *tls.Config
 	// Conns fixes the number of connections per server; 0 opens another only
 	// when every open one is at the server's SETTINGS_MAX_CONCURRENT_STREAMS.
 	Conns int
@@ -144,46 +141,14 @@ func (p *Pool) fixedConn(ctx context.Context, o *origin, u *url.URL) (*Conn, err
 	return nil, fmt.Errorf("http2: all %d connections are at the server's stream limit: %w", n, ErrFull)
 }
 
-// dial opens one connection: TLS with ALPN h2, or h2c with prior knowledge. The
-// TLS handshake is reported to ctx's httptrace here.
+// dial opens one connection and starts HTTP/2 on it.
 func (p *Pool) dial(ctx context.Context, index int, u *url.URL) (*Conn, error) {
 	p.dialed++
 	nc, err := p.cfg.Dial(ctx, index, u)
 	if err != nil {
 		return nil, err
 	}
-	if p.cfg.TLS != nil {
-		if nc, err = p.handshake(ctx, nc, u); err != nil {
-			return nil, err
-		}
-	}
 	return NewConn(ctx, nc, p.cfg.Conn)
-}
-
-func (p *Pool) handshake(ctx context.Context, nc net.Conn, u *url.URL) (net.Conn, error) {
-	cfg := p.cfg.TLS.Clone()
-	if cfg.ServerName == "" {
-		cfg.ServerName = u.Hostname()
-	}
-	cfg.NextProtos = []string{"h2"}
-	trace := httptrace.ContextClientTrace(ctx)
-	if trace != nil && trace.TLSHandshakeStart != nil {
-		trace.TLSHandshakeStart()
-	}
-	tc := tls.Client(nc, cfg)
-	err := tc.HandshakeContext(ctx)
-	if trace != nil && trace.TLSHandshakeDone != nil {
-		trace.TLSHandshakeDone(tc.ConnectionState(), err)
-	}
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	if proto := tc.ConnectionState().NegotiatedProtocol; proto != "h2" {
-		tc.Close()
-		return nil, fmt.Errorf("%w: %s did not negotiate h2 over TLS (ALPN answered %q)", ErrNotSpoken, u.Host, proto)
-	}
-	return tc, nil
 }
 
 // Close closes every connection; streams still open on them end with ErrClosed.
