@@ -106,7 +106,39 @@ func (c *client) start(ctx context.Context, stopped func()) {
 	c.ctx, c.stopped = withClient(ctx, c), stopped
 	c.quit = make(chan struct{})
 	c.hk = c.hooks()
+	if d := c.stagger(); d > 0 {
+		c.after(d, c.connect)
+		return
+	}
 	c.connect()
+}
+
+// stagger is how long a witness waits before its first connection: witness k
+// starts k × 1.5 reconnection times after the first, so that against a server
+// that ends streams after a fixed count or age the witnesses do not reconnect
+// together. While one is away, another is live: the history has no hole there.
+func (c *client) stagger() time.Duration {
+	if !c.witness {
+		return 0
+	}
+	return time.Duration(c.id) * c.e.sc.RetryTime() * 3 / 2
+}
+
+// after runs then after d on a goroutine of the client's (the caller may be the
+// transport's), unless the run or the client ends first: then the client ends.
+func (c *client) after(d time.Duration, then func()) {
+	go func() {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-c.ctx.Done():
+			c.end()
+		case <-c.quit:
+			c.end()
+		case <-t.C:
+			then()
+		}
+	}()
 }
 
 // stop ends the client (ramp-down, the end of the run) as promptly as its
@@ -147,23 +179,11 @@ func (c *client) failed(err error) {
 		c.attemptFailed("http 204", "server answered 204 No Content: the EventSource stops")
 	}
 	c.setPhase(phaseFailed)
-	wait := c.replaceAfter(err)
-	go func() { // the caller may be the transport's goroutine: wait on one of our own
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-c.ctx.Done():
-			c.end()
-			return
-		case <-c.quit:
-			c.end()
-			return
-		case <-t.C:
-		}
+	c.after(c.replaceAfter(err), func() {
 		c.reconnecting = true
 		c.lostAt = 0
 		c.connect()
-	}()
+	})
 }
 
 // replaceAfter is how long a client that failed for good with err waits to be

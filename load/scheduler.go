@@ -132,7 +132,7 @@ func (s *scheduler) spawn(ctx context.Context) {
 	id := s.nextID
 	s.nextID++
 	witness := e.sc.Check == metrics.ModeWitness && id < e.sc.Witnesses
-	c := &client{id: id, witness: witness, e: e, stream: e.checker.Stream(id, witness)}
+	c := &client{id: id, witness: witness, e: e, stream: e.checker.Stream(id)}
 	s.active = append(s.active, c)
 	s.wg.Add(1)
 	c.start(ctx, func() {

@@ -99,7 +99,7 @@ func BenchmarkSnapshot(b *testing.B) {
 
 func BenchmarkStreamEventSequence(b *testing.B) {
 	c := NewChecker(ModeSequence, 0, time.Now())
-	s := c.Stream(1, false)
+	s := c.Stream(1)
 	ids := make([][]byte, 4096)
 	for i := range ids {
 		ids[i] = []byte(strconv.Itoa(i))
@@ -109,7 +109,7 @@ func BenchmarkStreamEventSequence(b *testing.B) {
 	for b.Loop() {
 		if i == len(ids) {
 			i = 0
-			s = c.Stream(1, false)
+			s = c.Stream(1)
 		}
 		s.Event(ids[i])
 		i++
@@ -118,7 +118,7 @@ func BenchmarkStreamEventSequence(b *testing.B) {
 
 func BenchmarkStreamEventWitness(b *testing.B) {
 	c := NewChecker(ModeWitness, 0, time.Now())
-	w := c.Stream(0, true)
+	w := c.Stream(0)
 	ids := make([][]byte, 4096)
 	for i := range ids {
 		ids[i] = []byte("3f6c1a2e-7d1b-4c8e-9a55-" + strconv.Itoa(100000+i))
@@ -129,7 +129,7 @@ func BenchmarkStreamEventWitness(b *testing.B) {
 	i := len(ids)
 	for b.Loop() {
 		if i == len(ids) {
-			s = c.Stream(1, false)
+			s = c.Stream(1)
 			s.Resumed(ids[0])
 			i = 1
 		}

@@ -15,9 +15,11 @@ const (
 	// ModeSequence expects integer ids that grow by one per event; after a
 	// reconnection with Last-Event-ID N, the next event must be N+1.
 	ModeSequence Mode = "sequence"
-	// ModeWitness takes ids as opaque: the order a few witness clients that never
-	// disconnect see is the truth, and every other stream, from its first resume
-	// on, must see the same ids from its resume point.
+	// ModeWitness takes ids as opaque: the order streams received them in while
+	// at the head of what anyone has seen (live, not replayed behind) is the
+	// truth, and every stream, from its first event or resume point on, must see
+	// the same ids in that order. A few witness clients that the harness never
+	// drops keep someone at the head.
 	ModeWitness Mode = "witness"
 	// ModeNone checks nothing, at no cost.
 	ModeNone Mode = "none"
@@ -58,7 +60,7 @@ type Checker struct {
 // NewChecker returns a Checker in mode keeping the first maxExamples examples (0
 // = 10, negative = none); example times count from start. A mode ParseMode
 // rejects checks nothing, like ModeNone. In witness mode it allocates the
-// witnesses' history (about 4 MB).
+// shared history of ids (about 4 MB).
 func NewChecker(mode Mode, maxExamples int, start time.Time) *Checker {
 	return newChecker(mode, maxExamples, start, historyLen)
 }
@@ -91,15 +93,13 @@ func (c *Checker) Mode() Mode {
 	return c.mode
 }
 
-// Stream returns a new Stream for client's events. In witness mode, witness says
-// the client is a witness: it never churns, and its ids make the history the
-// others are checked against. In ModeNone (or on a nil Checker) it returns nil,
-// a Stream whose methods do nothing.
-func (c *Checker) Stream(client int, witness bool) *Stream {
+// Stream returns a new Stream for client's events. In ModeNone (or on a nil
+// Checker) it returns nil, a Stream whose methods do nothing.
+func (c *Checker) Stream(client int) *Stream {
 	if c == nil || c.mode == ModeNone {
 		return nil
 	}
-	return &Stream{c: c, client: client, witness: witness && c.mode == ModeWitness}
+	return &Stream{c: c, client: client, wit: witnessState{cursor: -1}}
 }
 
 // Findings returns the faults found so far in every stream, and a copy of the

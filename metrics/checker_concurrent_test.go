@@ -31,7 +31,7 @@ func TestCheckerConcurrent(t *testing.T) {
 	var streamsDone sync.WaitGroup
 	for g := range streams {
 		streamsDone.Go(func() {
-			s := c.Stream(g, false)
+			s := c.Stream(g)
 			for i := 1; i <= events; i++ {
 				switch {
 				case i%97 == 0: // lost
@@ -68,7 +68,7 @@ func TestWitnessConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for g := range 2 {
 		wg.Go(func() {
-			w := c.Stream(g, true)
+			w := c.Stream(g)
 			for _, id := range ids {
 				w.Event([]byte(id))
 			}
@@ -76,7 +76,7 @@ func TestWitnessConcurrent(t *testing.T) {
 	}
 	subs := make([]*Stream, subjects)
 	for g := range subs {
-		subs[g] = c.Stream(10+g, false)
+		subs[g] = c.Stream(10 + g)
 		wg.Go(func() {
 			s := subs[g]
 			s.Resumed([]byte(ids[0]))

@@ -55,13 +55,13 @@ func examplesOf(f Findings) []example {
 // checkLaws fails t when c breaks either accounting law.
 func checkLaws(t testing.TB, c StreamCounts) {
 	t.Helper()
-	if span := c.LastID - c.FirstID + 1; span != c.Unique+c.Lost {
-		t.Errorf("LastID−FirstID+1 = %d, Unique+Lost = %d: %+v", span, c.Unique+c.Lost, c)
+	if span := c.LastID - c.FirstID + 1; span != c.Unique+c.Lost+c.Skipped {
+		t.Errorf("LastID−FirstID+1 = %d, Unique+Lost+Skipped = %d: %+v", span, c.Unique+c.Lost+c.Skipped, c)
 	}
 	if c.Received != c.Unique+c.Duplicated+c.Invalid+c.Unchecked {
 		t.Errorf("Received = %d, Unique+Duplicated+Invalid+Unchecked = %d: %+v", c.Received, c.Unique+c.Duplicated+c.Invalid+c.Unchecked, c)
 	}
-	if c.Lost < 0 || c.Unique < 0 || c.Duplicated < 0 || c.Reordered < 0 || c.Unchecked < 0 {
+	if c.Lost < 0 || c.Unique < 0 || c.Duplicated < 0 || c.Reordered < 0 || c.Unchecked < 0 || c.Skipped < 0 {
 		t.Errorf("negative count: %+v", c)
 	}
 }
@@ -236,7 +236,7 @@ func TestSequence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewChecker(ModeSequence, 3, time.Now())
-			s := c.Stream(4, false)
+			s := c.Stream(4)
 			for _, st := range tt.steps {
 				if st.resume {
 					s.Resumed([]byte(st.id))
@@ -269,7 +269,7 @@ func TestSequence(t *testing.T) {
 // arrival from a forgotten one counts as duplicated, and the laws still hold.
 func TestSequenceForgetsOldGaps(t *testing.T) {
 	c := NewChecker(ModeSequence, 0, time.Now())
-	s := c.Stream(0, false)
+	s := c.Stream(0)
 	for i := 1; i <= 2*(maxGaps+2); i += 2 { // 1, 3, 5…: every even id missing
 		s.Event([]byte(strconv.Itoa(i)))
 	}
@@ -288,7 +288,7 @@ func TestSequenceForgetsOldGaps(t *testing.T) {
 
 func TestModeNone(t *testing.T) {
 	for _, c := range []*Checker{nil, NewChecker(ModeNone, 0, time.Now()), NewChecker("bogus", 0, time.Now())} {
-		s := c.Stream(1, true)
+		s := c.Stream(1)
 		if s != nil {
 			t.Fatalf("Stream() = %v, want nil", s)
 		}
@@ -330,7 +330,7 @@ func TestParseMode(t *testing.T) {
 
 func TestExamplesBounded(t *testing.T) {
 	c := NewChecker(ModeSequence, 2, time.Now())
-	s := c.Stream(0, false)
+	s := c.Stream(0)
 	for _, id := range []string{"1", "1", "1", "1", "5"} {
 		s.Event([]byte(id))
 	}
@@ -339,7 +339,7 @@ func TestExamplesBounded(t *testing.T) {
 		t.Errorf("Findings() = %+v, want 2 examples of 3 duplicates and 1 loss", f)
 	}
 	none := NewChecker(ModeSequence, -1, time.Now())
-	ns := none.Stream(0, false)
+	ns := none.Stream(0)
 	ns.Event([]byte("1"))
 	ns.Event([]byte("1"))
 	if f := none.Findings(); len(f.Examples) != 0 || f.Duplicated != 1 {
@@ -349,7 +349,7 @@ func TestExamplesBounded(t *testing.T) {
 
 func TestCheckerKeepsTheLatestFinding(t *testing.T) {
 	c := NewChecker(ModeSequence, 1, time.Now())
-	s := c.Stream(7, false)
+	s := c.Stream(7)
 	for _, id := range []string{"1", "3", "4", "9"} { // two losses: 2, then 5…8
 		s.Event([]byte(id))
 	}

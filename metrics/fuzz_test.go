@@ -50,7 +50,7 @@ func FuzzSequenceLaws(f *testing.F) {
 	f.Add([]byte{1, 200, 1, 100, 1, 150, 0, 3, 1, 250, 1, 255})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := NewChecker(ModeSequence, 0, time.Now())
-		s := c.Stream(0, false)
+		s := c.Stream(0)
 		for i := 0; i+1 < len(data); i += 2 {
 			id := []byte(strconv.Itoa(int(data[i+1])))
 			switch data[i] % 8 {
@@ -76,7 +76,7 @@ func FuzzWitnessLaws(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 2, 0, 2, 2, 9, 1, 3, 0, 3, 3, 0, 1, 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newChecker(ModeWitness, 0, time.Now(), 16) // a history that wraps
-		w, s := c.Stream(0, true), c.Stream(1, false)
+		w, s := c.Stream(0), c.Stream(1)
 		for i := 0; i+1 < len(data); i += 2 {
 			id := []byte("e" + strconv.Itoa(int(data[i+1]%64)))
 			switch data[i] % 4 {
@@ -105,13 +105,13 @@ func FuzzWitnessMatchesSequence(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const n = 64
 		wc := newChecker(ModeWitness, 0, time.Now(), n)
-		w := wc.Stream(0, true)
+		w := wc.Stream(0)
 		for i := range n {
 			w.Event([]byte("e" + strconv.Itoa(i)))
 		}
-		ws := wc.Stream(1, false)
+		ws := wc.Stream(1)
 		sc := NewChecker(ModeSequence, 0, time.Now())
-		ss := sc.Stream(1, false)
+		ss := sc.Stream(1)
 		var unchecked int64
 		for i := 0; i+1 < len(data); i += 2 {
 			k := int(data[i+1] % n)

@@ -5,15 +5,21 @@ import (
 	"sync/atomic"
 )
 
-// history is the witness clients' shared record of the ids the server sent, in
-// the order they were first seen by any witness: position 0, 1, 2… Only the
-// last historyLen positions are kept (ids hashed to 8 bytes, plus their text for
-// examples), with a map from hash to latest position for resumes and mismatches.
+// history is the streams' shared record of the ids the server sent, in the order
+// the server sent them as far as any stream can tell: position 0, 1, 2… Only
+// the last historyLen positions are kept (ids hashed to 8 bytes, plus their text
+// for examples), with a map from hash to latest position for resumes and
+// mismatches.
 //
-// Witnesses append under mu (there are few of them); the other streams read a
-// position's hash without any lock, which is the common path of a stream in
-// order: a slot is written before the length that publishes it, and a reader
-// checks after its read that the slot was not reused meanwhile.
+// The history grows only at its head: a stream whose latest event is the newest
+// one adds the next it receives (place). An id that a stream behind the head
+// receives and the history lacks — one every stream at the head missed — is not
+// inserted: the order of what is there never changes, so no stream is judged
+// against an order that a replay, faulty or not, made up.
+//
+// Additions take mu; streams in step read a position's hash without any lock,
+// which is the common path: a slot is written before the length that publishes
+// it, and a reader checks after its read that the slot was not reused meanwhile.
 type history struct {
 	mu    sync.Mutex
 	pos   map[uint64]int64 // hash → latest position still kept
@@ -36,15 +42,21 @@ func newHistory(size int) *history {
 	}
 }
 
-// add records that a witness saw id (hashed to key) and returns its position: a
-// new one, or the one it already has when another witness saw it first.
-func (h *history) add(key uint64, id []byte) int64 {
+// place returns the position of the id hashed to key: the one it has, or, when
+// the history lacks it, cursor is the head (the newest position; any cursor
+// when the history is empty) and extend agrees (asked only then), a new one at
+// the head. It reports false for an id the history lacks that it cannot place:
+// cursor is behind the head or unknown (-1), or extend said no.
+func (h *history) place(key uint64, id []byte, cursor int64, extend func() bool) (int64, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if p, ok := h.pos[key]; ok {
-		return p
+		return p, true
 	}
 	p := h.n.Load()
+	if (p > 0 && cursor != p-1) || !extend() {
+		return 0, false
+	}
 	i := p & h.mask
 	if p > h.mask {
 		if old := h.slots[i].Load(); h.pos[old] == p-h.mask-1 {
@@ -55,7 +67,7 @@ func (h *history) add(key uint64, id []byte) int64 {
 	h.text[i] = string(id)
 	h.pos[key] = p
 	h.n.Store(p + 1) // publishes the slot
-	return p
+	return p, true
 }
 
 // len returns the number of positions appended so far.

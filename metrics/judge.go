@@ -6,9 +6,10 @@ import (
 )
 
 // judge classifies a stream's events by ordinal: the event id itself in sequence
-// mode, the id's position in the witnesses' history in witness mode. It holds the
-// accounting law: every ordinal in [first, high] is either received (unique) or
-// counted lost, so high − first + 1 == unique + lost at all times.
+// mode, the id's position in the shared history in witness mode. It holds the
+// accounting law: every ordinal in [first, high] is either received (unique),
+// counted lost, or skipped (see jump), so high − first + 1 == unique + lost +
+// skipped at all times.
 //
 // An ordinal above high is new; the ones it skips are lost, and remembered as a
 // gap so that a late arrival among them is reordered rather than duplicated (and
@@ -22,6 +23,9 @@ type judge struct {
 	gaps        []gap // missing ordinals, ascending, disjoint, within [first, high]
 
 	unique, lost, duplicated, reordered int64
+	// skipped counts the ordinals in [first, high] the stream is not
+	// accountable for (see jump).
+	skipped int64
 }
 
 // gap is a run of missing ordinals from one loss incident.
@@ -67,6 +71,17 @@ func (j *judge) resume(n int64) {
 		return
 	}
 	j.based, j.first, j.high = true, n+1, n
+}
+
+// jump moves a based stream to ordinal n without counting the ordinals between
+// as lost: it got them, as far as anyone can tell (a resume from n says so), but
+// they could not be judged (witness mode: the history could not place them).
+func (j *judge) jump(n int64) {
+	if !j.based || n <= j.high {
+		return
+	}
+	j.skipped += n - j.high
+	j.high = n
 }
 
 // due returns the ordinal the stream expects next.

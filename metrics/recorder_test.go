@@ -320,7 +320,7 @@ func TestSnapshotFindings(t *testing.T) {
 	}
 	c := NewChecker(ModeSequence, 0, r.Start())
 	r.SetChecker(c)
-	st := c.Stream(1, false)
+	st := c.Stream(1)
 	for _, id := range []string{"1", "2", "4", "4"} {
 		st.Event([]byte(id))
 	}

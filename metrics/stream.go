@@ -7,26 +7,25 @@ import "strconv"
 // other (the Checker's Findings are). A nil *Stream, which a Checker in ModeNone
 // hands out, does nothing and counts nothing.
 type Stream struct {
-	c       *Checker
-	client  int
-	witness bool // a witness in witness mode
+	c      *Checker
+	client int
 
 	j judge
 	// received counts every event; invalid the ones whose id sequence mode
 	// cannot read; unchecked the ones not judged (witness mode only).
 	received, invalid, unchecked int64
-	wait                         witnessWait // witness mode, non-witness streams
+	wit                          witnessState // witness mode
 }
 
 // StreamCounts are one stream's counts. They satisfy two laws:
 //
-//	LastID − FirstID + 1 == Unique + Lost
+//	LastID − FirstID + 1 == Unique + Lost + Skipped
 //	Received == Unique + Duplicated + Invalid + Unchecked
 //
 // FirstID…LastID is the range the stream is accountable for: from its first event,
 // or from the event after the Last-Event-ID of its first resumed connection, to
 // the highest id seen. Before that range exists, FirstID is 1 and LastID 0. In
-// witness mode the "ids" are positions in the witnesses' history.
+// witness mode the "ids" are positions in the shared history.
 type StreamCounts struct {
 	Received   int64 `json:"received"`   // events dispatched
 	Unique     int64 `json:"unique"`     // distinct ids in range received
@@ -35,6 +34,7 @@ type StreamCounts struct {
 	Reordered  int64 `json:"reordered"`  // events that arrived after a later one (counted in Unique)
 	Invalid    int64 `json:"invalid"`    // sequence mode: events whose id is not an integer
 	Unchecked  int64 `json:"unchecked"`  // witness mode: events not judged (see Stream.Event)
+	Skipped    int64 `json:"skipped"`    // witness mode: ids in range passed over for events not judged
 	FirstID    int64 `json:"first_id"`
 	LastID     int64 `json:"last_id"`
 }
@@ -45,14 +45,18 @@ type StreamCounts struct {
 // Once the stream has a range it changes nothing: the next event is judged
 // against what the stream has already seen, so whatever the server sends after
 // any resume is classified. In sequence mode a lastEventID that is not an integer
-// sets no base; in witness mode one the witnesses have not seen yet is waited for
-// (see Event).
+// sets no base; in witness mode the new connection starts at lastEventID's place
+// in the history, which is waited for when the history does not hold it yet (see
+// Event).
 func (s *Stream) Resumed(lastEventID []byte) {
-	if s == nil || s.witness || s.j.based {
+	if s == nil {
 		return
 	}
 	if s.c.mode == ModeWitness {
 		s.resumeWitness(lastEventID)
+		return
+	}
+	if s.j.based {
 		return
 	}
 	if n, ok := parseID(lastEventID); ok {
@@ -71,13 +75,15 @@ func (s *Stream) Resumed(lastEventID []byte) {
 // integers), later it is counted as unjudged; either way it does not move the
 // stream on.
 //
-// Witness mode: a witness's ids extend the shared history, and the witness is
-// judged against it like a sequence. Another stream is judged only once a resume
-// has placed it in the history; events before that are unchecked. An id the
-// witnesses have not seen yet (this client is ahead of them) is held, with the
-// events after it, and judged on a later call once they have; if they have not
-// after 4096 more ids, or more than 256 events are held, it is counted as
-// unchecked instead.
+// Witness mode: every stream is judged against the shared history of ids like a
+// sequence of positions, from its first event or its first resume point. A
+// stream at the history's head extends it with an id the history lacks (it is
+// the newest event anyone has seen); an id the history lacks that cannot be
+// placed yet (this stream is behind the head, or does not know where it
+// stands) is held, with the events after it, and judged on a later call once
+// the history has it; if it has not after 4096 more ids, or more than 256
+// events are held, it is counted as unchecked instead. Witnesses, which the
+// harness never drops, keep the history growing at its head.
 func (s *Stream) Event(id []byte) {
 	if s == nil {
 		return
@@ -124,13 +130,13 @@ func (s *Stream) idText(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// Counts returns the stream's counts. In witness mode it first judges what events
-// held for the witnesses it now can; those still held count as unchecked.
+// Counts returns the stream's counts. In witness mode it first judges the held
+// events it now can; those still held count as unchecked.
 func (s *Stream) Counts() StreamCounts {
 	if s == nil {
 		return StreamCounts{FirstID: 1}
 	}
-	if s.c.mode == ModeWitness && !s.witness {
+	if s.c.mode == ModeWitness {
 		s.drain()
 	}
 	c := StreamCounts{
@@ -140,7 +146,8 @@ func (s *Stream) Counts() StreamCounts {
 		Duplicated: s.j.duplicated,
 		Reordered:  s.j.reordered,
 		Invalid:    s.invalid,
-		Unchecked:  s.unchecked + int64(len(s.wait.held)),
+		Unchecked:  s.unchecked + int64(len(s.wit.held)),
+		Skipped:    s.j.skipped,
 		FirstID:    1,
 	}
 	if s.j.based {

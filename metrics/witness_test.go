@@ -38,16 +38,38 @@ func TestWitness(t *testing.T) {
 		examples []example
 	}{
 		{
-			name:    "unchecked before any resume",
+			name:    "judged from its first event, as any stream",
 			steps:   []wstep{wit("a", "b", "c"), sres(""), sub("a", "b")},
-			counts:  StreamCounts{Received: 2, Unchecked: 2, FirstID: 1},
+			counts:  StreamCounts{Received: 2, Unique: 2, FirstID: 0, LastID: 1},
 			witness: StreamCounts{Received: 3, Unique: 3, FirstID: 0, LastID: 2},
 		},
 		{
 			name:    "resume then in order",
 			steps:   []wstep{wit("a", "b", "c", "d"), sub("a", "b"), sres("b"), sub("c", "d")},
-			counts:  StreamCounts{Received: 4, Unique: 2, Unchecked: 2, FirstID: 2, LastID: 3},
+			counts:  StreamCounts{Received: 4, Unique: 4, FirstID: 0, LastID: 3},
 			witness: StreamCounts{Received: 4, Unique: 4, FirstID: 0, LastID: 3},
+		},
+		{
+			name: "a stream at the head extends the history: the witness behind is judged against it",
+			steps: []wstep{
+				wit("a", "b"), sub("a", "b", "c", "d"), // the subject, live, is ahead
+				wit("d"), // the witness lost c
+			},
+			counts:   StreamCounts{Received: 4, Unique: 4, FirstID: 0, LastID: 3},
+			witness:  StreamCounts{Received: 3, Unique: 3, Lost: 1, FirstID: 0, LastID: 3},
+			findings: Findings{Lost: 1, LostEvents: 1},
+			examples: []example{{"lost", "c", "d"}},
+		},
+		{
+			name: "an id nobody at the head saw is not inserted behind it",
+			steps: []wstep{
+				wit("a", "b", "d"), // the witness never got c
+				sres("b"), sub("c", "d"),
+			},
+			// c cannot be placed: held, then given up on at the end; d is judged.
+			counts:   StreamCounts{Received: 2, Unique: 1, Unchecked: 1, FirstID: 2, LastID: 2},
+			witness:  StreamCounts{Received: 3, Unique: 3, FirstID: 0, LastID: 2},
+			findings: Findings{},
 		},
 		{
 			name:     "resume then a skip",
@@ -131,7 +153,7 @@ func TestWitness(t *testing.T) {
 			steps: []wstep{
 				wit("a"), sres("zz"), sub("x"), wit(seqIDs(witnessPatience + 1)...), sub("id-0"),
 			},
-			counts:  StreamCounts{Received: 2, Unchecked: 2, FirstID: 1, LastID: 0},
+			counts:  StreamCounts{Received: 2, Unique: 1, Unchecked: 1, FirstID: 1, LastID: 1},
 			witness: StreamCounts{Received: witnessPatience + 2, Unique: witnessPatience + 2, FirstID: 0, LastID: witnessPatience + 1},
 		},
 		{
@@ -159,7 +181,7 @@ func TestWitness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewChecker(ModeWitness, 5, time.Now())
-			w, v, s := c.Stream(0, true), c.Stream(1, true), c.Stream(9, false)
+			w, v, s := c.Stream(0), c.Stream(1), c.Stream(9)
 			for _, st := range tt.steps {
 				for _, id := range st.ids {
 					switch {
@@ -198,7 +220,7 @@ func TestWitness(t *testing.T) {
 // step with the witnesses keep being checked, and old positions are forgotten.
 func TestWitnessHistoryWraps(t *testing.T) {
 	c := NewChecker(ModeWitness, 0, time.Now())
-	w, s := c.Stream(0, true), c.Stream(1, false)
+	w, s := c.Stream(0), c.Stream(1)
 	ids := seqIDs(historyLen + 100)
 	w.Event([]byte(ids[0]))
 	s.Resumed([]byte(ids[0]))
