@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"math"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -115,6 +117,11 @@ func (c *Conn) handshake(ctx context.Context) error {
 	err := c.exchangePrefaces()
 	if !stop() || ctx.Err() != nil {
 		return context.Cause(ctx)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && c.cfg.HeadTimeout > 0 {
+		// The server took the connection and never answered: as a head that
+		// never came.
+		return fmt.Errorf("%w: no SETTINGS within %v", ErrHeadTimeout, c.cfg.HeadTimeout)
 	}
 	if err != nil {
 		return err

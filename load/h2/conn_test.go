@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -262,7 +261,7 @@ func TestConnHandshakeFailures(t *testing.T) {
 			return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 100})
 		}, nil},
 		{"context deadline", Config{}, 2 * time.Second, nil, context.DeadlineExceeded},
-		{"head timeout", Config{HeadTimeout: 2 * time.Second}, 0, nil, os.ErrDeadlineExceeded},
+		{"head timeout", Config{HeadTimeout: 2 * time.Second}, 0, nil, ErrHeadTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {

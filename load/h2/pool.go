@@ -2,6 +2,7 @@ package h2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -32,15 +33,18 @@ type PoolConfig struct {
 }
 
 // Pool multiplexes streams over Conns to each server (scheme and host) its
-// requests name. It dials one connection at a time, so a ramp of thousands of
-// clients does not open thousands of connections. With fixed Conns a request
-// takes its preferred connection, or the next one with room, and fails with
-// ErrFull when all are full. A Pool is safe for concurrent use; Close closes
-// every connection.
+// requests name. It dials one connection at a time per server (per fixed
+// connection with Conns), so a ramp of thousands of clients does not open
+// thousands of connections: requests that need a connection while one is being
+// dialed wait for it and share its outcome, so a server that never answers
+// fails them all within one dial's timeouts, not one after another. With fixed
+// Conns a request takes its preferred connection, or the next one with room,
+// and fails with ErrFull when all are full. A Pool is safe for concurrent use;
+// Close closes every connection.
 type Pool struct {
 	cfg PoolConfig
 
-	mu      sync.Mutex // held while dialing: one new connection at a time
+	mu      sync.Mutex
 	origins map[string]*origin
 	dialed  int // connections dialed so far, for DialFunc
 	closed  bool
@@ -48,7 +52,18 @@ type Pool struct {
 
 // origin is the connections of a Pool to one server.
 type origin struct {
-	conns []*Conn // fixed: len Conns, nil = not dialed yet
+	conns   []*Conn           // fixed: len Conns, nil = not dialed yet
+	dialing map[int]*dialCall // by fixed index; growing: at growing
+}
+
+// growing is the dialing key of a Pool without fixed Conns.
+const growing = -1
+
+// dialCall is a dial in progress that other requests wait on.
+type dialCall struct {
+	done chan struct{} // closed when cc or err is set
+	cc   *Conn
+	err  error
 }
 
 // NewPool returns a Pool that opens no connection until its first request.
@@ -68,23 +83,53 @@ func (p *Pool) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // conn returns a connection with a stream slot reserved for the caller.
 func (p *Pool) conn(ctx context.Context, u *url.URL) (*Conn, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil, ErrClosed
-	}
 	key := u.Scheme + "://" + u.Host
-	o := p.origins[key]
-	if o == nil {
-		o = &origin{}
-		if p.cfg.Conns > 0 {
-			o.conns = make([]*Conn, p.cfg.Conns)
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, ErrClosed
 		}
-		p.origins[key] = o
+		o := p.origins[key]
+		if o == nil {
+			o = &origin{dialing: map[int]*dialCall{}}
+			if p.cfg.Conns > 0 {
+				o.conns = make([]*Conn, p.cfg.Conns)
+			}
+			p.origins[key] = o
+		}
+		var cc *Conn
+		var slot int
+		var err error
+		if p.cfg.Conns > 0 {
+			cc, slot, err = p.fixedConn(ctx, o)
+		} else {
+			cc, slot = o.growingConn(), growing
+		}
+		if cc != nil || err != nil {
+			p.mu.Unlock()
+			return cc, err
+		}
+		if d := o.dialing[slot]; d != nil {
+			p.mu.Unlock()
+			if err := d.wait(ctx); err != nil {
+				return nil, err
+			}
+			continue // a new connection: take a slot on it, or dial the next
+		}
+		cc, err = p.dialFor(ctx, o, slot, u)
+		if err != nil {
+			return nil, err
+		}
+		if cc != nil {
+			return cc, nil
+		}
 	}
-	if p.cfg.Conns > 0 {
-		return p.fixedConn(ctx, o, u)
-	}
+}
+
+// growingConn drops the origin's broken connections and reserves a slot on the
+// first one with room; nil when there is none.
+func (o *origin) growingConn() *Conn {
 	live := o.conns[:0]
 	var found *Conn
 	for _, cc := range o.conns {
@@ -99,23 +144,13 @@ func (p *Pool) conn(ctx context.Context, u *url.URL) (*Conn, error) {
 	}
 	clear(o.conns[len(live):])
 	o.conns = live
-	if found != nil {
-		return found, nil
-	}
-	cc, err := p.dial(ctx, p.dialed, u)
-	if err != nil {
-		return nil, err
-	}
-	o.conns = append(o.conns, cc)
-	if !cc.Reserve() {
-		return nil, fmt.Errorf("http2: a new connection to %s allows no stream", u.Host)
-	}
-	return cc, nil
+	return found
 }
 
 // fixedConn reserves a slot on the request's preferred connection, or on the
-// next one with room; it never opens more than Conns connections.
-func (p *Pool) fixedConn(ctx context.Context, o *origin, u *url.URL) (*Conn, error) {
+// next one with room; it never opens more than Conns connections. It returns
+// nil and the index of the first connection to dial when that one is not up.
+func (p *Pool) fixedConn(ctx context.Context, o *origin) (*Conn, int, error) {
 	n := len(o.conns)
 	first := 0
 	if p.cfg.Affinity != nil {
@@ -127,23 +162,75 @@ func (p *Pool) fixedConn(ctx context.Context, o *origin, u *url.URL) (*Conn, err
 		if cc == nil || cc.Err() != nil {
 			if cc != nil {
 				cc.Close()
+				o.conns[i] = nil
 			}
-			var err error
-			if cc, err = p.dial(ctx, i, u); err != nil {
-				return nil, err
-			}
-			o.conns[i] = cc
+			return nil, i, nil
 		}
 		if cc.Reserve() {
-			return cc, nil
+			return cc, i, nil
 		}
 	}
-	return nil, fmt.Errorf("http2: all %d connections are at the server's stream limit: %w", n, ErrFull)
+	return nil, 0, fmt.Errorf("http2: all %d connections are at the server's stream limit: %w", n, ErrFull)
+}
+
+// dialFor dials the origin's connection slot with p.mu held, which it unlocks:
+// others wait on the dial meanwhile. It returns the new connection with a
+// stream reserved for the caller, or nil when the new one has no room for it.
+func (p *Pool) dialFor(ctx context.Context, o *origin, slot int, u *url.URL) (*Conn, error) {
+	d := &dialCall{done: make(chan struct{})}
+	o.dialing[slot] = d
+	index := slot
+	if slot == growing {
+		index = p.dialed
+	}
+	p.dialed++
+	p.mu.Unlock()
+
+	cc, err := p.dial(ctx, index, u)
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(o.dialing, slot)
+	if err == nil && p.closed {
+		cc.Close()
+		cc, err = nil, ErrClosed
+	}
+	d.cc, d.err = cc, err
+	close(d.done)
+	if err != nil {
+		return nil, err
+	}
+	if slot == growing {
+		o.conns = append(o.conns, cc)
+	} else {
+		o.conns[slot] = cc
+	}
+	if !cc.Reserve() {
+		if slot == growing {
+			return nil, fmt.Errorf("http2: a new connection to %s allows no stream", u.Host)
+		}
+		return nil, nil
+	}
+	return cc, nil
+}
+
+// wait waits for the dial and returns its error; nil when it brought a
+// connection, or when it failed only because its own caller went away (the
+// waiter then dials). ctx ends the wait.
+func (d *dialCall) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-d.done:
+	}
+	if d.err != nil && !errors.Is(d.err, context.Canceled) {
+		return d.err
+	}
+	return nil
 }
 
 // dial opens one connection and starts HTTP/2 on it.
 func (p *Pool) dial(ctx context.Context, index int, u *url.URL) (*Conn, error) {
-	p.dialed++
 	nc, err := p.cfg.Dial(ctx, index, u)
 	if err != nil {
 		return nil, err

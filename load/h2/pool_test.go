@@ -3,12 +3,15 @@ package h2
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"sseload/refserver"
 )
@@ -129,4 +132,77 @@ func TestPoolReplacesBrokenConnectionsAndCloses(t *testing.T) {
 	if _, err := p.RoundTrip(mustGet(t, t.Context(), srv.URL())); !errors.Is(err, ErrClosed) {
 		t.Errorf("RoundTrip after Close: %v, want ErrClosed", err)
 	}
+}
+
+// TestPoolWaitersShareAFailedDial: requests that wait for a connection being
+// dialed to a server that never answers fail with it, within one head timeout,
+// and the dialer's own cancellation does not fail them (they dial again).
+func TestPoolWaitersShareAFailedDial(t *testing.T) {
+	for _, cancelFirst := range []bool{false, true} {
+		t.Run(map[bool]string{false: "timeout", true: "dialer cancelled"}[cancelFirst], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var mu sync.Mutex
+				var peers []net.Conn
+				dial := func(ctx context.Context, conn int, u *url.URL) (net.Conn, error) {
+					c, s := net.Pipe()
+					mu.Lock()
+					peers = append(peers, s)
+					mu.Unlock()
+					go func() { _, _ = io.Copy(io.Discard, s) }() // takes the preface, never answers
+					return c, nil
+				}
+				const head = time.Second
+				p := NewPool(PoolConfig{Conn: Config{HeadTimeout: head}, Dial: dial})
+				defer p.Close()
+				u, _ := url.Parse("http://127.0.0.1:1/events")
+				first, cancel := context.WithCancel(t.Context())
+				start := time.Now()
+				errs := make([]error, 5)
+				var wg sync.WaitGroup
+				for i := range errs {
+					ctx := t.Context()
+					if i == 0 {
+						ctx = first
+					}
+					wg.Go(func() { _, errs[i] = p.conn(ctx, u) })
+					synctest.Wait() // the first is dialing, the others wait on it
+				}
+				if cancelFirst {
+					cancel()
+				}
+				wg.Wait()
+				cancel()
+				want := head
+				if cancelFirst {
+					if !errors.Is(errs[0], context.Canceled) {
+						t.Errorf("the cancelled dialer: %v, want context.Canceled", errs[0])
+					}
+					errs = errs[1:]
+				}
+				for i, err := range errs {
+					if !errors.Is(err, ErrHeadTimeout) {
+						t.Errorf("request %d: %v, want ErrHeadTimeout", i, err)
+					}
+				}
+				if got := time.Since(start); got != want {
+					t.Errorf("all failed after %v, want %v: one dial's head timeout", got, want)
+				}
+				mu.Lock()
+				if n := len(peers); n != 1+btoi(cancelFirst) {
+					t.Errorf("%d dials, want %d", n, 1+btoi(cancelFirst))
+				}
+				for _, s := range peers {
+					s.Close()
+				}
+				mu.Unlock()
+			})
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

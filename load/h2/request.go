@@ -33,8 +33,11 @@ func (c *Conn) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, context.Cause(ctx)
 	}
 	s := &stream{c: c, ctx: ctx, ready: make(chan struct{}, 1), win: newWindow(c.cfg.InitialWindow)}
-	err := c.writeRequest(s, req)
 	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.GotConn != nil {
+		trace.GotConn(httptrace.GotConnInfo{Conn: c.nc})
+	}
+	err := c.writeRequest(s, req)
 	if trace != nil && err == nil && trace.WroteHeaders != nil {
 		trace.WroteHeaders()
 	}
