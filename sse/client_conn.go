@@ -223,7 +223,9 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 }
 
 // request builds the GET for u. Like http.Client, it sends Authorization and
-// Cookie to the original host only, so that a redirect cannot leak them.
+// Cookie to the original host only, so that a redirect cannot leak them, and
+// turns the URL's user:password into Basic authorization unless the headers
+// have their own.
 func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
 	h := c.header.Clone()
 	if len(c.lastID) > 0 {
@@ -244,6 +246,12 @@ func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
 	}
 	if c.host != "" && u.Host == orig.Host {
 		r.Host = c.host
+	}
+	if u.User != nil && h.Get("Authorization") == "" {
+		// Credentials in the URL, as curl and http.Client send them; the request
+		// line never carries them.
+		pw, _ := u.User.Password()
+		r.SetBasicAuth(u.User.Username(), pw)
 	}
 	return r.WithContext(ctx)
 }

@@ -143,20 +143,24 @@ func TestClientRequestHeaders(t *testing.T) {
 		cfg    sse.Config
 		want   map[string]string // "" = absent
 		wantHo string
+		user   string // user:password in the URL
 	}{
 		{"defaults", sse.Config{}, map[string]string{
 			"Accept": "text/event-stream", "Cache-Control": "no-cache", "Last-Event-Id": "",
-		}, ""},
+		}, "", ""},
 		{"custom and resume", sse.Config{
 			Header:      http.Header{"X-Token": {"abc"}, "authorization": {"Bearer s3cret"}, "Last-Event-ID": {"ignored"}},
 			LastEventID: "41",
 		}, map[string]string{
 			"Accept": "text/event-stream", "Cache-Control": "no-cache", "X-Token": "abc",
 			"Authorization": "Bearer s3cret", "Last-Event-Id": "41",
-		}, ""},
+		}, "", ""},
 		{"overrides", sse.Config{
 			Header: http.Header{"Accept": {"*/*"}, "Host": {"example.test"}},
-		}, map[string]string{"Accept": "*/*", "Cache-Control": "no-cache"}, "example.test"},
+		}, map[string]string{"Accept": "*/*", "Cache-Control": "no-cache"}, "example.test", ""},
+		{"credentials in the URL", sse.Config{}, map[string]string{"Authorization": "Basic YWxpY2U6cHc="}, "", "alice:pw"},
+		{"credentials in the URL and a header", sse.Config{Header: http.Header{"Authorization": {"Bearer t"}}},
+			map[string]string{"Authorization": "Bearer t"}, "", "alice:pw"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +172,9 @@ func TestClientRequestHeaders(t *testing.T) {
 			}}}
 			before := len(srv.requests())
 			tt.cfg.URL = srv.URL + "/events"
+			if tt.user != "" {
+				tt.cfg.URL = strings.Replace(tt.cfg.URL, "://", "://"+tt.user+"@", 1)
+			}
 			if err := sse.NewClient(tt.cfg, transport(t), hooks).Run(testCtx(t)); err != nil {
 				t.Fatalf("Run = %v", err)
 			}
