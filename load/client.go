@@ -45,11 +45,15 @@ type client struct {
 	// scheduler's sweeps read the last two: atomics.
 	connectStart atomic.Int64
 	wrote        atomic.Int64
-	lastRead     atomic.Int64 // the last body byte (the idle timeout)
-	firstDue     atomic.Int64 // when the first event is late; 0 = not pending
+	// sending is when the request was about to be written (Unix ns): an event
+	// the server stamped before it cannot be live. The write's end would be
+	// late: the server may answer before the writer's goroutine runs again.
+	sending  atomic.Int64
+	lastRead atomic.Int64 // the last body byte (the idle timeout)
+	firstDue atomic.Int64 // when the first event is late; 0 = not pending
 
 	opened       time.Duration
-	wroteWall    int64 // Unix ns the open stream's request was written
+	sentWall     int64 // Unix ns the open stream's request was about to be written
 	resumed      bool  // the open stream's request carried Last-Event-ID
 	streaming    bool  // a stream is open and its ending not yet counted
 	lostAt       time.Duration
@@ -236,6 +240,7 @@ func (c *client) hooks() sse.Hooks {
 					c.recordSince(metrics.Connect, c.connectStart.Load())
 				}
 			},
+			GotConn:      func(httptrace.GotConnInfo) { c.sending.Store(time.Now().UnixNano()) },
 			WroteRequest: func(httptrace.WroteRequestInfo) { c.wrote.Store(int64(c.e.now())) },
 		},
 	}
@@ -252,6 +257,7 @@ func (c *client) recordSince(k metrics.Kind, from int64) {
 func (c *client) onAttempt() {
 	c.setPhase(phaseConnecting)
 	c.wrote.Store(0)
+	c.sending.Store(0)
 	if c.reconnecting {
 		c.e.rec.Counters().Reconnects.Add(1)
 	}
@@ -273,7 +279,10 @@ func (c *client) onOpen(resp *http.Response) {
 	if wrote != 0 {
 		c.e.rec.Record(metrics.Open, c.id, now-wrote)
 	}
-	c.wroteWall = c.e.start.Add(wrote).UnixNano()
+	c.sentWall = c.sending.Load()
+	if c.sentWall == 0 {
+		c.sentWall = c.e.start.Add(wrote).UnixNano()
+	}
 	if c.lostAt != 0 {
 		c.e.rec.Record(metrics.Reconnect, c.id, now-c.lostAt)
 	}
@@ -302,13 +311,13 @@ func (c *client) onEvent(ev sse.Event) {
 			c.lostAt = 0
 		}
 	}
-	// An event sent before this connection's request was written is history: a
+	// An event sent before this connection's request was sent is history: a
 	// replay after a resume, whose wait belongs to the resume latency, or what a
 	// server gives a fresh connection. Neither is delivery or fan-out spread.
 	// Without a send time every event counts as live.
 	live := true
 	if ts, ok := c.e.latency.sendTime(ev.Data); ok {
-		if live = ts >= c.wroteWall; live {
+		if live = ts >= c.sentWall; live {
 			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(time.Now().UnixNano()-ts))
 		} else if c.resumed {
 			k.EventsReplayed.Add(1)

@@ -58,6 +58,9 @@ func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrac
 	if err := conn.SetDeadline(time.Now().Add(t.headTimeout)); err != nil {
 		return nil, nil, err
 	}
+	if trace != nil && trace.GotConn != nil {
+		trace.GotConn(httptrace.GotConnInfo{Conn: conn})
+	}
 	err := req.Write(conn)
 	if trace != nil && trace.WroteRequest != nil {
 		trace.WroteRequest(httptrace.WroteRequestInfo{Err: err})
