@@ -76,6 +76,8 @@ func Classify(err error) string {
 		return metrics.ClassUntrustedCert
 	case errors.As(err, &recErr):
 		return metrics.ClassNotTLS
+	case isClientCertAlert(err):
+		return metrics.ClassClientCert
 	case errors.As(err, &alert):
 		return "tls"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
@@ -92,6 +94,18 @@ func Classify(err error) string {
 		return "tls"
 	}
 	return "other"
+}
+
+// isClientCertAlert reports whether err is the server's TLS alert about the
+// client's certificate: none given (certificate_required, or bad_certificate
+// before TLS 1.3) or not trusted. crypto/tls reports a received alert only as
+// text ("remote error: tls: …"; its alert type is not exported). The client's
+// own verification failures are the certificate errors Classify names first.
+func isClientCertAlert(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "remote error: tls: certificate required") ||
+		strings.Contains(msg, "remote error: tls: bad certificate") ||
+		strings.Contains(msg, "remote error: tls: unknown certificate authority")
 }
 
 // cutClass is the class of what cut an open stream: Classify's, marked as a

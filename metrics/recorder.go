@@ -61,6 +61,7 @@ const (
 	ClassNoSuchHost    = "no such host"
 	ClassUntrustedCert = "tls certificate not trusted"
 	ClassNotTLS        = "tls: server speaks plain text"
+	ClassClientCert    = "tls: client certificate required or refused"
 	ClassNotHTTP2      = "server does not speak http/2"
 	// The timeouts of the phases of a connection (scenarios.Timeouts).
 	ClassConnectTimeout = "connect timeout"

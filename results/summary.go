@@ -272,6 +272,7 @@ var classHints = []struct{ class, hint string }{
 	{metrics.ClassH2Full, "every --h2-conns connection reached the server's SETTINGS_MAX_CONCURRENT_STREAMS: raise --h2-conns, or leave it 0 to open connections as needed"},
 	{metrics.ClassNoSuchHost, "the target's host name does not resolve: check the URL"},
 	{metrics.ClassUntrustedCert, "the server's certificate is not trusted (self-signed?): --insecure skips verification"},
+	{metrics.ClassClientCert, "the server wants a client certificate it trusts: --cert and --key (mutual TLS)"},
 	{metrics.ClassNotTLS, "the server answered TLS in plain text: use an http:// URL (--protocol h2c for cleartext HTTP/2)"},
 	{metrics.ClassNotHTTP2, "the server answered HTTP/1.1 where HTTP/2 was asked: use --protocol h1, or enable HTTP/2 (h2 by ALPN, or h2c) on the server"},
 }
