@@ -329,7 +329,7 @@ func (c *client) onEvent(ev sse.Event) {
 	}
 	c.e.rec.EventType(c.id, ev.Type)
 	if live && len(ev.LastEventID) > 0 {
-		c.e.rec.Dispatched(c.id, ev.LastEventID, c.e.start.Add(now))
+		c.e.rec.Dispatched(c.id, ev.LastEventID, c.e.start.Add(now), c.e.start.Add(c.opened))
 	}
 	c.stream.Event(ev.LastEventID)
 }

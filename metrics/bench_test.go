@@ -36,7 +36,7 @@ func BenchmarkDispatched(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		r.Dispatched(i, ids[i%len(ids)], now.Add(time.Duration(i)*time.Microsecond))
+		r.Dispatched(i, ids[i%len(ids)], now.Add(time.Duration(i)*time.Microsecond), now)
 		i++
 	}
 }
@@ -51,7 +51,7 @@ func BenchmarkDispatchedHashed(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		r.Dispatched(i, ids[i%len(ids)], now.Add(time.Duration(i)*time.Microsecond))
+		r.Dispatched(i, ids[i%len(ids)], now.Add(time.Duration(i)*time.Microsecond), now)
 		i++
 	}
 }

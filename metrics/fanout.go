@@ -134,13 +134,16 @@ func (f *fanout) evictsBefore(w, old uint64, ordered bool, t uint64) bool {
 
 // Dispatched records the fan-out spread of one dispatch of the event with id at
 // client at time now: now minus the earliest dispatch of the same id at any
-// client, so the first client to dispatch it records 0. now must carry a
-// monotonic clock reading, like time.Now's (times are taken relative to
+// client, so the first client to dispatch it records 0. Only a stream that was
+// open by then counts (opened is when it opened): one that opened later got the
+// id as a replay, as history, or for another event (a server numbering each
+// connection's events from 1), and its wait is no fan-out. now and opened must
+// carry monotonic clock readings, like time.Now's (times are taken relative to
 // Start()), and ids should be the event's LastEventID; an empty id records
 // nothing. Memory is fixed (Config.FanoutIDs slots); see fanout for how the
 // approximation behaves once ids are reused. Dispatched is safe for concurrent
 // use, takes no lock and does not allocate.
-func (r *Recorder) Dispatched(client int, id []byte, now time.Time) {
+func (r *Recorder) Dispatched(client int, id []byte, now, opened time.Time) {
 	if len(id) == 0 {
 		return
 	}
@@ -151,7 +154,7 @@ func (r *Recorder) Dispatched(client int, id []byte, now time.Time) {
 		key = hashID(id)
 	}
 	t := uint64(now.Sub(r.start) / time.Microsecond) // two's complement wraps consistently
-	if d, ok := r.fanout.dispatched(key, ordered, t); ok {
+	if d, ok := r.fanout.dispatched(key, ordered, t); ok && d <= now.Sub(opened) {
 		r.Record(FanoutSpread, client, d)
 	}
 }

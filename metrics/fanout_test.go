@@ -79,7 +79,7 @@ func TestFanoutSpread(t *testing.T) {
 					key = hashID([]byte(c.id))
 				}
 				if c.id == "" {
-					r.Dispatched(0, nil, r.start.Add(c.at))
+					r.Dispatched(0, nil, r.start.Add(c.at), r.start)
 					if s := r.Snapshot(RunInfo{}, false); s.IntervalLatency[FanoutSpread].Count != 0 {
 						t.Errorf("empty id recorded %+v", s.IntervalLatency[FanoutSpread])
 					}
@@ -117,12 +117,14 @@ func fill(from, to int, at time.Duration) []dispatch {
 func TestDispatchedRecords(t *testing.T) {
 	r, _ := newTestRecorder(Config{})
 	base := r.Start()
-	r.Dispatched(1, []byte("42"), base.Add(time.Second))
-	r.Dispatched(2, []byte("42"), base.Add(time.Second+3*time.Millisecond))
-	r.Dispatched(3, []byte("42"), base.Add(time.Second+9*time.Millisecond))
+	r.Dispatched(1, []byte("42"), base.Add(time.Second), base)
+	r.Dispatched(2, []byte("42"), base.Add(time.Second+3*time.Millisecond), base)
+	r.Dispatched(3, []byte("42"), base.Add(time.Second+9*time.Millisecond), base)
+	// Opened after the first dispatch: the same id is not the same delivery.
+	r.Dispatched(4, []byte("42"), base.Add(time.Second+20*time.Millisecond), base.Add(time.Second+time.Millisecond))
 	s := r.Snapshot(RunInfo{}, false).IntervalLatency[FanoutSpread]
 	if s.Count != 3 {
-		t.Fatalf("FanoutSpread count = %d, want 3", s.Count)
+		t.Fatalf("FanoutSpread count = %d, want 3 (not the stream that opened after the first dispatch)", s.Count)
 	}
 	if s.Min != 0 || s.Max < 9*time.Millisecond || s.Max > 9*time.Millisecond+9*time.Microsecond {
 		t.Errorf("FanoutSpread min, max = %v, %v; want 0, ≈9ms", s.Min, s.Max)
@@ -142,7 +144,7 @@ func TestDispatchedConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range ids {
 				// Client c dispatches every id c ms after client 0 does.
-				r.Dispatched(c, []byte(strconv.Itoa(i)), base.Add(time.Duration(i)*time.Second+time.Duration(c)*time.Millisecond))
+				r.Dispatched(c, []byte(strconv.Itoa(i)), base.Add(time.Duration(i)*time.Second+time.Duration(c)*time.Millisecond), base)
 			}
 		})
 	}
