@@ -109,7 +109,7 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		heap.observe(s)
 	}
 	if p.engine, err = load.New(sc, opts); err != nil {
-		return nil, err
+		return nil, scenarios.Locate(err, src, cmd.Flags().Changed) // TLS files, source addresses
 	}
 	p.view = newProgressView(o, p.engine, p.stdout, p.stderr)
 	ready = true

@@ -21,6 +21,11 @@ func buildVersion() string {
 	if !ok {
 		return "unknown (no build information)"
 	}
+	return versionOf(info)
+}
+
+// versionOf formats a build's information as buildVersion says.
+func versionOf(info *debug.BuildInfo) string {
 	v := info.Main.Version
 	if v == "" || v == "(devel)" {
 		v = "devel"

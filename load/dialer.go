@@ -14,6 +14,7 @@ import (
 
 	"sseload/load/h2"
 	"sseload/metrics"
+	"sseload/scenarios"
 )
 
 // errDropAbort is the cause a dropped client's connection is canceled with when the
@@ -122,7 +123,8 @@ func checkLocal(sources []netip.Addr) error {
 	for _, a := range sources {
 		pc, err := net.ListenPacket("udp", netip.AddrPortFrom(a, 0).String())
 		if err != nil {
-			return fmt.Errorf("source IPs: %s is not an address of this machine (%v); all of 127.0.0.0/8 is, on Linux", a, err)
+			return &scenarios.FieldError{Path: "$.source_ips",
+				Msg: fmt.Sprintf("%s is not an address of this machine (%v); all of 127.0.0.0/8 is, on Linux", a, err)}
 		}
 		pc.Close()
 	}

@@ -230,8 +230,8 @@ func sameFamily(sources []netip.Addr, host string) error {
 			ok = ok || s.Unmap().Is4() == t.Unmap().Is4()
 		}
 		if !ok {
-			return fmt.Errorf("source IPs: %s is %s, and the target %s is not: no connection could bind it (give %s source addresses)",
-				s, family(s), host, family(targets[0]))
+			return &scenarios.FieldError{Path: "$.source_ips", Msg: fmt.Sprintf("%s is %s and the target %s is %s: no connection could bind it (give %s source addresses)",
+				s, family(s), host, family(targets[0]), family(targets[0]))}
 		}
 	}
 	return nil

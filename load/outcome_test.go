@@ -2,6 +2,7 @@ package load
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"maps"
 	"net"
@@ -311,6 +312,58 @@ func TestRetryAfter(t *testing.T) {
 			// Every 100 ms plus the round trip: far more than one a client.
 			if min := int64(clients * 5); tot.Attempts() < min {
 				t.Errorf("attempts %d: want at least %d at a 100 ms retry", tot.Attempts(), min)
+			}
+		})
+	}
+}
+
+// TestStoppedWhileConnectingIsNoFailure is the dashboard's "+" then "q": clients
+// added a moment before the run is stopped are connecting (the server holds
+// their response head), and the stop ends them as stopped, not failed.
+func TestStoppedWhileConnectingIsNoFailure(t *testing.T) {
+	for _, proto := range []string{"h1", "h2c"} {
+		t.Run(proto, func(t *testing.T) {
+			var n atomic.Int64
+			srv := startOutcomeServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) > 3 {
+					waitForGone(r) // the added clients' heads never come
+					return
+				}
+				streamHead(w)
+				waitForGone(r)
+			}, proto == "h2c")
+			sc := quick(srv.url, 3, time.Minute)
+			sc.Check = "none"
+			sc.Protocol = scenarios.Protocol(proto)
+			sc.Tick = 50 * time.Millisecond
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var en *Engine
+			var scaled atomic.Bool
+			observe := func(s metrics.Snapshot) {
+				switch {
+				case !scaled.Load() && s.Totals.StreamsOpened == 3:
+					scaled.Store(true)
+					en.ScaleWanted(2) // "+": three more
+				case scaled.Load() && srv.requests.Load() == 6:
+					cancel() // "q" once the three are waiting for their heads
+				}
+			}
+			en, err := New(sc, Options{Observe: observe})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := en.Run(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tot := sum.Final.Totals
+			want := metrics.Totals{StreamsOpened: 3, StreamsStopped: 3, EndedConnecting: 3}
+			if got := outcomes(tot); got != want {
+				t.Errorf("outcomes\n got %+v\nwant %+v", got, want)
+			}
+			if len(sum.Final.ErrorsByClass) != 0 {
+				t.Errorf("errors %v: clients stopped while connecting are not failures", sum.Final.ErrorsByClass)
 			}
 		})
 	}

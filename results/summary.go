@@ -117,9 +117,15 @@ func clientsLine(t Totals) string {
 		line += fmt.Sprintf(" · %s ended for good (a fatal response, a 204, a stream over the size limit), each replaced after the reconnection time or the server's Retry-After",
 			human.Count(t.ClientFailures))
 	}
-	if t.EndedConnecting+t.EndedWaiting > 0 {
-		line += fmt.Sprintf(" · when the run ended %s were connecting and %s waiting to reconnect",
-			human.Count(t.EndedConnecting), human.Count(t.EndedWaiting))
+	var end []string
+	if t.EndedConnecting > 0 {
+		end = append(end, human.Count(t.EndedConnecting)+" connecting")
+	}
+	if t.EndedWaiting > 0 {
+		end = append(end, human.Count(t.EndedWaiting)+" waiting to reconnect")
+	}
+	if len(end) > 0 {
+		line += " · at the end of the run " + strings.Join(end, " and ")
 	}
 	return line
 }

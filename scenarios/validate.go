@@ -122,8 +122,16 @@ func (p *problems) target(s Scenario) {
 	if (s.TLS.Cert == "") != (s.TLS.Key == "") {
 		p.add("$.tls.cert", "a client certificate needs both tls.cert and tls.key, got cert %q, key %q", s.TLS.Cert, s.TLS.Key)
 	}
-	if scheme == "http" && (s.TLS != TLS{}) {
-		p.add("$.tls", "applies to https targets, and the target is http")
+	if scheme == "http" {
+		for _, f := range []struct {
+			path string
+			set  bool
+		}{{"$.tls.insecure", s.TLS.Insecure}, {"$.tls.ca_cert", s.TLS.CACert != ""}, {"$.tls.cert", s.TLS.Cert != ""},
+			{"$.tls.key", s.TLS.Key != ""}, {"$.tls.server_name", s.TLS.ServerName != ""}} {
+			if f.set {
+				p.add(f.path, "applies to https targets, and the target is http")
+			}
+		}
 	}
 	if _, err := ParseSourceIPs(s.SourceIPs); err != nil {
 		p.add("$.source_ips", "%v", err)

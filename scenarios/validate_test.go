@@ -51,7 +51,8 @@ func TestValidate(t *testing.T) {
 			[]string{"$.disconnects[0].at: must be after the start of the run, when clients are open (e.g. 10s), got 0s"}},
 		{"client certificate without key", func(s *Scenario) { s.Target = "https://h/"; s.TLS.Cert = "c.pem" },
 			[]string{`$.tls.cert: a client certificate needs both tls.cert and tls.key, got cert "c.pem", key ""`}},
-		{"tls for http", func(s *Scenario) { s.Target = "http://h/"; s.TLS.Insecure = true }, []string{"$.tls: applies to https targets, and the target is http"}},
+		{"tls for http", func(s *Scenario) { s.Target = "http://h/"; s.TLS.Insecure = true; s.TLS.CACert = "ca.pem" }, []string{
+			"$.tls.insecure: applies to https targets, and the target is http", "$.tls.ca_cert: applies to https targets, and the target is http"}},
 		{"negative timeouts", func(s *Scenario) { s.Timeouts = Timeouts{Connect: -1, Open: -1, Idle: -1, FirstEvent: -1} }, []string{
 			"$.timeouts.connect: must not be negative, got -1ns", "$.timeouts.open: must not be negative, got -1ns",
 			"$.timeouts.idle: must not be negative, got -1ns", "$.timeouts.first_event: must not be negative, got -1ns"}},
