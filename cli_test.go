@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,39 @@ func TestReplayFindingsFailTheRun(t *testing.T) {
 	code, stdout, _ = runCmd(t, context.Background(), append(args, "--threshold", "replay.lost_events<1000000")...)
 	if code != 0 {
 		t.Errorf("exit %d with a threshold that allows the losses, want 0; summary:\n%s", code, stdout)
+	}
+}
+
+func TestCompletionOffersValues(t *testing.T) {
+	for flag, want := range map[string][]string{
+		"--protocol":           {"h1", "h2", "h2c"},
+		"--check":              {"sequence", "witness", "none"},
+		"--drop-style":         {"close", "abort"},
+		"--churn-distribution": {"fixed", "uniform", "exponential"},
+		"--scenario":           {"capacity", "churn", "h2", "quickstart"},
+	} {
+		_, stdout, _ := runCmd(t, context.Background(), "__complete", "run", flag, "")
+		got := strings.Fields(stdout)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("completing %s offers %q, want %q among them", flag, got, w)
+			}
+		}
+	}
+}
+
+func TestMergeOneFile(t *testing.T) {
+	srv := newTailServer(t, sseHandler(""))
+	srv.Start()
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "a.json"), filepath.Join(dir, "m.json")
+	if code, _, stderr := runCmd(t, context.Background(), "run", srv.URL, "--clients", "2", "--duration", "300ms", "-q", "--no-tui", "--out", in); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr := runCmd(t, context.Background(), "merge", in, "--out", out)
+	a, errA := results.Read(in)
+	m, errM := results.Read(out)
+	if code != 0 || errA != nil || errM != nil || m.Totals.EventsReceived != a.Totals.EventsReceived || m.Totals.EventsReceived == 0 {
+		t.Errorf("merge of one file: exit %d (%s), %v, %v; events %d, want %d", code, stderr, errA, errM, m.Totals.EventsReceived, a.Totals.EventsReceived)
 	}
 }

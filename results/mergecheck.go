@@ -10,7 +10,8 @@ import (
 )
 
 // checkShards makes sure rs are shards of one run: each a shard result (or a
-// merge of some) of the same scenario and shard count, no shard twice. It returns
+// merge of some) of the same scenario and shard count, no shard twice; a lone
+// result of all the clients is shard 0/1. It returns
 // the shard count and the sorted shard indices the merge covers.
 func checkShards(labels []string, rs []Result) (count int, indices []int, err error) {
 	owner := map[int]string{} // shard index → label of the result that has it
@@ -19,6 +20,9 @@ func checkShards(labels []string, rs []Result) (count int, indices []int, err er
 			return 0, nil, fmt.Errorf("merge: %s: %w %q (want %q)", labels[i], ErrSchema, r.Schema, Schema)
 		}
 		n, idx := shardsOf(r)
+		if n == 0 && len(rs) == 1 {
+			n, idx = 1, []int{0} // a run of all the clients: the one shard of one
+		}
 		if n == 0 {
 			return 0, nil, fmt.Errorf("merge: %s is not a shard: it ran all the clients (merge combines the results of "+
 				"one run split over load generators with --shard I/N)", labels[i])

@@ -34,15 +34,20 @@ type clientsView struct {
 	st styles
 }
 
-// view renders the panel in w cells: a title and six lines.
-func (v clientsView) view(w int) []string {
+// view renders the panel in w cells: a title and six lines, and with outcomes
+// a seventh: how the streams ended so far.
+func (v clientsView) view(w int, outcomes bool) []string {
 	t, tr, st := v.t, v.tr, v.st
 	ratio := "–"
 	if t.Connections > 0 {
 		ratio = fmt.Sprintf("%.1f", float64(t.Streams)/float64(t.Connections))
 	}
-	return []string{
-		st.titled("Clients", fmt.Sprintf("reconnects %s · dropped %s", human.Count(t.Reconnects), human.Count(t.StreamsDropped)), w),
+	detail := fmt.Sprintf("reconnects %s · dropped %s", human.Count(t.Reconnects), human.Count(t.StreamsDropped))
+	if outcomes {
+		detail = "reconnects " + human.Count(t.Reconnects)
+	}
+	lines := []string{
+		st.titled("Clients", detail, w),
 		st.row("wanted", human.Count(t.ClientsWanted), &tr.wanted, w),
 		st.row("open", human.Count(t.ClientsOpen), &tr.open, w),
 		st.row("connecting", human.Count(t.ClientsConnecting), &tr.connecting, w),
@@ -51,6 +56,20 @@ func (v clientsView) view(w int) []string {
 		st.label.Render("tcp ") + human.Count(t.Connections) + st.label.Render(" · streams ") + human.Count(t.Streams) +
 			st.dim.Render(" ("+ratio+"/conn)"),
 	}
+	if outcomes {
+		// The endings that are no error: the errors panel has the others by class.
+		lines = append(lines, st.label.Render("ended ")+human.Count(t.StreamsEnded)+st.label.Render(" · cut ")+v.bad(t.StreamsCut)+
+			st.label.Render(" · idle ")+v.bad(t.StreamsIdle)+st.label.Render(" · dropped ")+human.Count(t.StreamsDropped))
+	}
+	return lines
+}
+
+// bad renders n, red when not zero.
+func (v clientsView) bad(n int64) string {
+	if n > 0 {
+		return v.st.bad.Render(human.Count(n))
+	}
+	return human.Count(n)
 }
 
 // failed is the failed-client count, red when any failed.
@@ -70,14 +89,15 @@ type trafficView struct {
 	st styles
 }
 
-// view renders the panel in w cells: a title and six lines.
-func (v trafficView) view(w int) []string {
+// view renders the panel in w cells: a title and six lines, and with outcomes
+// a seventh: the connection attempts and how many failed.
+func (v trafficView) view(w int, outcomes bool) []string {
 	t, r, tr, st := v.t, v.r, v.tr, v.st
 	errs := fmtRate(r.Errors)
 	if r.Errors > 0 {
 		errs = st.bad.Render(errs)
 	}
-	return []string{
+	lines := []string{
 		st.titled("Throughput", "per second", w),
 		st.row("events", fmtRate(r.Events), &tr.events, w),
 		st.row("bytes", fmtBytes(r.Bytes), &tr.bytes, w),
@@ -86,4 +106,12 @@ func (v trafficView) view(w int) []string {
 		st.row("new conns", fmtRate(r.Connections), nil, w),
 		st.label.Render("total ") + human.Count(t.EventsReceived) + st.label.Render(" events · ") + fmtBytes(float64(t.BytesReceived)),
 	}
+	if outcomes {
+		failed := human.Count(t.AttemptsFailed)
+		if t.AttemptsFailed > 0 {
+			failed = st.bad.Render(failed)
+		}
+		lines = append(lines, st.label.Render("attempts ")+human.Count(t.Attempts())+st.label.Render(" · failed ")+failed)
+	}
+	return lines
 }

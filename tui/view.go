@@ -15,14 +15,17 @@ import (
 
 // Layout breakpoints and limits, in terminal cells.
 const (
-	minWidth     = defaultWidth                     // two panels side by side; below, the dashboard only says it needs more room
-	minHeight    = defaultHeight                    // likewise
-	wideWidth    = 120                              // three panels, errors beside the log
-	widestWidth  = 160                              // a fourth panel: events by type
-	roomyHeight  = 32                               // enough lines for blank lines between sections
-	maxPanelW    = labelW + valueW + 1 + historyLen // wider, a panel would only pad: its sparklines hold a minute
-	maxErrorsW   = 64                               // the log takes the rest: its lines are the long ones
-	minErrorList = 9                                // bottom lines below which screens under wideWidth sum errors up in one line
+	minWidth    = defaultWidth  // two panels side by side; below, the dashboard only says it needs more room
+	minHeight   = defaultHeight // likewise
+	wideWidth   = 120           // three panels, errors beside the log
+	widestWidth = 160           // a fourth panel: events by type
+	roomyHeight = 32            // enough lines for blank lines between sections
+	// outcomesHeight is the least height at which the panels say how streams
+	// ended and attempts failed: below it, the log keeps those lines.
+	outcomesHeight = minHeight + 2
+	maxPanelW      = labelW + valueW + 1 + historyLen // wider, a panel would only pad: its sparklines hold a minute
+	maxErrorsW     = 64                               // the log takes the rest: its lines are the long ones
+	minErrorList   = 9                                // bottom lines below which screens under wideWidth sum errors up in one line
 )
 
 // View implements tea.Model. It is pure: the same model renders the same screen,
@@ -62,7 +65,7 @@ func (m model) layout(w, h int) []string {
 	if !m.have {
 		return slices.Concat(head, []string{"", m.st.dim.Render("waiting for the first snapshot…"), ""}, foot)
 	}
-	blocks := m.fixed(w)
+	blocks := m.fixed(w, h >= outcomesHeight)
 	used := len(head) + len(foot)
 	for _, b := range blocks {
 		used += len(b)
@@ -92,7 +95,7 @@ func (m model) layout(w, h int) []string {
 // fixed returns the sections whose height does not depend on the screen's:
 // the panels (two, three or four side by side as the width allows, the replay
 // checker on its own lines when only two fit) and the latency table.
-func (m model) fixed(w int) [][]string {
+func (m model) fixed(w int, outcomes bool) [][]string {
 	s, st := m.last, m.st
 	cv := clientsView{t: s.Totals, tr: m.trend, st: st}
 	tv := trafficView{t: s.Totals, r: s.Rates, tr: m.trend, st: st}
@@ -102,13 +105,13 @@ func (m model) fixed(w int) [][]string {
 	case w >= widestWidth:
 		pw := min(maxPanelW, (w-3*gap)/4)
 		ev := eventsView{s: s, prev: m.prev.EventsByType, p99: m.trend.deliveryP99, st: st}
-		return [][]string{side(panel{cv.view(pw), pw}, panel{tv.view(pw), pw}, panel{rv.view(pw), pw}, panel{ev.view(pw), pw}), lat}
+		return [][]string{side(panel{cv.view(pw, outcomes), pw}, panel{tv.view(pw, outcomes), pw}, panel{rv.view(pw), pw}, panel{ev.view(pw), pw}), lat}
 	case w >= wideWidth:
 		pw := min(maxPanelW, (w-2*gap)/3)
-		return [][]string{side(panel{cv.view(pw), pw}, panel{tv.view(pw), pw}, panel{rv.view(pw), pw}), lat}
+		return [][]string{side(panel{cv.view(pw, outcomes), pw}, panel{tv.view(pw, outcomes), pw}, panel{rv.view(pw), pw}), lat}
 	default:
 		pw := min(maxPanelW, (w-gap)/2)
-		return [][]string{side(panel{cv.view(pw), pw}, panel{tv.view(pw), pw}), rv.line(w), lat}
+		return [][]string{side(panel{cv.view(pw, outcomes), pw}, panel{tv.view(pw, outcomes), pw}), rv.line(w), lat}
 	}
 }
 
