@@ -42,20 +42,26 @@ func TestVersion(t *testing.T) {
 // sseHandler streams numbered events with a send time every 20ms until the
 // client goes, after prefix (comments, say).
 func sseHandler(prefix string) func(w http.ResponseWriter, r *http.Request, n int) {
-	return func(w http.ResponseWriter, r *http.Request, n int) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		rc := http.NewResponseController(w)
-		fmt.Fprint(w, prefix)
-		for i := 1; ; i++ {
-			fmt.Fprintf(w, "id: %d\ndata: {\"ts\":%d}\n\n", i, time.Now().UnixNano())
-			if rc.Flush() != nil {
-				return
-			}
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
+	return func(w http.ResponseWriter, r *http.Request, n int) { streamTicks(w, r, prefix, 20*time.Millisecond, 0) }
+}
+
+// streamTicks answers a stream of numbered events with a send time, one every
+// interval, after prefix, until the client goes or (n > 0) n were sent.
+func streamTicks(w http.ResponseWriter, r *http.Request, prefix string, every time.Duration, n int) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	rc := http.NewResponseController(w)
+	fmt.Fprint(w, prefix)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for i := 1; n == 0 || i <= n; i++ {
+		fmt.Fprintf(w, "id: %d\ndata: {\"ts\":%d}\n\n", i, time.Now().UnixNano())
+		if rc.Flush() != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
 		}
 	}
 }

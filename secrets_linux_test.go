@@ -61,21 +61,7 @@ func newSecretServer(t *testing.T) *secretServer {
 			http.Error(w, "overloaded", http.StatusServiceUnavailable)
 			return
 		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		rc := http.NewResponseController(w)
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for i := 0; i < 20; i++ { // then ends the stream: clients reconnect
-			fmt.Fprintf(w, "id: %d\ndata: {\"ts\":%d}\n\n", i, time.Now().UnixNano())
-			if rc.Flush() != nil {
-				return
-			}
-			select {
-			case <-r.Context().Done():
-				return
-			case <-tick.C:
-			}
-		}
+		streamTicks(w, r, "", 50*time.Millisecond, 20) // then ends the stream: clients reconnect
 	}))
 	t.Cleanup(s.Close)
 	return s

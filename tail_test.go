@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,9 @@ func newTailServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Requ
 		s.mu.Unlock()
 		handle(w, r, n)
 	}))
+	// Refused handshakes and cut connections are what many tests are about:
+	// the server's log of them is noise.
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
 	t.Cleanup(s.Close)
 	return s
 }

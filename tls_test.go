@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"log"
 	"math/big"
@@ -98,19 +97,7 @@ func writePEM(t *testing.T, file, kind string, der []byte) {
 // it requires a client certificate they signed.
 func startTLSStream(t *testing.T, cert tls.Certificate, clientCAs *x509.CertPool) *httptest.Server {
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		rc := http.NewResponseController(w)
-		for i := 0; ; i++ {
-			fmt.Fprintf(w, "id: %d\ndata: {\"ts\":%d}\n\n", i, time.Now().UnixNano())
-			if rc.Flush() != nil {
-				return
-			}
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
+		streamTicks(w, r, "", 50*time.Millisecond, 0)
 	}))
 	srv.EnableHTTP2 = true
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
@@ -126,17 +113,31 @@ func startTLSStream(t *testing.T, cert tls.Certificate, clientCAs *x509.CertPool
 // TestTLSOptions runs against TLS servers with a CA of their own, one of them
 // requiring a client certificate: each option makes the run work, and its
 // absence fails it with the class that says why.
-func TestTLSOptions(t *testing.T) {
+// tlsSetup is a server CA with a certificate for sse.test, and a client CA with
+// a client certificate: the files a user would have.
+type tlsSetup struct {
+	ca                    *testCA
+	server                tls.Certificate
+	clientCert, clientKey string
+	clientCAs             *x509.CertPool
+}
+
+func newTLSSetup(t *testing.T) tlsSetup {
 	dir := t.TempDir()
-	ca := newTestCA(t, dir, "ca")
-	_, _, serverCert := ca.issue(t, dir, "server", "sse.test", x509.ExtKeyUsageServerAuth)
+	s := tlsSetup{ca: newTestCA(t, dir, "ca"), clientCAs: x509.NewCertPool()}
+	_, _, s.server = s.ca.issue(t, dir, "server", "sse.test", x509.ExtKeyUsageServerAuth)
 	clientCA := newTestCA(t, dir, "client-ca")
-	clientCert, clientKey, _ := clientCA.issue(t, dir, "client", "", x509.ExtKeyUsageClientAuth)
-	otherCert, otherKey, _ := ca.issue(t, dir, "other-client", "", x509.ExtKeyUsageClientAuth)
-	pool := x509.NewCertPool()
-	pool.AddCert(clientCA.cert)
-	plain := startTLSStream(t, serverCert, nil)
-	mtls := startTLSStream(t, serverCert, pool)
+	s.clientCert, s.clientKey, _ = clientCA.issue(t, dir, "client", "", x509.ExtKeyUsageClientAuth)
+	s.clientCAs.AddCert(clientCA.cert)
+	return s
+}
+
+func TestTLSOptions(t *testing.T) {
+	s := newTLSSetup(t)
+	ca, clientCert, clientKey := s.ca, s.clientCert, s.clientKey
+	otherCert, otherKey, _ := ca.issue(t, t.TempDir(), "other-client", "", x509.ExtKeyUsageClientAuth)
+	plain := startTLSStream(t, s.server, nil)
+	mtls := startTLSStream(t, s.server, s.clientCAs)
 
 	trust := []string{"--cacert", ca.pem, "--tls-server-name", "sse.test"}
 	for _, tc := range []struct {
@@ -193,16 +194,11 @@ func TestTLSOptions(t *testing.T) {
 
 // TestTailTLSOptions: tail takes the same TLS flags.
 func TestTailTLSOptions(t *testing.T) {
-	dir := t.TempDir()
-	ca := newTestCA(t, dir, "ca")
-	_, _, serverCert := ca.issue(t, dir, "server", "sse.test", x509.ExtKeyUsageServerAuth)
-	clientCA := newTestCA(t, dir, "client-ca")
-	clientCert, clientKey, _ := clientCA.issue(t, dir, "client", "", x509.ExtKeyUsageClientAuth)
-	pool := x509.NewCertPool()
-	pool.AddCert(clientCA.cert)
-	srv := startTLSStream(t, serverCert, pool)
+	s := newTLSSetup(t)
+	srv := startTLSStream(t, s.server, s.clientCAs)
+	ca := s.ca
 	stdout, stderr, err := runTail(t, "--max-events", "2", "--cacert", ca.pem, "--tls-server-name", "sse.test",
-		"--cert", clientCert, "--key", clientKey, srv.URL+"/events")
+		"--cert", s.clientCert, "--key", s.clientKey, srv.URL+"/events")
 	if err != nil || strings.Count(stdout, "data: ") != 2 {
 		t.Errorf("tail: %v; stdout %q, stderr %q; want two events", err, stdout, stderr)
 	}

@@ -192,6 +192,13 @@ func (r *runner) after(o outcome) (stop bool, err error) {
 	if r.ctx.Err() != nil || r.runCtx.Err() != nil {
 		return true, stopErr(r.ctx)
 	}
+	if d, ok := r.ctx.Deadline(); ok && !time.Now().Before(d) {
+		// The deadline has passed but its timer has not yet marked ctx done: the
+		// attempt's own deadline (a dial's, say) fired first. Its error is the
+		// deadline's, not a failure.
+		<-r.ctx.Done()
+		return true, stopErr(r.ctx)
+	}
 	if o.opened {
 		r.n = 0 // a successful open starts the backoff count again
 	}
