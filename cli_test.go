@@ -233,3 +233,17 @@ func TestMergeOneFile(t *testing.T) {
 		t.Errorf("merge of one file: exit %d (%s), %v, %v; events %d, want %d", code, stderr, errA, errM, m.Totals.EventsReceived, a.Totals.EventsReceived)
 	}
 }
+
+// TestThresholdErrorsSayWhere: a bad threshold is reported at its line in the
+// scenario file, or as --threshold's when the command line gave it.
+func TestThresholdErrorsSayWhere(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: x\nclients: 2\nduration: 1s\nthresholds:\n  - 'delivery.p99<<5'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, context.Background(), "run", "http://127.0.0.1:1/", "--scenario", file, "-q", "--threshold", "x.p99<1")
+	if code != 1 || !strings.Contains(stderr, "s.yaml:5:5: $.thresholds[0]: threshold \"delivery.p99<<5\"") ||
+		!strings.Contains(stderr, "--threshold: threshold \"x.p99<1\": unknown metric") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}

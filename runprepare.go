@@ -61,8 +61,8 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 	if err := checkOutDir(o.out); err != nil {
 		return nil, err
 	}
-	if p.thresholds, err = results.ParseThresholds(sc.Thresholds); err != nil {
-		return nil, fmt.Errorf("--threshold: %w", err)
+	if p.thresholds, err = parseThresholds(sc.Thresholds, src); err != nil {
+		return nil, err
 	}
 	if p.fileLimit, err = raiseFileLimit(); err != nil {
 		p.warn(err)
@@ -215,4 +215,27 @@ func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*
 		return nil, fmt.Errorf("starting the reference server: %w", err)
 	}
 	return srv, nil
+}
+
+// parseThresholds parses the scenario's thresholds, naming where a bad one was
+// written: its line in the scenario file, or --threshold (the command line's
+// come after the file's).
+func parseThresholds(specs []string, src *scenarios.Source) ([]results.Threshold, error) {
+	ths := make([]results.Threshold, 0, len(specs))
+	var errs []error
+	for i, spec := range specs {
+		t, err := results.ParseThreshold(spec)
+		if err == nil {
+			ths = append(ths, t)
+			continue
+		}
+		path := fmt.Sprintf("$.thresholds[%d]", i)
+		fe := &scenarios.FieldError{Path: path, Msg: err.Error(), Flag: "--threshold"}
+		if src.Wrote(path) {
+			pos, _ := src.Position(path)
+			fe.Flag, fe.File, fe.Line, fe.Col = "", src.Name, pos.Line, pos.Col
+		}
+		errs = append(errs, fe)
+	}
+	return ths, errors.Join(errs...)
 }

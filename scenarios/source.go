@@ -22,6 +22,16 @@ type Source struct {
 	secrets []string
 }
 
+// Wrote reports whether the file wrote the value at path itself (not an
+// ancestor of it): "$.thresholds[2]" of a file with two thresholds did not.
+func (src *Source) Wrote(path string) bool {
+	if src == nil {
+		return false
+	}
+	_, ok := src.pos[path]
+	return ok
+}
+
 // Position returns where the value at path was written. A path the file did not set
 // reports its nearest written ancestor other than the document itself ("$.churn" for
 // a missing "$.churn.distribution"); ok is false when there is none.
