@@ -299,7 +299,13 @@ func (c *client) onOpen(resp *http.Response) {
 }
 
 func (c *client) onEvent(ev sse.Event) {
-	now := c.e.now()
+	// The read's time, taken once for all the events it completed, on both
+	// clocks: the engine's (monotonic) and the wall (the server's send times).
+	at := ev.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	now := at.Sub(c.e.start)
 	k := c.e.rec.Counters()
 	k.EventsReceived.Add(1)
 	if c.firstPending {
@@ -318,7 +324,7 @@ func (c *client) onEvent(ev sse.Event) {
 	live := true
 	if ts, ok := c.e.latency.sendTime(ev.Data); ok {
 		if live = ts >= c.sentWall; live {
-			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(time.Now().UnixNano()-ts))
+			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(at.UnixNano()-ts))
 		} else if c.resumed {
 			k.EventsReplayed.Add(1)
 		} else {
@@ -328,10 +334,11 @@ func (c *client) onEvent(ev sse.Event) {
 		c.e.latency.unreadable(k, ev.Data)
 	}
 	c.e.rec.EventType(c.id, ev.Type)
-	if live && len(ev.LastEventID) > 0 {
-		c.e.rec.Dispatched(c.id, ev.LastEventID, c.e.start.Add(now), c.e.start.Add(c.opened))
+	id := metrics.ParseEventID(ev.LastEventID) // once, for the fan-out and the checker
+	if live {
+		c.e.rec.DispatchedID(c.id, &id, at, c.e.start.Add(c.opened))
 	}
-	c.stream.Event(ev.LastEventID)
+	c.stream.EventID(&id)
 }
 
 func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(1) }

@@ -196,7 +196,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		h2Conns:     sc.H2Conns,
 		rate:        sc.Rate,
 		openTimeout: sc.Timeouts.Open,
-		now:         e.now,
+		since:       e.idleStamps(),
 		dialer:      &dialer{sources: sources, counters: e.rec.Counters(), tls: tlsCfg, timeout: sc.Timeouts.Connect},
 	})
 	if err != nil {
@@ -260,6 +260,15 @@ func lifetimeFunc(c scenarios.Churn) func() time.Duration {
 }
 
 func (e *engine) now() time.Duration { return time.Since(e.start) }
+
+// idleStamps returns how the transports put a read's time on the engine's
+// clock for the idle timeout; nil when there is none (no stamps, no clock).
+func (e *engine) idleStamps() func(time.Time) time.Duration {
+	if e.sc.Timeouts.Idle <= 0 {
+		return nil
+	}
+	return func(t time.Time) time.Duration { return t.Sub(e.start) }
+}
 
 func (e *engine) scaledClients() int {
 	return int(math.Round(float64(e.sc.Clients) * math.Float64frombits(e.scale.Load())))

@@ -26,9 +26,9 @@ type transportConfig struct {
 	dialer      *dialer
 	rate        float64       // new connections per second; 0 = unlimited
 	openTimeout time.Duration // from the request written to the response head
-	// now is the engine's clock, which stamps each client's last byte for the
-	// idle timeout; nil when no client is timed.
-	now func() time.Duration
+	// since reads a time on the engine's clock, which stamps each client's last
+	// byte for the idle timeout; nil when no client is timed.
+	since func(time.Time) time.Duration
 	// onBytes is called as body bytes arrive; nil = not called.
 	onBytes func()
 }
@@ -153,7 +153,7 @@ func (t *Transport) Close() { t.t.closeAll() }
 func (t *transports) closeAll() { t.close() }
 
 func (cfg transportConfig) meter(rt http.RoundTripper, pushed bool) http.RoundTripper {
-	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, now: cfg.now, onBytes: cfg.onBytes, onStack: pushed}
+	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, since: cfg.since, onBytes: cfg.onBytes, onStack: pushed}
 }
 
 // meter wraps a RoundTripper: it waits for the connection-rate limiter before each
@@ -163,8 +163,8 @@ type meter struct {
 	next     http.RoundTripper
 	limit    *limiter
 	counters *metrics.Counters
-	now      func() time.Duration // nil: no stamps
-	onBytes  func()               // nil: not called
+	since    func(time.Time) time.Duration // nil: no stamps
+	onBytes  func()                        // nil: not called
 	// onStack: the streams are pushed (HTTP/2), so the goroutine that connects
 	// ends once the stream is open; its stack need not be spared (see offStack).
 	onStack bool
@@ -185,8 +185,8 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	counted := &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
-	if c := clientFrom(req.Context()); c != nil && m.now != nil {
-		counted.last, counted.now = &c.lastRead, m.now
+	if c := clientFrom(req.Context()); c != nil && m.since != nil {
+		counted.last, counted.since = &c.lastRead, m.since
 	}
 	counted.onBytes = m.onBytes
 	resp.Body = counted
@@ -216,19 +216,20 @@ func offStack(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 }
 
 // countedBody counts a body's bytes, and stamps the time of the last into last
-// (when set), which the idle timeout watches.
+// (when set; on the engine's clock), which the idle timeout watches.
 type countedBody struct {
 	io.ReadCloser
 	bytes   *atomic.Int64
 	last    *atomic.Int64
-	now     func() time.Duration
+	since   func(time.Time) time.Duration
 	onBytes func()
 }
 
-func (b *countedBody) got(n int) {
+// got counts n bytes that a read returning at brought.
+func (b *countedBody) got(n int, at time.Time) {
 	b.bytes.Add(int64(n))
 	if b.last != nil {
-		b.last.Store(int64(b.now()))
+		b.last.Store(int64(b.since(at)))
 	}
 	if b.onBytes != nil {
 		b.onBytes()
@@ -238,17 +239,19 @@ func (b *countedBody) got(n int) {
 // countedPushBody is countedBody for a body its transport pushes (HTTP/2).
 type countedPushBody struct{ *countedBody }
 
-func (b *countedPushBody) Push(deliver func([]byte) bool, end func(error)) {
-	b.ReadCloser.(sse.PushBody).Push(func(p []byte) bool {
-		b.got(len(p))
-		return deliver(p)
+func (b *countedPushBody) Push(deliver func([]byte, time.Time) bool, end func(error)) {
+	b.ReadCloser.(sse.PushBody).Push(func(p []byte, at time.Time) bool {
+		b.got(len(p), at)
+		return deliver(p, at)
 	}, end)
 }
 
 func (b *countedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if n > 0 {
-		b.got(n)
+	if n > 0 && (b.last != nil || b.onBytes != nil) {
+		b.got(n, time.Now())
+	} else if n > 0 {
+		b.bytes.Add(int64(n))
 	}
 	return n, err
 }

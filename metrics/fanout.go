@@ -144,14 +144,18 @@ func (f *fanout) evictsBefore(w, old uint64, ordered bool, t uint64) bool {
 // approximation behaves once ids are reused. Dispatched is safe for concurrent
 // use, takes no lock and does not allocate.
 func (r *Recorder) Dispatched(client int, id []byte, now, opened time.Time) {
-	if len(id) == 0 {
+	eid := ParseEventID(id)
+	r.DispatchedID(client, &eid, now, opened)
+}
+
+// DispatchedID is Dispatched for an id already parsed.
+func (r *Recorder) DispatchedID(client int, id *EventID, now, opened time.Time) {
+	if id.Empty() {
 		return
 	}
-	key, ordered := uint64(0), false
-	if n, ok := parseID(id); ok {
-		key, ordered = uint64(n), true
-	} else {
-		key = hashID(id)
+	key, ordered := uint64(id.n), id.integer
+	if !ordered {
+		key = id.key()
 	}
 	t := uint64(now.Sub(r.start) / time.Microsecond) // two's complement wraps consistently
 	if d, ok := r.fanout.dispatched(key, ordered, t); ok && d <= now.Sub(opened) {

@@ -2,6 +2,34 @@ package metrics
 
 import "math"
 
+// EventID is an event's last event ID as the metrics read it, parsed once for
+// all of them (the fan-out tracker and the checker): its value when it is a
+// decimal integer, its hash (computed when first asked) in any case.
+type EventID struct {
+	raw     []byte
+	n       int64
+	integer bool
+	hash    uint64
+	hashed  bool
+}
+
+// ParseEventID reads id, which the EventID aliases: it is valid while id is.
+func ParseEventID(id []byte) EventID {
+	n, ok := parseID(id)
+	return EventID{raw: id, n: n, integer: ok}
+}
+
+// Empty reports whether the event had no id.
+func (id *EventID) Empty() bool { return len(id.raw) == 0 }
+
+// key returns the id's FNV-1a hash.
+func (id *EventID) key() uint64 {
+	if !id.hashed {
+		id.hash, id.hashed = hashID(id.raw), true
+	}
+	return id.hash
+}
+
 // parseID returns the value of id when it is a decimal integer that fits an
 // int64: digits only, no sign, no spaces (leading zeros are fine). Event ids are
 // arbitrary strings on the wire; sequence mode and the fan-out ring want numbers.

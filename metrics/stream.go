@@ -85,12 +85,18 @@ func (s *Stream) Resumed(lastEventID []byte) {
 // events are held, it is counted as unchecked instead. Witnesses, which the
 // harness never drops, keep the history growing at its head.
 func (s *Stream) Event(id []byte) {
+	eid := ParseEventID(id)
+	s.EventID(&eid)
+}
+
+// EventID is Event for an id already parsed.
+func (s *Stream) EventID(id *EventID) {
 	if s == nil {
 		return
 	}
 	s.received++
 	if s.c.mode == ModeWitness {
-		s.eventWitness(id)
+		s.eventWitness(id.key(), id.raw)
 		return
 	}
 	if !s.c.judging() {
@@ -98,14 +104,13 @@ func (s *Stream) Event(id []byte) {
 		s.c.unjudged.Add(1)
 		return
 	}
-	n, ok := parseID(id)
-	if !ok {
+	if !id.integer {
 		s.invalid++
-		s.c.notIntegers(id)
+		s.c.notIntegers(id.raw)
 		return
 	}
 	s.c.probe.Add(1)
-	s.judged(s.j.event(n), n)
+	s.judged(s.j.event(id.n), id.n)
 }
 
 // judged counts verdict v of the event with ordinal n and keeps an example.

@@ -83,8 +83,7 @@ func (s *Stream) mayExtend() bool {
 
 // eventWitness judges one event in witness mode: placed in the history (or
 // extending it) at once when nothing is held, held otherwise.
-func (s *Stream) eventWitness(id []byte) {
-	key := hashID(id)
+func (s *Stream) eventWitness(key uint64, id []byte) {
 	w := &s.wit
 	if len(w.held) == 0 && !w.resuming && s.place(key, id) {
 		return

@@ -27,12 +27,14 @@ import (
 // Close, Drop, State and LastEventID are safe for concurrent use. A Client runs
 // once.
 type Client struct {
-	cfg    Config
-	rt     http.RoundTripper
-	h      Hooks
-	header http.Header // cfg.Header, canonical, without Last-Event-ID
-	host   string      // cfg.Header's Host, if any
-	dec    *Decoder    // one for all connections: it keeps the last event ID and retry
+	cfg     Config
+	rt      http.RoundTripper
+	h       Hooks
+	header  http.Header   // cfg.Header, canonical, without Last-Event-ID
+	host    string        // cfg.Header's Host, if any
+	dec     *Decoder      // one for all connections: it keeps the last event ID and retry
+	readAt  time.Time     // when the latest read of the stream returned: its events' At
+	stamped stampedReader // the read stream's body, stamping readAt
 
 	state atomic.Int32
 

@@ -135,7 +135,8 @@ func (c *Client) read(ctx context.Context, body io.Reader) error {
 		return c.readPushed(ctx, pb)
 	}
 	d := c.dec
-	d.Reset(body)
+	c.stamped = stampedReader{r: body, at: &c.readAt}
+	d.Reset(&c.stamped)
 	done := ctx.Done()
 	for d.Next() {
 		c.dispatch()
@@ -170,8 +171,26 @@ func (c *Client) dispatch() {
 			c.h.Comment(d.Comment())
 		}
 	} else if c.h.Event != nil {
-		c.h.Event(d.Event())
+		ev := d.Event()
+		ev.At = c.readAt
+		c.h.Event(ev)
 	}
+}
+
+// stampedReader notes when each read that returned bytes did: the Decoder reads
+// only when its buffer holds no whole line, so the events it then dispatches
+// were completed by the latest read.
+type stampedReader struct {
+	r  io.Reader
+	at *time.Time
+}
+
+func (s *stampedReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		*s.at = time.Now()
+	}
+	return n, err
 }
 
 // open sends the request, following redirects, and returns a response that

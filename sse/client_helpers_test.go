@@ -101,6 +101,9 @@ type recorder struct {
 	causes []error
 	opens  []string // resp.Proto of each open
 	tries  int      // Attempt calls
+	// unstamped counts events without a read time (Event.At); events keeps
+	// them with At cleared, so that runs compare by content.
+	unstamped int
 
 	eventc chan sse.Event // every event, cloned, when not nil
 	reconc chan error     // every reconnection cause, when not nil
@@ -112,6 +115,10 @@ func (r *recorder) hooks() sse.Hooks {
 		Attempt: func() { r.tries++ },
 		Open:    func(resp *http.Response) { r.opens = append(r.opens, resp.Proto) },
 		Event: func(ev sse.Event) {
+			if ev.At.IsZero() || time.Since(ev.At) < 0 {
+				r.unstamped++
+			}
+			ev.At = time.Time{}
 			r.events = append(r.events, ev.Clone())
 			if r.eventc != nil {
 				r.eventc <- ev.Clone()

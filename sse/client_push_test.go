@@ -35,12 +35,12 @@ type pushBody struct {
 	piece int
 }
 
-func (b *pushBody) Push(deliver func([]byte) bool, end func(error)) {
+func (b *pushBody) Push(deliver func([]byte, time.Time) bool, end func(error)) {
 	go func() {
 		buf := make([]byte, b.piece)
 		for {
 			n, err := b.Read(buf)
-			if n > 0 && !deliver(buf[:n]) {
+			if n > 0 && !deliver(buf[:n], time.Now()) {
 				end(errors.New("push stopped by the client"))
 				return
 			}
@@ -97,6 +97,9 @@ func comparePushed(t *testing.T, readRec *recorder, readHits []hit, pushRec *rec
 		t.Errorf("pushed: events %q waits %v\nread:   events %q waits %v",
 			dataOf(pushRec.events), pushRec.waits, dataOf(readRec.events), readRec.waits)
 	}
+	if pushRec.unstamped+readRec.unstamped != 0 {
+		t.Errorf("events without a read time: %d pushed, %d read", pushRec.unstamped, readRec.unstamped)
+	}
 	if len(pushHits) != 3 || pushHits[1].header.Get("Last-Event-ID") != "3" || pushHits[2].header.Get("Last-Event-ID") != "4" {
 		t.Fatalf("pushed: %d requests; want 3 resuming from 3, then 4", len(pushHits))
 	}
@@ -148,11 +151,11 @@ type manualBody struct {
 }
 
 type manualPush struct {
-	deliver func([]byte) bool
+	deliver func([]byte, time.Time) bool
 	end     func(error)
 }
 
-func (b *manualBody) Push(deliver func([]byte) bool, end func(error)) {
+func (b *manualBody) Push(deliver func([]byte, time.Time) bool, end func(error)) {
 	b.pushed <- manualPush{deliver, end}
 }
 
@@ -191,7 +194,7 @@ func TestClientStartHoldsNoGoroutineWhilePushed(t *testing.T) {
 		if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "sseload/sse.(*") {
 			t.Fatalf("a goroutine of the Client's with the stream open:\n%s", stacks)
 		}
-		if !p.deliver([]byte("id: 5\ndata: one\n\ndata: tw")) || !p.deliver([]byte("o\n\n")) {
+		if !p.deliver([]byte("id: 5\ndata: one\n\ndata: tw"), time.Now()) || !p.deliver([]byte("o\n\n"), time.Now()) {
 			t.Fatal("deliver refused data")
 		}
 		p.end(io.EOF)

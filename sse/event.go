@@ -1,5 +1,7 @@
 package sse
 
+import "time"
+
 // Event is one dispatched event. Its slices alias the Decoder's buffers and are
 // valid only until the next call to Decoder.Next (or, in a Client callback, until the
 // callback returns); Clone returns a copy that owns its memory.
@@ -10,11 +12,15 @@ type Event struct {
 	Data []byte
 	// LastEventID is the stream's last event ID at dispatch (it persists across events).
 	LastEventID []byte
+	// At is when the read that completed the event returned (in a Client: one
+	// clock reading per read, shared by the events it completed); zero from a
+	// bare Decoder.
+	At time.Time
 }
 
 // Clone returns a copy of e that does not alias any Decoder buffer.
 func (e Event) Clone() Event {
-	return Event{Type: clone(e.Type), Data: clone(e.Data), LastEventID: clone(e.LastEventID)}
+	return Event{Type: clone(e.Type), Data: clone(e.Data), LastEventID: clone(e.LastEventID), At: e.At}
 }
 
 func clone(b []byte) []byte {

@@ -3,12 +3,14 @@ package sse
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // PushBody is a response body its transport can push instead of having it read.
 // Push returns at once; from then on the transport calls deliver with each piece
-// of the body as it arrives, on its own goroutine, in order and never
-// concurrently (deliver may not keep p after it returns), and calls end once
+// of the body as it arrives, with the time the read that brought it returned,
+// on its own goroutine, in order and never concurrently (deliver may not keep p
+// after it returns), and calls end once
 // when the body has ended — with io.EOF at its clean end, with what ended it
 // otherwise, or with any error after deliver returned false — never while a
 // deliver is still running. The transport watches the request's context itself.
@@ -19,7 +21,7 @@ import (
 // goroutine at all waits on an open pushed stream.
 type PushBody interface {
 	io.ReadCloser
-	Push(deliver func(p []byte) bool, end func(error))
+	Push(deliver func(p []byte, at time.Time) bool, end func(error))
 }
 
 // readPushed is read for a PushBody: the hooks run on the transport's goroutine
@@ -38,7 +40,8 @@ func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
 	d.ResetFed()
 	done := ctx.Done()
 	stopped := false // deliver and end never run at once: no lock
-	body.Push(func(p []byte) bool {
+	body.Push(func(p []byte, at time.Time) bool {
+		c.readAt = at
 		d.Feed(p)
 		for d.Next() {
 			c.dispatch()

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"sseload/refserver"
 )
@@ -172,10 +173,10 @@ func idleStreamMemory(b *testing.B, url string, n int, roundTrip func(*http.Requ
 			}
 			defer resp.Body.Close()
 			if pb, ok := resp.Body.(interface {
-				Push(func([]byte) bool, func(error))
+				Push(func([]byte, time.Time) bool, func(error))
 			}); ok {
 				// Pushed: the goroutine waits on its context, as the baseline's.
-				pb.Push(func([]byte) bool { return true }, func(error) {})
+				pb.Push(func([]byte, time.Time) bool { return true }, func(error) {})
 				<-actx.Done()
 				return
 			}

@@ -30,8 +30,12 @@ type Conn struct {
 	epoch time.Time            // lastRead and pingAt count from here (monotonic)
 	fr    *http2.Framer        // read by the reader goroutine, written under wmu
 
-	// lastRead is when the last frame arrived, in nanoseconds since epoch.
+	// lastRead is when the last read returned bytes, in nanoseconds since
+	// epoch; readAt is the same time for the reader goroutine alone (the
+	// frames of one read share it: one clock reading per read).
 	lastRead atomic.Int64
+	readAt   time.Time
+	stamp    stampedConn
 	// wg counts the reader goroutine and running health checks; Close waits for it.
 	wg sync.WaitGroup
 
@@ -83,7 +87,8 @@ func NewConn(ctx context.Context, nc net.Conn, cfg Config) (*Conn, error) {
 		st := s.ConnectionState()
 		c.tls = &st
 	}
-	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(nc, 16<<10))
+	c.stamp = stampedConn{nc: nc, c: c}
+	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(&c.stamp, 16<<10))
 	c.fr.SetMaxReadFrameSize(cfg.MaxFrameSize)
 	c.fr.MaxHeaderListSize = cfg.MaxHeaderListSize
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil) // 4096: the spec's initial table size
@@ -342,3 +347,19 @@ func (c *Conn) windowUpdate(id, credit uint32) error {
 
 // since returns the time since epoch in nanoseconds (monotonic).
 func (c *Conn) since() int64 { return int64(time.Since(c.epoch)) }
+
+// stampedConn reads the connection for the framer and notes when each read
+// returned bytes (Conn.readAt, Conn.lastRead).
+type stampedConn struct {
+	nc net.Conn
+	c  *Conn
+}
+
+func (s *stampedConn) Read(p []byte) (int, error) {
+	n, err := s.nc.Read(p)
+	if n > 0 {
+		s.c.readAt = time.Now()
+		s.c.lastRead.Store(int64(s.c.readAt.Sub(s.c.epoch)))
+	}
+	return n, err
+}

@@ -46,7 +46,7 @@ type pushReader struct {
 func reader(body io.Reader) *pushReader {
 	r := &pushReader{}
 	r.cond = sync.NewCond(&r.mu)
-	body.(*stream).Push(func(p []byte) bool {
+	body.(*stream).Push(func(p []byte, _ time.Time) bool {
 		r.mu.Lock()
 		r.buf = append(r.buf, p...)
 		r.mu.Unlock()

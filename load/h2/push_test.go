@@ -20,7 +20,7 @@ type pushed struct {
 	stopAt int // deliver returns false at this piece (1-based); 0 = never
 }
 
-func (p *pushed) deliver(b []byte) bool {
+func (p *pushed) deliver(b []byte, _ time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pieces = append(p.pieces, string(b))

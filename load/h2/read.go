@@ -23,7 +23,6 @@ func (c *Conn) readLoop() {
 func (c *Conn) readFrames() error {
 	for {
 		f, err := c.fr.ReadFrame()
-		c.lastRead.Store(c.since())
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {
@@ -183,7 +182,7 @@ func (c *Conn) onData(f *http2.DataFrame) error {
 		}
 	}
 	if s := c.stream(f.StreamID); s != nil {
-		s.onData(f.Data(), length, f.StreamEnded())
+		s.onData(f.Data(), length, f.StreamEnded(), c.readAt)
 	}
 	// else: reset by us; its window no longer matters
 	return nil

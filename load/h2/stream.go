@@ -38,14 +38,15 @@ type stream struct {
 	gotHead   bool
 	resp      *http.Response // the head, until RoundTrip takes it
 	pending   []byte         // data received before Push; nil when none
+	pendingAt time.Time      // when the latest of it arrived
 	win       window         // the stream's receive window
 	end       error          // how the server or the connection ended it; after pending
 	abort     error          // Close or the context's cause; pending is dropped
 	resetting bool           // RST_STREAM is being sent; under c.mu
 
-	deliver   func([]byte) bool // Push's, until the push ends
-	pushEnd   func(error)       // Push's end, until called
-	stopWatch func() bool       // stops watching the context for a push
+	deliver   func([]byte, time.Time) bool // Push's, until the push ends
+	pushEnd   func(error)                  // Push's end, until called
+	stopWatch func() bool                  // stops watching the context for a push
 }
 
 // awaitHead waits for the response head, the stream's failure, the context or the
@@ -85,7 +86,7 @@ func (s *stream) awaitHead() (*http.Response, error) {
 // (padding included), on the reader goroutine: into the window, then to the
 // consumer or into pending. One hold of the stream's lock does the window, the
 // consumer's lookup and the credit: pushed data counts as consumed on delivery.
-func (s *stream) onData(data []byte, length int64, ended bool) {
+func (s *stream) onData(data []byte, length int64, ended bool, at time.Time) {
 	s.dmu.Lock()
 	s.mu.Lock()
 	switch {
@@ -109,12 +110,12 @@ func (s *stream) onData(data []byte, length int64, ended bool) {
 	case deliver != nil:
 		credit = s.win.consume(length)
 	default:
-		s.pending = append(s.pending, data...)
+		s.pending, s.pendingAt = append(s.pending, data...), at
 		// Padding is never consumed: count it now, or a stream of padding would stall.
 		credit = s.win.consume(length - int64(len(data)))
 	}
 	s.mu.Unlock()
-	ok := deliver == nil || len(data) == 0 || deliver(data)
+	ok := deliver == nil || len(data) == 0 || deliver(data, at)
 	s.dmu.Unlock()
 	switch {
 	case !ok:
@@ -133,7 +134,7 @@ func (s *stream) onData(data []byte, length int64, ended bool) {
 // as it arrives, and end is called once when the stream ends: io.EOF at its
 // clean end, else what ended it. Canceling the request's context resets the
 // stream; deliver returning false resets it too. Push returns at once.
-func (s *stream) Push(deliver func([]byte) bool, end func(error)) {
+func (s *stream) Push(deliver func([]byte, time.Time) bool, end func(error)) {
 	s.dmu.Lock()
 	s.mu.Lock()
 	if s.abort != nil {
@@ -143,7 +144,7 @@ func (s *stream) Push(deliver func([]byte) bool, end func(error)) {
 		end(err)
 		return
 	}
-	pending := s.pending
+	pending, pendingAt := s.pending, s.pendingAt
 	s.pending = nil
 	s.deliver, s.pushEnd = deliver, end
 	ended := s.end
@@ -152,7 +153,7 @@ func (s *stream) Push(deliver func([]byte) bool, end func(error)) {
 		credit = s.win.consume(int64(len(pending)))
 	}
 	s.mu.Unlock()
-	ok := len(pending) == 0 || deliver(pending)
+	ok := len(pending) == 0 || deliver(pending, pendingAt)
 	s.dmu.Unlock()
 	switch {
 	case !ok:
