@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"sseload/load/h1poll"
 	"sseload/load/h2"
 	"sseload/metrics"
 	"sseload/sse"
@@ -88,7 +89,9 @@ func Classify(err error) string {
 		return "body ended early"
 	case errors.Is(err, io.EOF):
 		return "connection closed"
-	case strings.Contains(err.Error(), "stream error"), strings.Contains(err.Error(), "http2:"):
+	case strings.Contains(err.Error(), "stream error"), strings.Contains(err.Error(), "http2:"),
+		errors.Is(err, h1poll.ErrMalformedHead), errors.Is(err, h1poll.ErrHeadTooLarge), errors.Is(err, h1poll.ErrMalformedChunk),
+		strings.Contains(err.Error(), "malformed HTTP"), strings.Contains(err.Error(), "malformed chunked"):
 		return "protocol error"
 	case strings.Contains(err.Error(), "tls:"):
 		return "tls"

@@ -193,6 +193,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	e.rec.SetChecker(e.checker)
 	e.transports, err = newTransports(transportConfig{
 		protocol:    sc.Protocol,
+		h1IO:        sc.H1IO,
 		h2Conns:     sc.H2Conns,
 		rate:        sc.Rate,
 		openTimeout: sc.Timeouts.Open,

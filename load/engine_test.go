@@ -2,6 +2,8 @@ package load
 
 import (
 	"context"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +32,22 @@ func quick(url string, clients int, d time.Duration) scenarios.Scenario {
 	return scenarios.Scenario{
 		Name: "test", Target: url, Protocol: "h1", Clients: clients, Duration: d,
 		Check: "sequence", Retry: 100 * time.Millisecond, Tick: 200 * time.Millisecond,
+		H1IO: testH1IO,
 	}
+}
+
+// testH1IO is the HTTP/1.1 read path of the tests' scenarios: the default (poll
+// on Linux), or what SSELOAD_TEST_H1_IO says, so that CI runs the whole suite
+// on both paths.
+var testH1IO = scenarios.H1IO(os.Getenv("SSELOAD_TEST_H1_IO"))
+
+// h1Paths are both HTTP/1.1 read paths this system has, for tests that run on
+// each explicitly.
+func h1Paths() []scenarios.H1IO {
+	if runtime.GOOS == "linux" {
+		return []scenarios.H1IO{scenarios.H1Poll, scenarios.H1Goroutine}
+	}
+	return []scenarios.H1IO{scenarios.H1Goroutine}
 }
 
 func run(t *testing.T, sc scenarios.Scenario, opts Options) Summary {
@@ -50,16 +67,28 @@ func run(t *testing.T, sc scenarios.Scenario, opts Options) Summary {
 // stream, events sent = events received (unique) + events counted lost, here
 // under churn and a mass disconnect against the correct server.
 func TestAccountingLawUnderChurn(t *testing.T) {
-	for _, tc := range []struct{ proto, style string }{{"h1", "close"}, {"h1", "abort"}, {"h2c", "close"}, {"h2c", "abort"}} {
-		t.Run(tc.proto+" "+tc.style, func(t *testing.T) {
+	type path struct {
+		proto, style string
+		io           scenarios.H1IO
+	}
+	var paths []path
+	for _, style := range []string{"close", "abort"} {
+		for _, io := range h1Paths() {
+			paths = append(paths, path{"h1", style, io})
+		}
+		paths = append(paths, path{"h2c", style, ""})
+	}
+	for _, tc := range paths {
+		t.Run(strings.TrimSpace(tc.proto+" "+string(tc.io)+" "+tc.style), func(t *testing.T) {
 			// The server sends its 150 events in the first 0.75s; the run goes on
 			// long after, so every stream can catch up before it ends, even on a
 			// loaded machine. Over h2c the events are decoded on the connection's
-			// reader (pushed), over h1 read by each client.
+			// reader (pushed), over h1 by the event loops (poll) or each client's
+			// goroutine.
 			const maxEvents = 150
 			srv := startTarget(t, refserver.Config{Rate: 200, MaxEvents: maxEvents, Retry: 100 * time.Millisecond, H2C: tc.proto == "h2c"})
 			sc := quick(srv.URL(), 100, 3*time.Second)
-			sc.Protocol = scenarios.Protocol(tc.proto)
+			sc.Protocol, sc.H1IO = scenarios.Protocol(tc.proto), tc.io
 			sc.DropStyle = scenarios.DropStyle(tc.style)
 			sc.Churn.Rate = 0.3
 			sc.Disconnects = []scenarios.MassDisconnect{{At: 700 * time.Millisecond, Fraction: 0.5}}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -125,12 +126,13 @@ func outcomes(t metrics.Totals) metrics.Totals {
 // are exact. Over h2c (a server speaking only HTTP/2) the cases that need a raw
 // HTTP/1.1 connection are left out.
 func TestOutcomes(t *testing.T) {
-	for _, proto := range []string{"h1", "h2c"} {
-		t.Run(proto, func(t *testing.T) { testOutcomes(t, proto) })
+	for _, io := range h1Paths() {
+		t.Run("h1 "+string(io), func(t *testing.T) { testOutcomes(t, "h1", io) })
 	}
+	t.Run("h2c", func(t *testing.T) { testOutcomes(t, "h2c", "") })
 }
 
-func testOutcomes(t *testing.T, proto string) {
+func testOutcomes(t *testing.T, proto string, io scenarios.H1IO) {
 	const clients = 5
 	type limits struct{ open, idle, firstEvent time.Duration }
 	for _, tc := range []struct {
@@ -218,7 +220,7 @@ func testOutcomes(t *testing.T, proto string) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startOutcomeServer(t, tc.h, proto == "h2c")
 			sc := quick(srv.url, clients, time.Second)
-			sc.Protocol = scenarios.Protocol(proto)
+			sc.Protocol, sc.H1IO = scenarios.Protocol(proto), io
 			sc.Check = "none"
 			sc.Retry = time.Minute // one try each
 			sc.Timeouts.Open, sc.Timeouts.Idle, sc.Timeouts.FirstEvent = tc.limits.open, tc.limits.idle, tc.limits.firstEvent
@@ -321,8 +323,17 @@ func TestRetryAfter(t *testing.T) {
 // added a moment before the run is stopped are connecting (the server holds
 // their response head), and the stop ends them as stopped, not failed.
 func TestStoppedWhileConnectingIsNoFailure(t *testing.T) {
-	for _, proto := range []string{"h1", "h2c"} {
-		t.Run(proto, func(t *testing.T) {
+	type path struct {
+		proto string
+		io    scenarios.H1IO
+	}
+	paths := []path{{"h2c", ""}}
+	for _, io := range h1Paths() {
+		paths = append(paths, path{"h1", io})
+	}
+	for _, pa := range paths {
+		proto := pa.proto
+		t.Run(strings.TrimSpace(proto+" "+string(pa.io)), func(t *testing.T) {
 			var n atomic.Int64
 			srv := startOutcomeServer(t, func(w http.ResponseWriter, r *http.Request) {
 				if n.Add(1) > 3 {
@@ -334,7 +345,7 @@ func TestStoppedWhileConnectingIsNoFailure(t *testing.T) {
 			}, proto == "h2c")
 			sc := quick(srv.url, 3, time.Minute)
 			sc.Check = "none"
-			sc.Protocol = scenarios.Protocol(proto)
+			sc.Protocol, sc.H1IO = scenarios.Protocol(proto), pa.io
 			sc.Tick = 50 * time.Millisecond
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -22,7 +22,8 @@ import (
 // transportConfig is what the transports need from the scenario.
 type transportConfig struct {
 	protocol    scenarios.Protocol
-	h2Conns     int // HTTP/2 connections to spread clients over; 0 = as many as needed
+	h1IO        scenarios.H1IO // how HTTP/1.1 streams are read
+	h2Conns     int            // HTTP/2 connections to spread clients over; 0 = as many as needed
 	dialer      *dialer
 	rate        float64       // new connections per second; 0 = unlimited
 	openTimeout time.Duration // from the request written to the response head
@@ -40,7 +41,8 @@ type transports struct {
 }
 
 // newTransports builds the shared, long-lived transports of a run. HTTP/1.1 uses one
-// connection per stream (h1Transport); HTTP/2 multiplexes streams over few
+// connection per stream, read by the event loops of load/h1poll (h1IO poll) or
+// each by its client's goroutine (h1Transport); HTTP/2 multiplexes streams over few
 // connections (package h2), h2 over TLS with ALPN or h2c with prior knowledge,
 // opening another connection when the server's SETTINGS_MAX_CONCURRENT_STREAMS is
 // reached, or exactly h2Conns of them. Both dial through cfg.dialer (source
@@ -48,6 +50,13 @@ type transports struct {
 func newTransports(cfg transportConfig) (*transports, error) {
 	switch cfg.protocol {
 	case scenarios.ProtocolH1:
+		if cfg.h1IO == scenarios.H1Poll {
+			p, err := newPoller(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return &transports{rt: cfg.meter(p, true), close: p.Close}, nil
+		}
 		rt := &h1Transport{dialer: cfg.dialer, headTimeout: cfg.openTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
 	case scenarios.ProtocolH2, scenarios.ProtocolH2C:
@@ -123,14 +132,19 @@ type Transport struct{ t *transports }
 // timeouts and error classes (Classify), without the run's counters and
 // connection-rate limit. It is safe for concurrent use; Close it when done.
 func NewTransport(cfg TransportConfig) (*Transport, error) {
+	// One client: a goroutine reads it, whatever the URL's scheme.
 	sc := scenarios.Scenario{Protocol: cfg.Protocol, Timeouts: cfg.Timeouts}
 	sc.Defaults()
+	if sc.Protocol == scenarios.ProtocolH1 {
+		sc.H1IO = scenarios.H1Goroutine
+	}
 	tlsCfg, err := tlsConfig(cfg.TLS, nil)
 	if err != nil {
 		return nil, err
 	}
 	t, err := newTransports(transportConfig{
 		protocol:    sc.Protocol,
+		h1IO:        sc.H1IO,
 		openTimeout: sc.Timeouts.Open,
 		onBytes:     cfg.OnBytes,
 		dialer:      &dialer{counters: new(metrics.Counters), tls: tlsCfg, timeout: sc.Timeouts.Connect},

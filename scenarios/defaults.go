@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"runtime"
+	"strings"
 	"time"
 
 	"sseload/metrics"
@@ -19,6 +21,19 @@ const (
 
 // IsHTTP2 reports whether p multiplexes streams over HTTP/2 connections.
 func (p Protocol) IsHTTP2() bool { return p == ProtocolH2 || p == ProtocolH2C }
+
+// H1IO is how HTTP/1.1 streams are read.
+type H1IO string
+
+// The HTTP/1.1 read paths.
+const (
+	// H1Poll reads every stream from a few event loops (epoll): no goroutine
+	// per stream. Linux and cleartext http only.
+	H1Poll H1IO = "poll"
+	// H1Goroutine reads each stream on a goroutine of its own (crypto/tls needs
+	// one): https, and other systems.
+	H1Goroutine H1IO = "goroutine"
+)
 
 // DropStyle is how the harness ends a connection it drops on purpose.
 type DropStyle string
@@ -78,6 +93,9 @@ func (s *Scenario) Defaults() {
 	if s.Protocol == "" {
 		s.Protocol = DefaultProtocol
 	}
+	if s.H1IO == "" && s.Protocol == ProtocolH1 {
+		s.H1IO = defaultH1IO(s.Target)
+	}
 	if s.Tick == 0 {
 		s.Tick = DefaultTick
 	}
@@ -105,6 +123,16 @@ func (s *Scenario) Defaults() {
 	if s.MaxEventSize == 0 {
 		s.MaxEventSize = DefaultMaxEventSize
 	}
+}
+
+// defaultH1IO is the HTTP/1.1 read path for target: the event loops where
+// they work (Linux, cleartext http; no target is the embedded server's http),
+// a goroutine per stream elsewhere.
+func defaultH1IO(target string) H1IO {
+	if runtime.GOOS == "linux" && !strings.HasPrefix(strings.ToLower(target), "https:") {
+		return H1Poll
+	}
+	return H1Goroutine
 }
 
 // RetryTime returns the initial reconnection time clients use: Retry, or the

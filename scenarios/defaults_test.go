@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -13,7 +14,8 @@ func TestDefaults(t *testing.T) {
 	var s Scenario
 	s.Defaults()
 	want := Scenario{Protocol: "h1", Tick: time.Second, DropStyle: "close", Check: "none", Witnesses: 3, LatencyField: "ts",
-		LatencyUnit: "auto", Timeouts: Timeouts{Connect: 10 * time.Second, Open: 10 * time.Second}, MaxEventSize: 1 << 20}
+		LatencyUnit: "auto", Timeouts: Timeouts{Connect: 10 * time.Second, Open: 10 * time.Second}, MaxEventSize: 1 << 20,
+		H1IO: map[bool]H1IO{true: "poll", false: "goroutine"}[runtime.GOOS == "linux"]}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Defaults() on the zero Scenario = %+v, want %+v", s, want)
 	}
@@ -29,6 +31,31 @@ func TestDefaults(t *testing.T) {
 	got.Defaults()
 	if !reflect.DeepEqual(got, set) {
 		t.Errorf("Defaults() changed set fields: %+v, want %+v", got, set)
+	}
+}
+
+// TestDefaultH1IO: HTTP/1.1 streams are read by the event loops where they can
+// be (Linux, http), by goroutines elsewhere; h2 has none; a choice is kept.
+func TestDefaultH1IO(t *testing.T) {
+	poll := H1IO("goroutine")
+	if runtime.GOOS == "linux" {
+		poll = "poll"
+	}
+	for _, tc := range []struct {
+		sc   Scenario
+		want H1IO
+	}{
+		{Scenario{Target: "http://127.0.0.1:1/"}, poll},
+		{Scenario{}, poll}, // the embedded server
+		{Scenario{Target: "HTTPS://sse.test/"}, "goroutine"},
+		{Scenario{Target: "https://sse.test/", Protocol: "h2"}, ""},
+		{Scenario{Target: "http://127.0.0.1:1/", H1IO: "goroutine"}, "goroutine"},
+	} {
+		sc := tc.sc
+		sc.Defaults()
+		if sc.H1IO != tc.want {
+			t.Errorf("%+v: h1_io %q, want %q", tc.sc, sc.H1IO, tc.want)
+		}
 	}
 }
 

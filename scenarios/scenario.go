@@ -21,6 +21,10 @@ type Scenario struct {
 	// H2Conns spreads HTTP/2 streams over this many connections; 0 = as many as the
 	// server's SETTINGS_MAX_CONCURRENT_STREAMS requires.
 	H2Conns int `yaml:"h2_conns" json:"h2_conns"`
+	// H1IO is how HTTP/1.1 streams are read: "poll" (event loops; Linux, http
+	// targets) or "goroutine" (one per stream; https); empty = poll where it
+	// can, goroutine elsewhere.
+	H1IO H1IO `yaml:"h1_io" json:"h1_io"`
 	// Headers are sent on every request, "Name: value" each. Secret values
 	// (package redact's rule, and SecretHeaders) are redacted wherever a scenario
 	// is printed or stored.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -103,6 +104,15 @@ func (p *problems) target(s Scenario) {
 		case s.Protocol == ProtocolH2C && scheme == "https":
 			p.add("$.protocol", "h2c is cleartext HTTP/2 and needs an http target, got %q (h2 runs over TLS)", shown)
 		}
+	}
+	oneOf(p, "$.h1_io", s.H1IO, H1Poll, H1Goroutine)
+	switch {
+	case s.H1IO != "" && s.Protocol.IsHTTP2():
+		p.add("$.h1_io", "applies to h1 only, and protocol is %s", s.Protocol)
+	case s.H1IO == H1Poll && scheme == "https":
+		p.add("$.h1_io", "poll speaks cleartext http only; https streams are read by goroutines (goroutine)")
+	case s.H1IO == H1Poll && runtime.GOOS != "linux":
+		p.add("$.h1_io", "poll needs Linux (epoll); here streams are read by goroutines (goroutine)")
 	}
 	if s.H2Conns < 0 {
 		p.add("$.h2_conns", "must not be negative, got %d", s.H2Conns)

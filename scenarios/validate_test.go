@@ -51,6 +51,9 @@ func TestValidate(t *testing.T) {
 			[]string{"$.disconnects[0].at: must be after the start of the run, when clients are open (e.g. 10s), got 0s"}},
 		{"client certificate without key", func(s *Scenario) { s.Target = "https://h/"; s.TLS.Cert = "c.pem" },
 			[]string{`$.tls.cert: a client certificate needs both tls.cert and tls.key, got cert "c.pem", key ""`}},
+		{"h1_io unknown", func(s *Scenario) { s.H1IO = "epoll" }, []string{`$.h1_io: must be "poll" or "goroutine", got "epoll"`}},
+		{"h1_io for h2", func(s *Scenario) { s.Target = "https://h/"; s.Protocol = "h2"; s.H1IO = "poll" }, []string{"$.h1_io: applies to h1 only, and protocol is h2"}},
+		{"h1_io poll for https", func(s *Scenario) { s.Target = "https://h/"; s.H1IO = "poll" }, []string{"$.h1_io: poll speaks cleartext http only; https streams are read by goroutines (goroutine)"}},
 		{"tls for http", func(s *Scenario) { s.Target = "http://h/"; s.TLS.Insecure = true; s.TLS.CACert = "ca.pem" }, []string{
 			"$.tls.insecure: applies to https targets, and the target is http", "$.tls.ca_cert: applies to https targets, and the target is http"}},
 		{"negative timeouts", func(s *Scenario) { s.Timeouts = Timeouts{Connect: -1, Open: -1, Idle: -1, FirstEvent: -1} }, []string{

@@ -5,10 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"sseload/load/h1poll"
 	"sseload/sse"
 )
 
@@ -85,7 +87,24 @@ func send(w http.ResponseWriter, chunk string) {
 func hold(r *http.Request) { <-r.Context().Done() }
 
 // transport returns an HTTP/1.1 transport closed when the test ends.
-func transport(t *testing.T) *http.Transport {
+// transport is the transport of the Client tests: net/http's, or with
+// SSELOAD_TEST_TRANSPORT=poll sseload's HTTP/1.1 event loops (load/h1poll,
+// pushed bodies), so that the conformance suite holds for both.
+func transport(t *testing.T) http.RoundTripper {
+	if os.Getenv("SSELOAD_TEST_TRANSPORT") == "poll" {
+		p, err := h1poll.New(h1poll.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		return p
+	}
+	return readTransport(t)
+}
+
+// readTransport is net/http's transport, whose bodies are read: what
+// pushTransport turns into pushed ones.
+func readTransport(t *testing.T) http.RoundTripper {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	return tr

@@ -84,7 +84,7 @@ func TestClientPushedMatchesRead(t *testing.T) {
 	}
 	readRec, readHits := run(transport(t), false)
 	for _, async := range []bool{false, true} {
-		pushRec, pushHits := run(pushTransport{rt: transport(t), piece: 3}, async)
+		pushRec, pushHits := run(pushTransport{rt: readTransport(t), piece: 3}, async)
 		comparePushed(t, readRec, readHits, pushRec, pushHits)
 	}
 	goRec, goHits := run(transport(t), true)
@@ -119,7 +119,7 @@ func TestClientPushedLineTooLong(t *testing.T) {
 	})
 	rec := &recorder{}
 	cfg := sse.Config{URL: srv.URL, Retry: 10 * time.Millisecond, Limits: sse.Limits{MaxLine: 64}}
-	err := sse.NewClient(cfg, pushTransport{rt: transport(t), piece: 16}, rec.hooks()).Run(testCtx(t))
+	err := sse.NewClient(cfg, pushTransport{rt: readTransport(t), piece: 16}, rec.hooks()).Run(testCtx(t))
 	if !errors.Is(err, sse.ErrLineTooLong) {
 		t.Fatalf("Run = %v, want ErrLineTooLong", err)
 	}
@@ -135,7 +135,7 @@ func TestClientPushedClose(t *testing.T) {
 		hold(r)
 	})
 	rec := &recorder{eventc: make(chan sse.Event, 1)}
-	c := sse.NewClient(sse.Config{URL: srv.URL}, pushTransport{rt: transport(t), piece: 5}, rec.hooks())
+	c := sse.NewClient(sse.Config{URL: srv.URL}, pushTransport{rt: readTransport(t), piece: 5}, rec.hooks())
 	errc := goRun(t, testCtx(t), c)
 	receive(t, rec.eventc, "the first event")
 	c.Close()

@@ -238,9 +238,9 @@ func TestClientEndedMidEvent(t *testing.T) {
 					stream(w, "id: 1\ndata: a\n\n"+tail) // then the handler returns: a clean end
 				})
 				var rec recorder
-				var rt http.RoundTripper = transport(t)
+				rt := transport(t)
 				if pushed {
-					rt = pushTransport{rt: rt, piece: 5}
+					rt = pushTransport{rt: readTransport(t), piece: 5}
 				}
 				c := sse.NewClient(sse.Config{URL: srv.URL, Retry: time.Millisecond}, rt, rec.hooks())
 				if err := c.Run(testCtx(t)); err != nil {

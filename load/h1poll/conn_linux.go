@@ -48,7 +48,6 @@ type conn struct {
 	scanFrom int
 	body     body
 	gotByte  bool      // the first byte of the response came
-	readable bool      // an edge came while waiting for Push: read once it starts
 	counted  bool      // OnConnect was called: OnClose is owed
 	at       time.Time // the current read's time, for emit
 	ended    bool      // end was called, or is owed once Push starts (endErr)
@@ -173,7 +172,7 @@ func (c *conn) ready(events uint32) {
 	case phaseHead:
 		c.readHead()
 	case phaseWaitPush:
-		c.readable = true
+		// Read when Push starts the body.
 	case phaseBody:
 		c.readBody(events&gone != 0)
 	}
@@ -321,9 +320,9 @@ func (c *conn) startPush() {
 	if len(pending) > 0 && !c.consume(pending, at) {
 		return
 	}
-	if c.readable {
-		c.readBody(true)
-	}
+	// Read on at once, edge or not: the read that brought the head may have
+	// left more behind it, a close included, and its edge was spent then.
+	c.readBody(true)
 }
 
 // readBody reads once per readiness (again only when the read filled the

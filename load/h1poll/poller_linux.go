@@ -79,9 +79,13 @@ func (p *Poller) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	var out bytes.Buffer
-	// Written without the caller's trace: Request.Write would report the request
-	// written before any connection.
-	if err := req.WithContext(context.Background()).Write(&out); err != nil {
+	// Written ahead, with only the caller's field trace: Request.Write would
+	// report the request written before any connection.
+	wctx := context.Background()
+	if tr := httptrace.ContextClientTrace(ctx); tr != nil && tr.WroteHeaderField != nil {
+		wctx = httptrace.WithClientTrace(wctx, &httptrace.ClientTrace{WroteHeaderField: tr.WroteHeaderField})
+	}
+	if err := req.WithContext(wctx).Write(&out); err != nil {
 		return nil, err
 	}
 	addrs, port, err := resolve(ctx, req.URL)
