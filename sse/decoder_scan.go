@@ -35,15 +35,50 @@ var errNoData = errors.New("sse: no data yet")
 var idleBufs = sync.Pool{New: func() any { return new([initialBufSize]byte) }}
 
 // feedReader hands the Decoder bytes pushed to it rather than read on demand.
+// The scanner takes whole lines from them in place (lineInPlace); what it reads
+// through Read is a line that spans deliveries, up to its end.
 type feedReader struct{ p []byte }
 
 func (f *feedReader) Read(b []byte) (int, error) {
 	if len(f.p) == 0 {
 		return 0, errNoData
 	}
-	n := copy(b, f.p)
+	end := len(f.p)
+	if i := eolIndex(f.p); i >= 0 {
+		end = i + 1 // the rest may be scanned in place again
+	}
+	n := copy(b, f.p[:end])
 	f.p = f.p[n:]
 	return n, nil
+}
+
+// eolIndex returns the index of the first CR or LF in p, or -1.
+func eolIndex(p []byte) int {
+	n := 0
+	for w := p[:min(len(p), shortLine)]; len(w) >= 8; w = w[8:] {
+		x := binary.LittleEndian.Uint64(w)
+		if m := hasByte(x, '\n') | hasByte(x, '\r'); m != 0 {
+			return n + bits.TrailingZeros64(m)/8
+		}
+		n += 8
+	}
+	for i := n; i < len(p); i++ {
+		if c := p[i]; c == '\n' || c == '\r' {
+			return i
+		}
+		if i-n >= 8 {
+			// Longer lines: the vectorized searches.
+			lf := bytes.IndexByte(p[i:], '\n')
+			if cr := bytes.IndexByte(p[i:], '\r'); cr >= 0 && (lf < 0 || cr < lf) {
+				lf = cr
+			}
+			if lf < 0 {
+				return -1
+			}
+			return i + lf
+		}
+	}
+	return -1
 }
 
 // scanner splits a stream into lines ended by CRLF, LF or a lone CR. Lines are
@@ -82,6 +117,11 @@ func (s *scanner) reset() {
 // At the end of input it returns the reader's error (io.EOF when clean): an
 // unterminated last line is never returned.
 func (s *scanner) line(rd io.Reader, maxLine int) ([]byte, error) {
+	if f, ok := rd.(*feedReader); ok && s.r == s.w && s.rerr == nil {
+		if line, ok, err := s.lineInPlace(f, maxLine); ok || err != nil {
+			return line, err
+		}
+	}
 	for {
 		if s.skipLF && s.r < s.w {
 			s.skipLF = false
@@ -109,6 +149,33 @@ func (s *scanner) line(rd io.Reader, maxLine int) ([]byte, error) {
 			return nil, errNoData
 		}
 	}
+}
+
+// lineInPlace returns the next line of a fed stream as a view into the fed
+// bytes, when they hold a whole one and nothing is pending in the buffer: no
+// copy. It reports false when they hold no line end (the rest is to go into
+// the buffer).
+func (s *scanner) lineInPlace(f *feedReader, maxLine int) ([]byte, bool, error) {
+	p := f.p
+	if s.skipLF && len(p) > 0 {
+		s.skipLF = false
+		if p[0] == '\n' {
+			p = p[1:]
+			s.total++
+		}
+	}
+	f.p = p
+	i := eolIndex(p)
+	if i < 0 {
+		return nil, false, nil
+	}
+	if i > maxLine {
+		return nil, false, s.tooLong(maxLine)
+	}
+	s.skipLF = p[i] == '\r'
+	f.p = p[i+1:]
+	s.total += int64(i + 1)
+	return p[:i:i], true, nil
 }
 
 // offset returns the stream offset of the first unparsed byte.

@@ -216,7 +216,7 @@ func (c *conn) traceConnectDone(err error) {
 // write writes what is left of the request; the rest waits for writability.
 func (c *conn) write() {
 	for len(c.out) > 0 {
-		n, err := unix.Write(c.fd, c.out)
+		n, err := rawWrite(c.fd, c.out)
 		switch {
 		case err == unix.EAGAIN:
 			return
@@ -242,7 +242,7 @@ func (c *conn) write() {
 func (c *conn) readHead() {
 	buf := c.l.buf
 	for {
-		n, err := unix.Read(c.fd, buf)
+		n, err := rawRead(c.fd, buf)
 		switch {
 		case err == unix.EAGAIN:
 			return
@@ -330,7 +330,7 @@ func (c *conn) startPush() {
 func (c *conn) readBody(drain bool) {
 	buf := c.l.buf
 	for c.phase == phaseBody {
-		n, err := unix.Read(c.fd, buf)
+		n, err := rawRead(c.fd, buf)
 		switch {
 		case err == unix.EAGAIN:
 			return

@@ -16,7 +16,8 @@ const wakeSlot = -1
 type loop struct {
 	p    *Poller
 	epfd int
-	wake int // eventfd
+	ep   *os.File // epfd, in Go's poller: the loop parks on it, not in epoll_wait
+	wake int      // eventfd
 	buf  []byte
 
 	// The loop's alone.
@@ -47,7 +48,16 @@ func newLoop(p *Poller) (*loop, error) {
 		unix.Close(wake)
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
-	return &loop{p: p, epfd: epfd, wake: wake, buf: make([]byte, p.cfg.ReadBuffer)}, nil
+	// An epoll set is readable while it has events. Non-blocking, it joins Go's
+	// own poller, so the loop waits as a parked goroutine: a thread blocked in
+	// epoll_wait would have the runtime hand its CPU over and back (sysmon,
+	// futexes) at every wake-up.
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
+		unix.Close(wake)
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	return &loop{p: p, epfd: epfd, ep: os.NewFile(uintptr(epfd), "epoll"), wake: wake, buf: make([]byte, p.cfg.ReadBuffer)}, nil
 }
 
 // enqueue asks the loop to attend to c, and reports false when the loop has
@@ -98,10 +108,21 @@ func (l *loop) stop() {
 // until stopped, then closes every connection and its own descriptors.
 func (l *loop) run() {
 	events := make([]unix.EpollEvent, 512)
+	rc, err := l.ep.SyscallConn()
+	if err != nil {
+		l.shutdown(fmt.Errorf("h1poll: %w", err))
+		return
+	}
+	var n int
+	var werr error
+	wait := func(fd uintptr) bool {
+		n, werr = rawPoll(int(fd), events)
+		return n > 0 || (werr != nil && werr != unix.EINTR)
+	}
 	for {
-		n, err := unix.EpollWait(l.epfd, events, -1)
-		if err == unix.EINTR {
-			continue
+		err := rc.Read(wait)
+		if err == nil {
+			err = werr
 		}
 		if err != nil {
 			l.shutdown(fmt.Errorf("h1poll: epoll_wait: %w", err))
@@ -167,7 +188,7 @@ func (l *loop) shutdown(err error) {
 		}
 		l.mu.Unlock()
 	}
-	unix.Close(l.epfd)
+	l.ep.Close() // and epfd with it
 }
 
 // closeConn ends c for good with err.
