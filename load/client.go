@@ -307,7 +307,7 @@ func (c *client) onEvent(ev sse.Event) {
 	}
 	now := at.Sub(c.e.start)
 	k := c.e.rec.Counters()
-	k.EventsReceived.Add(1)
+	k.EventsReceived.Add(c.id, 1)
 	if c.firstPending {
 		c.firstPending = false
 		c.firstDue.Store(0)
@@ -341,7 +341,7 @@ func (c *client) onEvent(ev sse.Event) {
 	c.stream.EventID(&id)
 }
 
-func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(1) }
+func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(c.id, 1) }
 
 // onError takes what ended an attempt, or an open stream: an open stream's end
 // is clean (io.EOF: the server ended it) or a cut; anything else is an attempt

@@ -35,6 +35,15 @@ func newPoller(cfg transportConfig) (*pollTransport, error) {
 		ConnectTimeout: d.timeout,
 		HeadTimeout:    cfg.openTimeout,
 		Abortive:       func(cause error) bool { return errors.Is(cause, errDropAbort) },
+		// A client's connections stay on one loop, and that loop's clients keep
+		// to their own histogram shards and counter stripes (both keyed by the
+		// client's id, and shards are a multiple of the loops).
+		Affinity: func(ctx context.Context) (int, bool) {
+			if c := clientFrom(ctx); c != nil {
+				return c.id, true
+			}
+			return 0, false
+		},
 		OnConnect: func() {
 			metrics.Rise(&d.counters.Connections, &d.counters.ConnectionsPeak)
 			d.counters.ConnectionsOpened.Add(1)

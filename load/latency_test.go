@@ -56,7 +56,7 @@ func TestLatencyFieldNotes(t *testing.T) {
 	}
 	k := rec.Counters()
 	for i := range 200 {
-		k.EventsReceived.Add(1)
+		k.EventsReceived.Add(0, 1)
 		if i%50 == 0 {
 			l.unreadable(k, []byte(`{"msg":"no time here"}`))
 		}

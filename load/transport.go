@@ -199,8 +199,11 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	counted := &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
-	if c := clientFrom(req.Context()); c != nil && m.since != nil {
-		counted.last, counted.since = &c.lastRead, m.since
+	if c := clientFrom(req.Context()); c != nil {
+		counted.key = c.id
+		if m.since != nil {
+			counted.last, counted.since = &c.lastRead, m.since
+		}
 	}
 	counted.onBytes = m.onBytes
 	resp.Body = counted
@@ -233,7 +236,8 @@ func offStack(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 // (when set; on the engine's clock), which the idle timeout watches.
 type countedBody struct {
 	io.ReadCloser
-	bytes   *atomic.Int64
+	bytes   *metrics.Striped
+	key     int // the stripe of bytes: the client's id
 	last    *atomic.Int64
 	since   func(time.Time) time.Duration
 	onBytes func()
@@ -241,7 +245,7 @@ type countedBody struct {
 
 // got counts n bytes that a read returning at brought.
 func (b *countedBody) got(n int, at time.Time) {
-	b.bytes.Add(int64(n))
+	b.bytes.Add(b.key, int64(n))
 	if b.last != nil {
 		b.last.Store(int64(b.since(at)))
 	}
@@ -265,7 +269,7 @@ func (b *countedBody) Read(p []byte) (int, error) {
 	if n > 0 && (b.last != nil || b.onBytes != nil) {
 		b.got(n, time.Now())
 	} else if n > 0 {
-		b.bytes.Add(int64(n))
+		b.bytes.Add(b.key, int64(n))
 	}
 	return n, err
 }

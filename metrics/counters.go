@@ -40,16 +40,11 @@ type Counters struct {
 	EventsHistory     atomic.Int64
 	LatencyUnreadable atomic.Int64
 
-	// The per-event counters get a cache line each: every client goroutine adds
-	// to them for every event, and sharing a line would make them contend with
-	// each other as well as with themselves.
-	_              [cacheLine]byte
-	EventsReceived atomic.Int64
-	_              [cacheLine - 8]byte
-	BytesReceived  atomic.Int64
-	_              [cacheLine - 8]byte
-	Comments       atomic.Int64
-	_              [cacheLine - 8]byte
+	// The per-event counters are striped by client: every event loop and
+	// client goroutine adds to them for every event.
+	EventsReceived Striped
+	BytesReceived  Striped
+	Comments       Striped
 }
 
 // Rise adds one to gauge and lifts peak to the new value if it is higher: peaks

@@ -26,6 +26,10 @@ type Config struct {
 	// Abortive reports whether closing a connection for cause (a request
 	// context's cause) resets it (RST) rather than closing it (FIN); nil: never.
 	Abortive func(cause error) bool
+	// Affinity returns a key for a request (from its context) whose connection
+	// then goes to loop key % Loops, so that whatever else the caller keeps per
+	// key stays on one loop's thread; ok false, or nil: the loops in turn.
+	Affinity func(ctx context.Context) (key int, ok bool)
 	// OnConnect and OnClose count connections: a connect that succeeded, and
 	// that connection's close. nil: not called.
 	OnConnect, OnClose func()

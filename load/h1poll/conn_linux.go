@@ -240,6 +240,7 @@ func (c *conn) write() {
 // readHead reads until the response head is whole, then hands it to RoundTrip;
 // body bytes read with it wait for Push. Informational (1xx) heads are skipped.
 func (c *conn) readHead() {
+	c.l.flush() // the head is read into the loop's buffer, where the batch is
 	buf := c.l.buf
 	for {
 		n, err := rawRead(c.fd, buf)
@@ -325,34 +326,40 @@ func (c *conn) startPush() {
 	c.readBody(true)
 }
 
-// readBody reads once per readiness (again only when the read filled the
-// buffer, or when the peer has gone: then to its end) and pushes the payload.
+// readBody reads once per readiness (again only when the read filled its
+// space, or when the peer has gone: then to its end) into the loop's batch,
+// which the loop pushes once it has read every ready socket.
 func (c *conn) readBody(drain bool) {
-	buf := c.l.buf
+	l := c.l
 	for c.phase == phaseBody {
-		n, err := rawRead(c.fd, buf)
+		space := l.space()
+		n, err := rawRead(c.fd, space)
 		switch {
 		case err == unix.EAGAIN:
 			return
 		case err == unix.EINTR:
 			continue
+		case err == nil && n > 0:
+			l.batched(c, space[:n], time.Now())
+			if n < len(space) && !drain {
+				return
+			}
+			continue
+		}
+		// The stream's end comes after what the batch holds of it.
+		l.flush()
+		if c.phase != phaseBody {
+			return
+		}
+		switch {
 		case err != nil:
 			c.streamEnded(c.opError("read", os.NewSyscallError("read", err)))
-			return
-		case n == 0:
-			if c.body.complete() {
-				c.streamEnded(io.EOF)
-			} else {
-				c.streamEnded(io.ErrUnexpectedEOF)
-			}
-			return
+		case c.body.complete():
+			c.streamEnded(io.EOF)
+		default:
+			c.streamEnded(io.ErrUnexpectedEOF)
 		}
-		if !c.consume(buf[:n], time.Now()) {
-			return
-		}
-		if n < len(buf) && !drain {
-			return
-		}
+		return
 	}
 }
 

@@ -21,6 +21,8 @@ type loop struct {
 	buf  []byte
 
 	// The loop's alone.
+	batch []batchedRead // reads of l.buf[:used] not yet pushed
+	used  int
 	conns []*conn // by slot; nil = free
 	free  []int32
 	gens  []int32 // the generation of each slot's latest conn
@@ -138,6 +140,7 @@ func (l *loop) run() {
 				c.ready(ev.Events)
 			}
 		}
+		l.flush()
 		if woken && l.attendQueue() {
 			l.shutdown(ErrClosed)
 			return
@@ -157,6 +160,7 @@ func (l *loop) attendQueue() bool {
 	for _, c := range q {
 		c.attend()
 	}
+	l.flush()
 	return stopped
 }
 

@@ -115,11 +115,21 @@ func (p *Poller) RoundTrip(req *http.Request) (*http.Response, error) {
 	panic("unreachable")
 }
 
+// loopFor picks the loop of a request's connection.
+func (p *Poller) loopFor(ctx context.Context) *loop {
+	if p.cfg.Affinity != nil {
+		if key, ok := p.cfg.Affinity(ctx); ok {
+			return p.loops[uint(key)%uint(len(p.loops))]
+		}
+	}
+	return p.loops[uint(p.next.Add(1))%uint(len(p.loops))]
+}
+
 // exchange makes one connection to addr and waits for its response head.
 func (p *Poller) exchange(ctx context.Context, req *http.Request, out []byte, addr, source netip.AddrPort,
 	connectBy <-chan time.Time) (*http.Response, error) {
 	trace := httptrace.ContextClientTrace(ctx)
-	l := p.loops[int(p.next.Add(1))%len(p.loops)]
+	l := p.loopFor(ctx)
 	waiter := make(chan result, 2) // the conn forgets it once the head or an error is sent
 	c := &conn{l: l, remote: addr, trace: trace, req: req, out: out, waiter: waiter}
 	if trace != nil && trace.ConnectStart != nil {

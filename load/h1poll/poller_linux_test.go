@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -380,5 +381,69 @@ func TestPollerManyStreams(t *testing.T) {
 		if err := s.wait(t); err != io.EOF || s.got() != want(20) {
 			t.Fatalf("stream %d: end %v, %d bytes", i, err, len(s.got()))
 		}
+	}
+}
+
+// TestPollerBatchKeepsEachStreamInOrder: many streams' large bodies arrive at
+// once, so each loop's batch holds reads of many streams, and some streams'
+// several reads (a read that fills its space is followed by another at once):
+// every body arrives whole and in order, and its read times never go back.
+func TestPollerBatchKeepsEachStreamInOrder(t *testing.T) {
+	body := func(i int) string {
+		var b strings.Builder
+		for j := 0; b.Len() < 200<<10; j++ {
+			fmt.Fprintf(&b, "id: %d-%d\ndata: %s\n\n", i, j, strings.Repeat("x", j%97))
+		}
+		return b.String()
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		i, _ := strconv.Atoi(r.URL.Query().Get("i"))
+		io.WriteString(w, body(i))
+	}))
+	defer srv.Close()
+	p := newPoller(t, Config{Loops: 2, ReadBuffer: minSpace + 4<<10})
+	const n = 40
+	sinks := make([]*sink, n)
+	var wg sync.WaitGroup
+	for i := range sinks {
+		wg.Go(func() { _, sinks[i] = push(t, p, t.Context(), srv.URL+"?i="+strconv.Itoa(i)) })
+	}
+	wg.Wait()
+	for i, s := range sinks {
+		if err := s.wait(t); err != io.EOF {
+			t.Fatalf("stream %d: end %v", i, err)
+		}
+		if got := s.got(); got != body(i) {
+			t.Fatalf("stream %d: %d bytes, want %d, equal to the server's: %v", i, len(got), len(body(i)), got == body(i))
+		}
+		for k := 1; k < len(s.ats); k++ {
+			if s.ats[k].Before(s.ats[k-1]) {
+				t.Fatalf("stream %d: read %d's time %v before read %d's %v", i, k, s.ats[k], k-1, s.ats[k-1])
+			}
+		}
+	}
+}
+
+// TestPollerAffinity: a request whose key Affinity gives goes to loop key % Loops.
+func TestPollerAffinity(t *testing.T) {
+	type keyCtx struct{}
+	p := newPoller(t, Config{Loops: 3, Affinity: func(ctx context.Context) (int, bool) {
+		k, ok := ctx.Value(keyCtx{}).(int)
+		return k, ok
+	}})
+	for _, k := range []int{0, 1, 2, 3, 7, -1} {
+		got := p.loopFor(context.WithValue(t.Context(), keyCtx{}, k))
+		if want := p.loops[uint(k)%3]; got != want {
+			t.Errorf("key %d: another loop than loop %d", k, uint(k)%3)
+		}
+	}
+	// Without a key, the loops in turn.
+	seen := map[*loop]bool{}
+	for range 3 {
+		seen[p.loopFor(t.Context())] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("3 requests without a key went to %d loops, want 3", len(seen))
 	}
 }
