@@ -31,6 +31,7 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 	if r.Harness = harnessUsage(); r.Harness != nil {
 		r.Harness.FileLimit = p.fileLimit
 		r.Harness.InProcess = p.embedded
+		r.Harness.GoroutinesPeak, r.Harness.GoroutinesHold = p.goroutinesPeak, p.goroutinesHold
 	}
 	if err := p.view.err(); err != nil {
 		p.warn(err)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,6 +37,8 @@ type runPlan struct {
 	view           *progressView
 	stdout, stderr io.Writer
 	closers        []func() // run by close, last first
+	goroutinesPeak int      // the most goroutines at any snapshot
+	goroutinesHold int      // goroutines halfway through the hold
 }
 
 // prepareRun does every check that can fail before the run starts, so that a
@@ -103,10 +106,17 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 	if o.memProfile != "" {
 		heap = &heapProfiler{path: o.memProfile}
 	}
+	release := &rampRelease{}
 	opts.Observe = func(s metrics.Snapshot) {
+		release.observe(s)
 		p.collector.Observe(s)
 		p.view.observe(s) // set below, before the run starts observing
 		heap.observe(s)
+		n := runtime.NumGoroutine()
+		p.goroutinesPeak = max(p.goroutinesPeak, n)
+		if s.Run.Stage == "hold" && s.Run.StageProgress >= 0.5 && p.goroutinesHold == 0 {
+			p.goroutinesHold = n
+		}
 	}
 	if p.engine, err = load.New(sc, opts); err != nil {
 		return nil, scenarios.Locate(err, src, cmd.Flags().Changed) // TLS files, source addresses

@@ -163,7 +163,7 @@ func (c *client) over() bool { return c.quitted.Load() || c.ctx.Err() != nil }
 
 // connect starts a new EventSource.
 func (c *client) connect() {
-	s := sse.NewClient(c.e.sseConfig(), c.e.transports.rt, c.hk)
+	s := c.e.template.NewClient(c.e.transports.rt, c.hk)
 	c.cur.Store(s)
 	if c.over() {
 		s.Close() // stop ran before cur held s: Start ends at once

@@ -118,6 +118,7 @@ type engine struct {
 	checker    *metrics.Checker
 	transports *transports
 	header     http.Header
+	template   *sse.Template // every client's EventSource configuration
 	latency    *latencyField
 	redact     redact.Rule
 	start      time.Time
@@ -186,6 +187,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		e.dropCause = errDropAbort
 	}
 	e.scale.Store(math.Float64bits(1))
+	e.template = sse.NewTemplate(e.sseConfig())
 	e.lifetime = lifetimeFunc(sc.Churn)
 	e.rec = metrics.NewRecorder(metrics.Config{})
 	e.latency = newLatencyField(sc.LatencyField, sc.LatencyUnit, e.rec)

@@ -73,6 +73,12 @@ type Harness struct {
 	GOMAXPROCS int           `json:"gomaxprocs"` // CPUs the Go runtime used
 	FileLimit  uint64        `json:"file_limit"` // open-file limit in force
 	InProcess  bool          `json:"in_process"` // the reference server ran in this process (its cost is included)
+	// GoroutinesPeak is the most goroutines the process had at any snapshot:
+	// with HTTP/1.1 over the event loops or HTTP/2, it does not grow with the
+	// streams open.
+	GoroutinesPeak int `json:"goroutines_peak,omitempty"`
+	// GoroutinesHold is how many it had halfway through the hold.
+	GoroutinesHold int `json:"goroutines_hold,omitempty"`
 }
 
 // Totals are the run's final counters plus figures derived over the whole run.

@@ -85,8 +85,13 @@ func summaryHead(p *printer, r Result) {
 		if h.InProcess {
 			where = ", reference server included"
 		}
-		p.field("harness", "CPU %s (%s in the kernel; %.2f of %d cores), peak RSS %s%s",
-			human.Duration(h.CPU), human.Duration(h.SystemCPU), cores, h.GOMAXPROCS, human.Bytes(h.MaxRSS), where)
+		goroutines := ""
+		if h.GoroutinesPeak > 0 {
+			goroutines = fmt.Sprintf(", %s goroutines at most (%s halfway through the hold)",
+				human.Count(int64(h.GoroutinesPeak)), human.Count(int64(h.GoroutinesHold)))
+		}
+		p.field("harness", "CPU %s (%s in the kernel; %.2f of %d cores), peak RSS %s%s%s",
+			human.Duration(h.CPU), human.Duration(h.SystemCPU), cores, h.GOMAXPROCS, human.Bytes(h.MaxRSS), goroutines, where)
 	}
 	if t.Errors == 0 {
 		p.field("errors", "none")

@@ -27,11 +27,9 @@ import (
 // Close, Drop, State and LastEventID are safe for concurrent use. A Client runs
 // once.
 type Client struct {
-	cfg     Config
+	t       *Template // the Config, shared
 	rt      http.RoundTripper
 	h       Hooks
-	header  http.Header   // cfg.Header, canonical, without Last-Event-ID
-	host    string        // cfg.Header's Host, if any
 	dec     *Decoder      // one for all connections: it keeps the last event ID and retry
 	readAt  time.Time     // when the latest read of the stream returned: its events' At
 	stamped stampedReader // the read stream's body, stamping readAt
@@ -49,26 +47,53 @@ type Client struct {
 // NewClient returns a Client for cfg that sends its requests through rt
 // (sharing rt between Clients is the point: it holds the connections); a nil rt
 // means http.DefaultTransport. cfg is checked by Run. The Client starts
-// Connecting.
+// Connecting. Many Clients of one Config share a Template instead.
 func NewClient(cfg Config, rt http.RoundTripper, h Hooks) *Client {
-	if rt == nil {
-		rt = http.DefaultTransport
+	return NewTemplate(cfg).NewClient(rt, h)
+}
+
+// Template is what every Client of one Config shares: the Config, its check,
+// its parsed URL and request header. A load generator's thousands of Clients
+// made from one Template do not each hold a copy (≈ 1 KB a Client).
+type Template struct {
+	cfg    Config
+	err    error // cfg.Validate's
+	u      *url.URL
+	header http.Header // cfg.Header, canonical, without Last-Event-ID
+	host   string      // cfg.Header's Host, if any
+}
+
+// NewTemplate checks and prepares cfg for its Clients; a Config that does not
+// pass Validate makes Clients whose Run returns that error.
+func NewTemplate(cfg Config) *Template {
+	t := &Template{cfg: cfg, header: make(http.Header, len(cfg.Header)+3)}
+	if t.err = cfg.Validate(); t.err == nil {
+		t.u, _ = parseStreamURL(cfg.URL) // Validate parsed it already
 	}
-	c := &Client{cfg: cfg, rt: rt, h: h, header: make(http.Header, len(cfg.Header)+3)}
-	c.header.Set("Accept", "text/event-stream")
-	c.header.Set("Cache-Control", "no-cache")
+	t.header.Set("Accept", "text/event-stream")
+	t.header.Set("Cache-Control", "no-cache")
 	for k, vs := range cfg.Header {
 		k = http.CanonicalHeaderKey(k)
 		switch k {
 		case "Host":
 			if len(vs) > 0 {
-				c.host = vs[0]
+				t.host = vs[0]
 			}
 		case "Last-Event-Id":
 		default:
-			c.header[k] = append([]string(nil), vs...)
+			t.header[k] = append([]string(nil), vs...)
 		}
 	}
+	return t
+}
+
+// NewClient returns a Client of t's Config, as NewClient does.
+func (t *Template) NewClient(rt http.RoundTripper, h Hooks) *Client {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	cfg := &t.cfg
+	c := &Client{t: t, rt: rt, h: h}
 	c.dec = NewDecoder(http.NoBody, cfg.Limits)
 	if cfg.LastEventID != "" {
 		c.dec.SetLastEventID([]byte(cfg.LastEventID))
@@ -134,11 +159,11 @@ type runner struct {
 // begin checks the configuration and claims the Client for a run; a nil runner
 // comes with the error the run ends with at once.
 func (c *Client) begin(ctx context.Context) (*runner, error) {
-	if err := c.cfg.Validate(); err != nil {
+	if err := c.t.err; err != nil {
 		c.close()
 		return nil, err
 	}
-	u, _ := parseStreamURL(c.cfg.URL) // Validate parsed it already
+	u := c.t.u
 	base := ctx
 	if c.h.Trace != nil {
 		base = httptrace.WithClientTrace(ctx, c.h.Trace)
@@ -204,7 +229,7 @@ func (r *runner) after(o outcome) (stop bool, err error) {
 	if o.opened {
 		r.n = 0 // a successful open starts the backoff count again
 	}
-	if !o.done && !o.fatal && !c.cfg.NoReconnect {
+	if !o.done && !o.fatal && !c.t.cfg.NoReconnect {
 		if err := c.resumable(); err != nil {
 			o = outcome{fatal: true, err: err}
 		}
@@ -212,8 +237,8 @@ func (r *runner) after(o outcome) (stop bool, err error) {
 	switch {
 	case o.done:
 		return true, nil
-	case o.fatal || c.cfg.NoReconnect:
-		if c.cfg.NoReconnect && errors.Is(o.err, io.EOF) && !o.dropped {
+	case o.fatal || c.t.cfg.NoReconnect:
+		if c.t.cfg.NoReconnect && errors.Is(o.err, io.EOF) && !o.dropped {
 			return true, nil
 		}
 		c.setState(Closed)
@@ -226,7 +251,7 @@ func (r *runner) after(o outcome) (stop bool, err error) {
 	if !o.dropped {
 		c.report(o.err)
 	}
-	wait := c.cfg.Backoff.Wait(c.retry(), r.n, rand.Float64)
+	wait := c.t.cfg.Backoff.Wait(c.retry(), r.n, rand.Float64)
 	r.n++
 	if c.h.Reconnecting != nil {
 		c.h.Reconnecting(wait, o.err)
@@ -342,8 +367,8 @@ func (c *Client) retry() time.Duration {
 	if r, ok := c.dec.Retry(); ok {
 		return r
 	}
-	if c.cfg.Retry > 0 {
-		return c.cfg.Retry
+	if c.t.cfg.Retry > 0 {
+		return c.t.cfg.Retry
 	}
 	return DefaultRetry
 }

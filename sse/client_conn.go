@@ -198,7 +198,7 @@ func (s *stampedReader) Read(p []byte) (int, error) {
 // reconnecting cannot fix, and a network error otherwise. Per the
 // specification, a redirect applies to this connection only.
 func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fatal bool, err error) {
-	maxRedirects := c.cfg.MaxRedirects
+	maxRedirects := c.t.cfg.MaxRedirects
 	if maxRedirects == 0 {
 		maxRedirects = DefaultMaxRedirects
 	}
@@ -246,7 +246,7 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 // turns the URL's user:password into Basic authorization unless the headers
 // have their own.
 func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
-	h := c.header.Clone()
+	h := c.t.header.Clone()
 	if len(c.lastID) > 0 {
 		h["Last-Event-Id"] = []string{string(c.lastID)}
 	}
@@ -263,8 +263,8 @@ func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
 		Header:     h,
 		Host:       u.Host,
 	}
-	if c.host != "" && u.Host == orig.Host {
-		r.Host = c.host
+	if c.t.host != "" && u.Host == orig.Host {
+		r.Host = c.t.host
 	}
 	if u.User != nil && h.Get("Authorization") == "" {
 		// Credentials in the URL, as curl and http.Client send them; the request

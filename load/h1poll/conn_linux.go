@@ -302,7 +302,9 @@ func (c *conn) parseHeads() bool {
 			c.pending, c.pendingAt = append([]byte(nil), rest...), time.Now()
 		}
 		c.mu.Unlock()
-		c.head = nil
+		// An open stream keeps neither its request nor its trace: they are the
+		// caller's, and half of what an idle stream would hold.
+		c.head, c.req, c.trace = nil, nil, nil
 		resp.Body = c
 		c.phase = phaseWaitPush
 		c.tell(result{resp: resp})
