@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Reproducible load benchmarks of the sseload harness itself (not part of CI).
 #
-#   scripts/bench.sh [idle-h1|idle-h2|max-h1|throughput|throughput-h2c|tui|ramp|source-ips|all]
+#   scripts/bench.sh [idle-h1|idle-h1-goroutine|idle-h2|max-h1|max-h1-busy|max-h1-goroutine|
+#                     throughput|throughput-goroutine|throughput-h2c|tui|ramp|source-ips|all]
 #
 # Each case starts the reference server (sseload serve) as a separate process on a
 # loopback port, runs sseload against it, and prints the figures the README's
-# Performance section reports. Knobs (environment): H1_CLIENTS (10000),
-# H2_CLIENTS (50000), TP_CLIENTS (1000), TP_RATE (100 events/s), RAMP_CLIENTS (10000),
+# Performance section reports. HTTP/1.1 runs over the event loops (--h1-io poll)
+# unless the case's name ends in -goroutine (a goroutine per stream, as https uses);
+# the -busy case sends 1 event/s per stream instead of IDLE_RATE. Knobs (environment): H1_CLIENTS (10000),
+# H2_CLIENTS (50000), TP_CLIENTS (1000), TP_RATE (100 events/s), RAMP_CLIENTS (10000), IDLE_RATE (0.2 events/s),
 # MAX_H1_CLIENTS (hard open-file limit - 100), HOLD (20s), PORT (18080). Needs Go, jq and a Linux /proc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,7 @@ RAMP_CLIENTS=${RAMP_CLIENTS:-10000}
 # The most HTTP/1.1 clients one process can hold: a socket each under the hard
 # open-file limit, less what the process holds besides.
 MAX_H1_CLIENTS=${MAX_H1_CLIENTS:-$(( $(ulimit -Hn) - 100 ))}
+IDLE_RATE=${IDLE_RATE:-0.2}
 HOLD=${HOLD:-20}
 PORT=${PORT:-18080}
 OUT=${OUT:-bench-out}
@@ -69,42 +73,48 @@ run_and_sample() {
 
 open_peak() { jq -r '.totals.clients_peak // .totals.streams_peak' "$OUT/$1.json"; }
 
-idle() { # PROTO CLIENTS SERVERFLAGS...
-	local proto=$1 n=$2
-	shift 2
-	start_server --rate 0.2 "$@"
+idle() { # NAME PROTO CLIENTS RATE H1IO SERVERFLAGS...
+	local name=$1 proto=$2 n=$3 rate=$4 io=$5
+	shift 5
+	start_server --rate "$rate" "$@"
 	local url="http://127.0.0.1:$PORT/events"
 	local ramp=$(( n / 2500 + 2 ))
 	local base full
-	base=$(run_and_sample "idle-$proto-base" $(( ramp + HOLD / 2 )) "$url" --protocol "$proto" --clients 10 --ramp "${ramp}s" --duration "${HOLD}s" -q)
-	full=$(run_and_sample "idle-$proto" $(( ramp + HOLD / 2 )) "$url" --protocol "$proto" --clients "$n" --ramp "${ramp}s" --duration "${HOLD}s" -q)
+	local flags=(--protocol "$proto" --ramp "${ramp}s" --duration "${HOLD}s" -q)
+	[ "$proto" = h1 ] && flags+=(--h1-io "$io")
+	base=$(run_and_sample "$name-base" $(( ramp + HOLD / 2 )) "$url" "${flags[@]}" --clients 10)
+	full=$(run_and_sample "$name" $(( ramp + HOLD / 2 )) "$url" "${flags[@]}" --clients "$n")
 	stop_server
 	local peak
-	peak=$(open_peak "idle-$proto")
-	echo "idle $proto: $peak streams open; harness RSS $((full / 1024)) MiB (baseline $((base / 1024)) MiB with 10):" \
-		"$(( (full - base) * 1024 / (n - 10) )) bytes per stream"
+	peak=$(open_peak "$name")
+	echo "$name ($proto${io:+ $io}, $rate events/s per stream): $peak streams open; harness RSS $((full / 1024)) MiB" \
+		"(baseline $((base / 1024)) MiB with 10): $(( (full - base) * 1024 / (n - 10) )) bytes per stream;" \
+		"goroutines $(jq -r '.harness.goroutines_hold' "$OUT/$name.json") in the hold (with 10 streams: $(jq -r '.harness.goroutines_hold' "$OUT/$name-base.json")), $(jq -r '.harness.goroutines_peak' "$OUT/$name.json") at most while connecting"
 }
 
-throughput() { # PROTO SERVERFLAGS...
-	local proto=$1
-	shift
+throughput() { # PROTO H1IO SERVERFLAGS...
+	local proto=$1 io=$2
+	shift 2
 	start_server --rate "$TP_RATE" "$@"
 	local url="http://127.0.0.1:$PORT/events"
-	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --protocol "$proto" --no-tui -q \
-		--out "$OUT/throughput-$proto.json" >"$OUT/throughput-$proto.txt" 2>"$OUT/throughput-$proto.err"
+	local name=throughput-$proto${io:+-$io}
+	local flags=()
+	[ "$proto" = h1 ] && flags+=(--h1-io "$io")
+	"$bin" run "$url" --clients "$TP_CLIENTS" --ramp 2s --duration "${HOLD}s" --protocol "$proto" "${flags[@]}" --no-tui -q \
+		--out "$OUT/$name.json" >"$OUT/$name.txt" 2>"$OUT/$name.err"
 	stop_server
-	jq -r '"throughput '"$proto"': \(.totals.clients_peak) streams × '"$TP_RATE"' events/s: \(.totals.events_received) events, " +
+	jq -r '"throughput '"$proto${io:+ $io}"': \(.totals.clients_peak) streams × '"$TP_RATE"' events/s: \(.totals.events_received) events, " +
 		"\(.totals.events_per_second | floor) events/s; harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s (\(.harness.system_cpu / 1e9 * 100 | floor / 100) s in the kernel) = " +
 		"\(.harness.cpu / 1e9 / (.totals.events_received / 1e6) * 100 | floor / 100) CPU-s per million events; " +
 		"delivery p50 \(.latency.delivery.p50 / 1000 | floor) µs, p99 \(.latency.delivery.p99 / 1000 | floor) µs, " +
-		"p99.9 \(.latency.delivery.p99_9 / 1000 | floor) µs"' "$OUT/throughput-$proto.json"
+		"p99.9 \(.latency.delivery.p99_9 / 1000 | floor) µs"' "$OUT/$name.json"
 }
 
 # tui: the 1,000-stream throughput case with the dashboard drawing in a 120×40 tmux
 # pane, against the same case with --no-tui: the dashboard must not cost events/s.
 tui() {
 	command -v tmux >/dev/null || { echo "tui: needs tmux" >&2; return 1; }
-	throughput h1
+	throughput h1 poll
 	start_server --rate "$TP_RATE"
 	local url="http://127.0.0.1:$PORT/events" session="sseload-bench-$$"
 	tmux new-session -d -s "$session" -x 120 -y 40 \
@@ -112,7 +122,7 @@ tui() {
 	while tmux has-session -t "$session" 2>/dev/null; do sleep 1; done
 	stop_server
 	jq -r '"dashboard: \(.totals.events_per_second | floor) events/s, harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s"' "$OUT/throughput-tui.json"
-	jq -r '"no-tui:    \(.totals.events_per_second | floor) events/s, harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s"' "$OUT/throughput-h1.json"
+	jq -r '"no-tui:    \(.totals.events_per_second | floor) events/s, harness CPU \(.harness.cpu / 1e9 * 100 | floor / 100) s"' "$OUT/throughput-h1-poll.json"
 }
 
 # ramp: how fast new HTTP/1.1 connections open, unpaced (--rate 0), all clients at once.
@@ -142,19 +152,26 @@ source_ips() {
 
 case=${1:-all}
 case $case in
-idle-h1) idle h1 "$H1_CLIENTS" ;;
-idle-h2) idle h2c "$H2_CLIENTS" --h2c --max-streams 1000 ;;
-max-h1) idle h1 "$MAX_H1_CLIENTS" ;;
-throughput) throughput h1 ;;
-throughput-h2c) throughput h2c --h2c ;;
+idle-h1) idle idle-h1 h1 "$H1_CLIENTS" "$IDLE_RATE" poll ;;
+idle-h1-goroutine) idle idle-h1-goroutine h1 "$H1_CLIENTS" "$IDLE_RATE" goroutine ;;
+idle-h2) idle idle-h2c h2c "$H2_CLIENTS" "$IDLE_RATE" "" --h2c --max-streams 1000 ;;
+max-h1) idle max-h1 h1 "$MAX_H1_CLIENTS" "$IDLE_RATE" poll ;;
+max-h1-busy) idle max-h1-busy h1 "$MAX_H1_CLIENTS" 1 poll ;;
+max-h1-goroutine) idle max-h1-goroutine h1 "$MAX_H1_CLIENTS" "$IDLE_RATE" goroutine ;;
+throughput) throughput h1 poll ;;
+throughput-goroutine) throughput h1 goroutine ;;
+throughput-h2c) throughput h2c "" --h2c ;;
 tui) tui ;;
 ramp) ramp ;;
 source-ips) source_ips ;;
 all)
-	idle h1 "$H1_CLIENTS"
-	idle h2c "$H2_CLIENTS" --h2c --max-streams 1000
-	throughput h1
-	throughput h2c --h2c
+	idle idle-h1 h1 "$H1_CLIENTS" "$IDLE_RATE" poll
+	idle idle-h1-goroutine h1 "$H1_CLIENTS" "$IDLE_RATE" goroutine
+	idle idle-h2c h2c "$H2_CLIENTS" "$IDLE_RATE" "" --h2c --max-streams 1000
+	idle max-h1-busy h1 "$MAX_H1_CLIENTS" 1 poll
+	throughput h1 poll
+	throughput h1 goroutine
+	throughput h2c "" --h2c
 	ramp
 	source_ips
 	;;
