@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -10,16 +11,27 @@ import (
 
 func newReportCmd() *cobra.Command {
 	var thresholds []string
+	var format string
 	cmd := &cobra.Command{
 		Use:   "report RESULT.json",
 		Short: "Print the summary of a result file, optionally against new thresholds",
 		Long: `report reads a result document written by "sseload run --out" (or "sseload merge")
 and prints its summary. With --threshold the result is judged again from its stored
-histograms, and the exit status is 99 when one fails.`,
+histograms, and the exit status is 99 when one fails.
+
+--format markdown writes the same summary as Markdown (a pull request, a CI job's
+summary page); --format json writes its figures only (totals, latency percentiles
+in nanoseconds, errors, findings, thresholds, harness), for scripts.`,
 		Example: `  sseload report result.json
-  sseload report result.json --threshold 'delivery.p99<20ms' --threshold 'replay.lost==0'`,
+  sseload report result.json --threshold 'delivery.p99<20ms' --threshold 'replay.lost==0'
+  sseload report result.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+  sseload report result.json --format json | jq .latency.delivery.p99`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			write, ok := reportFormats[format]
+			if !ok {
+				return fmt.Errorf("--format %q: want text, markdown or json", format)
+			}
 			ths, err := results.ParseThresholds(thresholds)
 			if err != nil {
 				return fmt.Errorf("--threshold: %w", err)
@@ -31,7 +43,7 @@ histograms, and the exit status is 99 when one fails.`,
 			if len(ths) > 0 {
 				r.Thresholds = evaluate(r, ths)
 			}
-			if err := results.WriteSummary(cmd.OutOrStdout(), r); err != nil {
+			if err := write(cmd.OutOrStdout(), r); err != nil {
 				return err
 			}
 			if err := results.CheckThresholds(r.Thresholds); err != nil {
@@ -41,7 +53,16 @@ histograms, and the exit status is 99 when one fails.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&thresholds, "threshold", nil, "judge the result again, e.g. 'delivery.p99<50ms'; repeatable")
+	cmd.Flags().StringVar(&format, "format", "text", "text (the end-of-run summary), markdown, or json (the summary's figures)")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// reportFormats are report's --format values.
+var reportFormats = map[string]func(io.Writer, results.Result) error{
+	"text":     results.WriteSummary,
+	"markdown": results.WriteMarkdown,
+	"json":     results.WriteFigures,
 }
 
 func newMergeCmd() *cobra.Command {

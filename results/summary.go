@@ -22,7 +22,25 @@ const topErrorClasses = 3
 // the histograms that have samples, and the thresholds. A partial result says so on
 // its first line.
 func WriteSummary(w io.Writer, r Result) error {
-	p := &printer{w: w}
+	return writeSummary(&printer{w: w}, r)
+}
+
+// WriteMarkdown writes the summary as Markdown, for a pull request or a CI job's
+// summary page: the fields and the latency table as tables, the thresholds as a
+// list.
+func WriteMarkdown(w io.Writer, r Result) error {
+	p := &printer{w: w, md: true}
+	p.linef("## sseload: %s", mdEscape(orDash(r.Scenario.Name)))
+	p.linef("")
+	err := writeSummary(p, r)
+	p.endTable()
+	if err == nil {
+		err = p.err
+	}
+	return err
+}
+
+func writeSummary(p *printer, r Result) error {
 	if r.Partial {
 		reason := r.PartialReason
 		if reason == "" {
@@ -39,19 +57,61 @@ func WriteSummary(w io.Writer, r Result) error {
 
 // printer writes lines and keeps the first error, so the summary reads straight.
 type printer struct {
-	w   io.Writer
-	err error
+	w       io.Writer
+	err     error
+	md      bool // Markdown
+	inTable bool // md: the last line was a row of the fields' table
+	blank   bool // md: the last line was blank
 }
 
 func (p *printer) linef(format string, args ...any) {
+	if p.endTable() && format == "" {
+		return // endTable wrote the blank line
+	}
+	p.write(fmt.Sprintf(format, args...))
+}
+
+func (p *printer) write(line string) {
+	if p.md {
+		if line == "" && p.blank {
+			return // Markdown: one blank line separates blocks
+		}
+		p.blank = line == ""
+	}
 	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+		_, p.err = fmt.Fprintln(p.w, line)
 	}
 }
 
-// field writes one "label  value" line with the labels aligned.
+// field writes one "label  value" line with the labels aligned; in Markdown a
+// row of a two-column table.
 func (p *printer) field(label, format string, args ...any) {
-	p.linef("%-11s %s", label, fmt.Sprintf(format, args...))
+	value := fmt.Sprintf(format, args...)
+	if !p.md {
+		p.write(fmt.Sprintf("%-11s %s", label, value))
+		return
+	}
+	if !p.inTable {
+		p.write("| | |\n|---|---|")
+		p.inTable = true
+	}
+	p.write("| **" + mdEscape(label) + "** | " + mdEscape(value) + " |")
+}
+
+// endTable ends the Markdown fields' table with the blank line after it, and
+// reports whether there was one.
+func (p *printer) endTable() bool {
+	if !p.inTable {
+		return false
+	}
+	p.inTable = false
+	p.write("")
+	return true
+}
+
+// mdEscape keeps a value inside its table cell and out of Markdown's syntax.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "<", "&lt;", "`", "\\`").Replace(s)
 }
 
 func summaryHead(p *printer, r Result) {
@@ -373,6 +433,21 @@ func summaryLatency(p *printer, r Result) {
 
 // writeTable writes rows with the first column left-aligned and the others right.
 func writeTable(p *printer, rows [][]string) {
+	if p.md {
+		p.endTable()
+		for i, row := range rows {
+			cells := make([]string, len(row))
+			for j, c := range row {
+				cells[j] = mdEscape(c)
+			}
+			p.write("| " + strings.Join(cells, " | ") + " |")
+			if i == 0 {
+				p.write("|---" + strings.Repeat("|--:", len(row)-1) + "|")
+			}
+		}
+		p.write("") // a line right after a table would be read as its row
+		return
+	}
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, cell := range row {
@@ -421,6 +496,10 @@ func summaryThresholds(p *printer, trs []ThresholdResult) {
 		implicit := ""
 		if tr.Implicit {
 			implicit = "  (the replay checker's own verdict; a replay.* threshold replaces it)"
+		}
+		if p.md {
+			p.linef("- %s `%s`: %s%s", verdict, tr.Threshold, mdEscape(tr.Actual), mdEscape(implicit))
+			continue
 		}
 		p.linef("  %s  %-*s  %s%s", verdict, width, tr.Threshold, tr.Actual, implicit)
 	}
