@@ -14,6 +14,7 @@ import (
 type runOptions struct {
 	scenario   string
 	out        string
+	outCSV     string // --out-csv
 	noTUI      bool
 	quiet      bool
 	noColor    bool
@@ -62,6 +63,7 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f := cmd.Flags()
 	f.StringVar(&o.scenario, "scenario", "", "scenario YAML file or built-in name")
 	f.StringVar(&o.out, "out", "", "write the result document here (JSON) and an HdrHistogram log beside it (.hlog)")
+	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")

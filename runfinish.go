@@ -45,11 +45,19 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 			p.warn(fmt.Errorf("interval log: %w", err))
 		}
 	}
+	if p.o.outCSV != "" {
+		if err := results.WriteSeriesCSVFile(p.o.outCSV, r); err != nil {
+			return r, err
+		}
+	}
 	if err := results.WriteSummary(p.stdout, r); err != nil {
 		return r, err
 	}
 	if out != "" {
 		fmt.Fprintf(p.stdout, "\nresult written to %s (interval log %s)\n", out, hlogPath(out))
+	}
+	if p.o.outCSV != "" {
+		fmt.Fprintf(p.stdout, "series written to %s\n", p.o.outCSV)
 	}
 	return r, nil
 }

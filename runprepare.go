@@ -61,7 +61,10 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 			return nil, err
 		}
 	}
-	if err := checkOutDir(o.out); err != nil {
+	if err := checkOutDir("--out", o.out); err != nil {
+		return nil, err
+	}
+	if err := checkOutDir("--out-csv", o.outCSV); err != nil {
 		return nil, err
 	}
 	if p.thresholds, err = parseThresholds(sc.Thresholds, src); err != nil {
@@ -180,7 +183,7 @@ func nameURLArgument(err error) {
 }
 
 // checkOutDir fails before the run, not after it, when --out cannot be written.
-func checkOutDir(out string) error {
+func checkOutDir(flag, out string) error {
 	if out == "" {
 		return nil
 	}
@@ -188,11 +191,11 @@ func checkOutDir(out string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("--out %s: directory %s does not exist", out, dir)
+		return fmt.Errorf("%s %s: directory %s does not exist", flag, out, dir)
 	case err != nil:
-		return fmt.Errorf("--out %s: %w", out, err)
+		return fmt.Errorf("%s %s: %w", flag, out, err)
 	case !st.IsDir():
-		return fmt.Errorf("--out %s: %s is not a directory", out, dir)
+		return fmt.Errorf("%s %s: %s is not a directory", flag, out, dir)
 	}
 	return nil
 }
