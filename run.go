@@ -12,18 +12,19 @@ import (
 
 // runOptions are the run command's flags that are not scenario fields.
 type runOptions struct {
-	scenario   string
-	out        string
-	outCSV     string // --out-csv
-	noTUI      bool
-	quiet      bool
-	noColor    bool
-	serverRate float64
-	payload    int
-	faults     []string
-	cpuProfile string
-	memProfile string
-	flags      scenarioFlags
+	scenario    string
+	out         string
+	outCSV      string // --out-csv
+	metricsAddr string // --metrics-addr
+	noTUI       bool
+	quiet       bool
+	noColor     bool
+	serverRate  float64
+	payload     int
+	faults      []string
+	cpuProfile  string
+	memProfile  string
+	flags       scenarioFlags
 }
 
 func newRunCmd() *cobra.Command { return newRunCmdWith(&runOptions{}) }
@@ -63,6 +64,7 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f := cmd.Flags()
 	f.StringVar(&o.scenario, "scenario", "", "scenario YAML file or built-in name")
 	f.StringVar(&o.out, "out", "", "write the result document here (JSON) and an HdrHistogram log beside it (.hlog)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the run (e.g. 127.0.0.1:9464; a port alone binds loopback)")
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")

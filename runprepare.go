@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sseload/metrics/prom"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -110,8 +111,25 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		heap = &heapProfiler{path: o.memProfile}
 	}
 	release := &rampRelease{}
+	var exporter *prom.Exporter
+	if o.metricsAddr != "" {
+		shard := "0/1"
+		if sc.Shard.Count > 0 {
+			shard = fmt.Sprintf("%d/%d", sc.Shard.Index, sc.Shard.Count)
+		}
+		exporter = prom.New(string(sc.Protocol), shard)
+		bound, stop, err := prom.Serve(ctx, o.metricsAddr, exporter)
+		if err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, stop)
+		fmt.Fprintf(p.stderr, "sseload: Prometheus metrics at http://%s/metrics\n", bound)
+	}
 	opts.Observe = func(s metrics.Snapshot) {
 		release.observe(s)
+		if exporter != nil {
+			exporter.Observe(s)
+		}
 		p.collector.Observe(s)
 		p.view.observe(s) // set below, before the run starts observing
 		heap.observe(s)
