@@ -16,6 +16,7 @@ type runOptions struct {
 	out         string
 	outCSV      string // --out-csv
 	metricsAddr string // --metrics-addr
+	startAt     string // --start-at
 	noTUI       bool
 	quiet       bool
 	noColor     bool
@@ -64,6 +65,7 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f := cmd.Flags()
 	f.StringVar(&o.scenario, "scenario", "", "scenario YAML file or built-in name")
 	f.StringVar(&o.out, "out", "", "write the result document here (JSON) and an HdrHistogram log beside it (.hlog)")
+	f.StringVar(&o.startAt, "start-at", "", "wait until this RFC 3339 time to start, so that shards on several machines run their stages together (e.g. 2026-12-02T10:00:00Z)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the run (e.g. 127.0.0.1:9464; a port alone binds loopback)")
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")

@@ -28,6 +28,7 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 		return r, err
 	}
 	r.Thresholds = evaluate(r, p.thresholds)
+	r.StartAt = p.startAt
 	if r.Harness = harnessUsage(); r.Harness != nil {
 		r.Harness.FileLimit = p.fileLimit
 		r.Harness.InProcess = p.embedded

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sseload/metrics/prom"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -37,9 +38,10 @@ type runPlan struct {
 	collector      *results.Collector
 	view           *progressView
 	stdout, stderr io.Writer
-	closers        []func() // run by close, last first
-	goroutinesPeak int      // the most goroutines at any snapshot
-	goroutinesHold int      // goroutines halfway through the hold
+	closers        []func()  // run by close, last first
+	goroutinesPeak int       // the most goroutines at any snapshot
+	goroutinesHold int       // goroutines halfway through the hold
+	startAt        time.Time // --start-at; zero: at once
 }
 
 // prepareRun does every check that can fail before the run starts, so that a
@@ -66,6 +68,9 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		return nil, err
 	}
 	if err := checkOutDir("--out-csv", o.outCSV); err != nil {
+		return nil, err
+	}
+	if p.startAt, err = parseStartAt(o.startAt, time.Now()); err != nil {
 		return nil, err
 	}
 	if p.thresholds, err = parseThresholds(sc.Thresholds, src); err != nil {
@@ -160,6 +165,9 @@ func (p *runPlan) warn(err error) { fmt.Fprintln(p.stderr, "sseload: warning:", 
 
 // execute runs the engine under its progress view, profiled when asked.
 func (p *runPlan) execute(ctx context.Context) (load.Summary, error) {
+	if err := p.waitForStart(ctx); err != nil {
+		return load.Summary{}, err
+	}
 	if p.o.cpuProfile != "" {
 		stop, err := startCPUProfile(p.o.cpuProfile)
 		if err != nil {

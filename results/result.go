@@ -34,7 +34,9 @@ type Result struct {
 	ProtocolSeen  string             `json:"protocol_seen"`  // e.g. "HTTP/2.0"; several joined by ","
 	Scenario      scenarios.Scenario `json:"scenario"`       // redacted
 
-	Start    time.Time     `json:"start"` // RFC 3339 with nanoseconds
+	Start time.Time `json:"start"` // RFC 3339 with nanoseconds
+	// StartAt is when --start-at scheduled the start (shards of one run share it).
+	StartAt  time.Time     `json:"start_at,omitzero"`
 	End      time.Time     `json:"end"`
 	Duration time.Duration `json:"duration"` // nanoseconds
 
