@@ -17,6 +17,7 @@ type runOptions struct {
 	outCSV      string // --out-csv
 	metricsAddr string // --metrics-addr
 	startAt     string // --start-at
+	summary     string // --summary: text or json
 	noTUI       bool
 	quiet       bool
 	noColor     bool
@@ -70,6 +71,7 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
+	f.StringVar(&o.summary, "summary", "text", "the end-of-run summary: text, or json (its figures as one line, as report --format json writes them: a pod's last log line)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")
 	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
 	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")

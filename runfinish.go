@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -50,6 +51,12 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 		if err := results.WriteSeriesCSVFile(p.o.outCSV, r); err != nil {
 			return r, err
 		}
+	}
+	if p.o.summary == "json" {
+		if err := json.NewEncoder(p.stdout).Encode(r.Figures()); err != nil { // one line
+			return r, err
+		}
+		return r, nil
 	}
 	if err := results.WriteSummary(p.stdout, r); err != nil {
 		return r, err

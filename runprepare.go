@@ -70,6 +70,9 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 	if err := checkOutDir("--out-csv", o.outCSV); err != nil {
 		return nil, err
 	}
+	if o.summary != "text" && o.summary != "json" {
+		return nil, fmt.Errorf("--summary %q: want text or json", o.summary)
+	}
 	if p.startAt, err = parseStartAt(o.startAt, time.Now()); err != nil {
 		return nil, err
 	}
