@@ -21,7 +21,10 @@ histograms, and the exit status is 99 when one fails.
 
 --format markdown writes the same summary as Markdown (a pull request, a CI job's
 summary page); --format json writes its figures only (totals, latency percentiles
-in nanoseconds, errors, findings, thresholds, harness), for scripts.`,
+in nanoseconds, errors, findings, thresholds, harness), for scripts; --format html
+one self-contained page (it opens offline) with the charts: clients, events/s and
+p99s over time with the stages and faults drawn on them, and each histogram's
+percentile distribution.`,
 		Example: `  sseload report result.json
   sseload report result.json --threshold 'delivery.p99<20ms' --threshold 'replay.lost==0'
   sseload report result.json --format markdown >> "$GITHUB_STEP_SUMMARY"
@@ -30,7 +33,7 @@ in nanoseconds, errors, findings, thresholds, harness), for scripts.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			write, ok := reportFormats[format]
 			if !ok {
-				return fmt.Errorf("--format %q: want text, markdown or json", format)
+				return fmt.Errorf("--format %q: want text, markdown, json or html", format)
 			}
 			ths, err := results.ParseThresholds(thresholds)
 			if err != nil {
@@ -53,8 +56,8 @@ in nanoseconds, errors, findings, thresholds, harness), for scripts.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&thresholds, "threshold", nil, "judge the result again, e.g. 'delivery.p99<50ms'; repeatable")
-	cmd.Flags().StringVar(&format, "format", "text", "text (the end-of-run summary), markdown, or json (the summary's figures)")
-	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().StringVar(&format, "format", "text", "text (the end-of-run summary), markdown, json (the summary's figures), or html (one self-contained page with charts)")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json", "html"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -63,6 +66,7 @@ var reportFormats = map[string]func(io.Writer, results.Result) error{
 	"text":     results.WriteSummary,
 	"markdown": results.WriteMarkdown,
 	"json":     results.WriteFigures,
+	"html":     results.WriteHTML,
 }
 
 func newMergeCmd() *cobra.Command {

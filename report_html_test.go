@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"sseload/human"
+	"sseload/results"
+)
+
+// browser returns the path of a Chromium or Chrome, or skips the test saying
+// why (.ci/run installs Debian's chromium, so CI does not skip).
+func browser(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium or Chrome on PATH: the HTML report's browser test needs one (apt-get install chromium)")
+	return ""
+}
+
+// TestHTMLReportInABrowser: a real run's report, opened from a file in headless
+// Chromium, draws every chart (an SVG with its series' lines), logs no console
+// error, needs nothing from the network, and shows the result's own figures.
+func TestHTMLReportInABrowser(t *testing.T) {
+	chrome := browser(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, _, stderr := runCmd(t, context.Background(), "run", "--clients", "6", "--ramp", "500ms", "--duration", "1500ms",
+		"--tick", "200ms", "--disconnect", "1s:50%", "--retry", "100ms", "--no-tui", "-q", "--out", out)
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	r, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "report.html")
+	code, html, stderr := runCmd(t, context.Background(), "report", out, "--format", "html")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"<script", "<link", "src=", "@import", "url("} {
+		if strings.Contains(html, ref) {
+			t.Errorf("the report refers to something outside it: %q", ref)
+		}
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	var mu sync.Mutex
+	var consoleErrors []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			consoleErrors = append(consoleErrors, e.ExceptionDetails.Text)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError {
+				consoleErrors = append(consoleErrors, "console.error")
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	type drawn struct {
+		ID     string  `json:"id"`
+		Series string  `json:"series"`
+		Width  float64 `json:"width"`
+		Paths  int     `json:"paths"`
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.WaitReady("#summary")); err != nil {
+		t.Fatal(err)
+	}
+	charts, err := chromedp.Run(ctx, chromedp.Evaluate[[]drawn](`[...document.querySelectorAll("figure.chart")].map(f => {
+			const svg = f.querySelector("svg");
+			return {id: f.id, series: f.dataset.series, width: svg ? svg.getBoundingClientRect().width : 0,
+				paths: svg ? svg.querySelectorAll("path").length : 0};
+		})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := chromedp.Run(ctx, chromedp.Text("#events-received"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := chromedp.Run(ctx, chromedp.Text("#streams-opened"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"chart-clients": "wanted,open", "chart-events": "events/s",
+		"chart-latency": "delivery p99,open p99", "chart-percentiles-delivery": "delivery"}
+	got := map[string]drawn{}
+	for _, c := range charts {
+		got[c.ID] = c
+		if c.Width < 200 || c.Paths < 3 {
+			t.Errorf("%s: %v px wide, %d paths: not drawn", c.ID, c.Width, c.Paths)
+		}
+	}
+	for id, series := range want {
+		if c, ok := got[id]; !ok || c.Series != series {
+			t.Errorf("chart %s: %+v, want series %q", id, c, series)
+		}
+	}
+	kinds := 0
+	for _, h := range r.Latency {
+		if h.Count > 0 {
+			kinds++
+		}
+	}
+	if len(charts) != 3+kinds {
+		t.Errorf("%d charts, want 3 over time and %d percentile plots", len(charts), kinds)
+	}
+	if events != human.Count(r.Totals.EventsReceived) || opened != human.Count(r.Totals.StreamsOpened) {
+		t.Errorf("page says %s events, %s streams; the result %d, %d", events, opened, r.Totals.EventsReceived, r.Totals.StreamsOpened)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(consoleErrors) > 0 {
+		t.Errorf("console errors: %v", consoleErrors)
+	}
+}
