@@ -68,7 +68,7 @@ func TestReportFormats(t *testing.T) {
 	}
 
 	code, _, stderr = runCmd(t, context.Background(), "report", out, "--format", "xml")
-	if code != 1 || !strings.Contains(stderr, `--format "xml": want text, markdown or json`) {
+	if code != 1 || !strings.Contains(stderr, `--format "xml": want text, markdown, json or html`) {
 		t.Errorf("--format xml: exit %d, stderr %q", code, stderr)
 	}
 }
