@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"sseload/refserver"
 	"sseload/results"
 )
 
@@ -14,14 +13,7 @@ import (
 // copy with lost events it regresses (exit 99, the row marked); runs of other
 // clients are refused naming the difference, unless --force.
 func TestCompare(t *testing.T) {
-	srv, err := refserver.New(refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startRefServer(t)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.json")
 	code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "5", "--ramp", "0s",

@@ -8,21 +8,13 @@ import (
 	"strconv"
 	"testing"
 
-	"sseload/refserver"
 	"sseload/results"
 )
 
 // TestOutCSV: --out-csv writes one row per tick of the result's series, with the
 // same figures.
 func TestOutCSV(t *testing.T) {
-	srv, err := refserver.New(refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startRefServer(t)
 	dir := t.TempDir()
 	out, series := filepath.Join(dir, "r.json"), filepath.Join(dir, "s.csv")
 	code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "4", "--ramp", "0s",

@@ -9,21 +9,13 @@ import (
 	"testing"
 
 	"sseload/human"
-	"sseload/refserver"
 	"sseload/results"
 )
 
 // TestReportFormats: one real run's result reported as Markdown and as JSON
 // carries the result's own figures; an unknown format is refused naming the flag.
 func TestReportFormats(t *testing.T) {
-	srv, err := refserver.New(refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startRefServer(t)
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "5", "--ramp", "0s",
 		"--duration", "700ms", "--check", "sequence", "--threshold", "delivery.p99<10s", "--out", out)
