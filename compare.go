@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"sseload/human"
 	"sseload/results"
 	"sseload/scenarios"
 )
@@ -56,7 +53,10 @@ stages, connection rate, shards) are refused, naming the difference, unless --fo
 			if err != nil {
 				return err
 			}
-			regressions := writeComparison(cmd.OutOrStdout(), args[0], args[1], changes, format == "markdown")
+			regressions, err := results.WriteComparison(cmd.OutOrStdout(), args[0], args[1], changes, format == "markdown")
+			if err != nil {
+				return err
+			}
 			if regressions > 0 {
 				return &exitError{code: 99, err: fmt.Errorf("%d of %d figures regressed beyond their tolerance", regressions, len(changes))}
 			}
@@ -90,97 +90,4 @@ func parseTolerances(vals []string) (results.Tolerances, error) {
 		}
 	}
 	return t, nil
-}
-
-// writeComparison writes the side-by-side table and returns the regressions.
-func writeComparison(w io.Writer, basePath, newPath string, changes []results.Change, md bool) int {
-	rows := [][]string{{"figure", "base", "new", "change", "", "verdict"}}
-	regressions := 0
-	for _, c := range changes {
-		verdict := ""
-		switch {
-		case c.Regression:
-			verdict = "REGRESSION"
-			regressions++
-		case c.Delta()*float64(c.Better) > 0 && math.Abs(c.Relative()) >= 0.001:
-			verdict = "better"
-		}
-		rows = append(rows, []string{c.Metric, formatFigure(c.Base, c.Unit), formatFigure(c.New, c.Unit),
-			signed(formatFigure(math.Abs(c.Delta()), c.Unit), c.Delta()), relative(c.Relative()), verdict})
-	}
-	if md {
-		fmt.Fprintf(w, "## sseload compare\n\nbase `%s`, new `%s`\n\n", basePath, newPath)
-		for i, r := range rows {
-			if r[5] == "REGRESSION" {
-				r[5] = "**REGRESSION**"
-			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
-			if i == 0 {
-				fmt.Fprintln(w, "|---|--:|--:|--:|--:|---|")
-			}
-		}
-		fmt.Fprintln(w)
-	} else {
-		fmt.Fprintf(w, "base %s\nnew  %s\n\n", basePath, newPath)
-		width := make([]int, len(rows[0]))
-		for _, r := range rows {
-			for i, c := range r {
-				width[i] = max(width[i], len([]rune(c)))
-			}
-		}
-		for _, r := range rows {
-			var b strings.Builder
-			for i, c := range r {
-				pad := strings.Repeat(" ", width[i]-len([]rune(c)))
-				if i == 0 || i == len(r)-1 {
-					b.WriteString(c + pad + "  ")
-				} else {
-					b.WriteString(pad + c + "  ")
-				}
-			}
-			fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
-		}
-	}
-	if regressions == 0 {
-		fmt.Fprintln(w, "no regression beyond the tolerances")
-	}
-	return regressions
-}
-
-func formatFigure(v float64, unit string) string {
-	switch unit {
-	case "ns":
-		return human.Duration(time.Duration(v))
-	case "1/s":
-		return human.Rate(v)
-	case "1/min":
-		return fmt.Sprintf("%.3g/min", v)
-	case "ratio":
-		return human.Percent(v)
-	case "bytes":
-		return human.Bytes(int64(v))
-	}
-	return human.Count(int64(v))
-}
-
-func signed(s string, d float64) string {
-	switch {
-	case d > 0:
-		return "+" + s
-	case d < 0:
-		return "-" + s
-	}
-	return "0"
-}
-
-func relative(r float64) string {
-	switch {
-	case math.IsInf(r, 1):
-		return "new"
-	case math.IsInf(r, -1):
-		return "gone"
-	case r == 0:
-		return ""
-	}
-	return fmt.Sprintf("%+.1f%%", r*100)
 }

@@ -74,7 +74,7 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	gauge(e.desc("connections", "TCP connections open."), t.Connections)
 	gauge(e.desc("streams", "Event streams open."), t.Streams)
 
-	counter(e.desc("attempts_total", "Connection attempts that ended: opened a stream or failed before."), t.StreamsOpened+t.AttemptsFailed)
+	counter(e.desc("attempts_total", "Connection attempts that ended: opened a stream or failed before."), t.Attempts())
 	counter(e.desc("attempts_failed_total", "Attempts that failed before a stream opened."), t.AttemptsFailed)
 	counter(e.desc("streams_opened_total", "Streams opened."), t.StreamsOpened)
 	endings := e.desc("stream_endings_total", "Streams that ended, by how: ended (by the server), cut, idle (timeout), dropped (on purpose), stopped (by the harness).", "outcome")
