@@ -64,3 +64,29 @@ func TestReportFormats(t *testing.T) {
 		t.Errorf("--format xml: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestSummaryJSON: run --summary json prints the summary's figures as one JSON
+// line, the result's own; another value is refused naming the flag.
+func TestSummaryJSON(t *testing.T) {
+	srv := startRefServer(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "3", "--ramp", "0s",
+		"--duration", "500ms", "--summary", "json", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	r, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f results.SummaryFigures
+	if lines := strings.Split(strings.TrimSpace(stdout), "\n"); len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &f) != nil {
+		t.Fatalf("stdout is not one JSON line:\n%s", stdout)
+	}
+	if f.Schema != results.SummarySchema || f.Totals != r.Totals || f.Totals.EventsReceived == 0 {
+		t.Errorf("figures %+v differ from the result's totals %+v", f.Totals, r.Totals)
+	}
+	if code, _, stderr := runCmd(t, context.Background(), "run", "--summary", "yaml"); code != 1 || !strings.Contains(stderr, `--summary "yaml"`) {
+		t.Errorf("--summary yaml: exit %d, stderr %q", code, stderr)
+	}
+}

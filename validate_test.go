@@ -52,6 +52,7 @@ func TestValidate(t *testing.T) {
 			t.Errorf("no line %q in order in:\n%s", w, stdout)
 			break
 		}
+		at++ // the next problem is on a later line
 	}
 	if code != 1 || !strings.Contains(stderr, "4 of 5 scenario files have problems") {
 		t.Errorf("exit %d, stderr %q; want 1 and the count", code, stderr)

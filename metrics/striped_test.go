@@ -22,4 +22,14 @@ func TestStripedSumsEveryKey(t *testing.T) {
 	if got, want := s.Load(), int64(8*1000*2+8); got != want {
 		t.Errorf("Load() = %d, want %d", got, want)
 	}
+	// Each key has its stripe: consecutive keys spread over all of them.
+	var one Striped
+	for k := range stripes {
+		one.Add(k, int64(k+1))
+	}
+	for i := range one.slots {
+		if got := one.slots[i].n.Load(); got != int64(i+1) {
+			t.Errorf("stripe %d holds %d, want %d: keys are not spread", i, got, i+1)
+		}
+	}
 }

@@ -285,7 +285,10 @@ func TestPollerCloses(t *testing.T) {
 			ctx, cancel := context.WithCancelCause(t.Context())
 			defer cancel(nil)
 			resp, s := push(t, p, ctx, url)
-			for !strings.Contains(s.got(), "data: a") {
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(s.got(), "data: a"); {
+				if time.Now().After(deadline) {
+					t.Fatal("the first event never arrived")
+				}
 				time.Sleep(time.Millisecond) // the first event, pushed on the loop: polled
 			}
 			tc.cancel(cancel, resp.Body)
