@@ -311,7 +311,9 @@ func (c *client) onEvent(ev sse.Event) {
 	if c.firstPending {
 		c.firstPending = false
 		c.firstDue.Store(0)
-		c.e.rec.Record(metrics.FirstEvent, c.id, now-c.opened)
+		// An event that came in the read that completed the head carries that
+		// read's time, taken before onOpen's clock: it was there at the open.
+		c.e.rec.Record(metrics.FirstEvent, c.id, max(now-c.opened, 0))
 		if c.lostAt != 0 {
 			c.e.rec.Record(metrics.Resume, c.id, now-c.lostAt)
 			c.lostAt = 0
