@@ -28,11 +28,12 @@ Runs that differ in what their figures depend on (target, protocol, clients,
 stages, connection rate, shards) are refused, naming the difference, unless --force.`,
 		Example: `  sseload compare main.json branch.json
   sseload compare main.json branch.json --tolerance 5% --tolerance delivery.p99=20% --tolerance fanout_spread=50%
-  sseload compare main.json branch.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+  sseload compare main.json branch.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+  sseload compare main.json branch.json --format html > compare.html`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "markdown" {
-				return fmt.Errorf("--format %q: want text or markdown", format)
+			if format != "text" && format != "markdown" && format != "html" {
+				return fmt.Errorf("--format %q: want text, markdown or html", format)
 			}
 			tol, err := parseTolerances(tolerances)
 			if err != nil {
@@ -53,7 +54,12 @@ stages, connection rate, shards) are refused, naming the difference, unless --fo
 			if err != nil {
 				return err
 			}
-			regressions, err := results.WriteComparison(cmd.OutOrStdout(), args[0], args[1], changes, format == "markdown")
+			var regressions int
+			if format == "html" {
+				regressions, err = results.WriteComparisonHTML(cmd.OutOrStdout(), args[0], args[1], base, nw, changes)
+			} else {
+				regressions, err = results.WriteComparison(cmd.OutOrStdout(), args[0], args[1], changes, format == "markdown")
+			}
 			if err != nil {
 				return err
 			}
@@ -65,8 +71,8 @@ stages, connection rate, shards) are refused, naming the difference, unless --fo
 	}
 	cmd.Flags().StringArrayVar(&tolerances, "tolerance", nil, "relative worsening allowed: 10% for every figure, or METRIC=PCT for one (delivery.p99=20%, or delivery for all its percentiles); repeatable")
 	cmd.Flags().BoolVar(&force, "force", false, "compare runs whose target, protocol, clients or stages differ")
-	cmd.Flags().StringVar(&format, "format", "text", "text or markdown")
-	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, or html (one self-contained page with the percentile distributions of both runs)")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "html"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

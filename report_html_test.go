@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +19,8 @@ import (
 )
 
 // browser returns the path of a Chromium or Chrome, or skips the test saying
-// why (.ci/run installs Debian's chromium, so CI does not skip).
+// why; with SSELOAD_REQUIRE_BROWSER set (.ci/run, which installs Debian's
+// chromium) a missing browser fails the test instead.
 func browser(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
@@ -26,7 +28,11 @@ func browser(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no Chromium or Chrome on PATH: the HTML report's browser test needs one (apt-get install chromium)")
+	const why = "no Chromium or Chrome on PATH: the HTML pages' browser tests need one (apt-get install chromium)"
+	if os.Getenv("SSELOAD_REQUIRE_BROWSER") != "" {
+		t.Fatal(why + "; SSELOAD_REQUIRE_BROWSER is set (.ci/run installs it)")
+	}
+	t.Skip(why)
 	return ""
 }
 
@@ -60,50 +66,11 @@ func TestHTMLReportInABrowser(t *testing.T) {
 		}
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	var mu sync.Mutex
-	var consoleErrors []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			consoleErrors = append(consoleErrors, e.ExceptionDetails.Text)
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError {
-				consoleErrors = append(consoleErrors, "console.error")
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	type drawn struct {
-		ID     string  `json:"id"`
-		Series string  `json:"series"`
-		Width  float64 `json:"width"`
-		Paths  int     `json:"paths"`
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Navigate("file://"+page)); err != nil {
-		t.Fatal(err)
-	}
+	ctx, consoleErrors := openPage(t, chrome, page)
 	if _, err := chromedp.Run(ctx, chromedp.WaitReady("#summary")); err != nil {
 		t.Fatal(err)
 	}
-	charts, err := chromedp.Run(ctx, chromedp.Evaluate[[]drawn](`[...document.querySelectorAll("figure.chart")].map(f => {
-			const svg = f.querySelector("svg");
-			return {id: f.id, series: f.dataset.series, width: svg ? svg.getBoundingClientRect().width : 0,
-				paths: svg ? svg.querySelectorAll("path").length : 0};
-		})`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	charts := drawnCharts(t, ctx)
 	events, err := chromedp.Run(ctx, chromedp.Text("#events-received"))
 	if err != nil {
 		t.Fatal(err)
@@ -138,9 +105,67 @@ func TestHTMLReportInABrowser(t *testing.T) {
 	if events != human.Count(r.Totals.EventsReceived) || opened != human.Count(r.Totals.StreamsOpened) {
 		t.Errorf("page says %s events, %s streams; the result %d, %d", events, opened, r.Totals.EventsReceived, r.Totals.StreamsOpened)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(consoleErrors) > 0 {
-		t.Errorf("console errors: %v", consoleErrors)
+	if errs := consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
 	}
+}
+
+// openPage opens the file page in headless Chromium and returns the tab's
+// context (closed when the test ends) and what the page logged as errors.
+func openPage(t *testing.T, chrome, page string) (context.Context, func() []string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelA)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelT)
+	var mu sync.Mutex
+	var consoleErrors []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			consoleErrors = append(consoleErrors, e.ExceptionDetails.Text)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError {
+				consoleErrors = append(consoleErrors, "console.error")
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(consoleErrors)
+	}
+}
+
+// drawn is one chart as the browser laid it out.
+type drawn struct {
+	ID     string  `json:"id"`
+	Series string  `json:"series"`
+	Width  float64 `json:"width"`
+	Paths  int     `json:"paths"`
+}
+
+// drawnCharts returns the page's figure.chart elements as drawn.
+func drawnCharts(t *testing.T, ctx context.Context) []drawn {
+	t.Helper()
+	charts, err := chromedp.Run(ctx, chromedp.Evaluate[[]drawn](`[...document.querySelectorAll("figure.chart")].map(f => {
+			const svg = f.querySelector("svg");
+			return {id: f.id, series: f.dataset.series, width: svg ? svg.getBoundingClientRect().width : 0,
+				paths: svg ? svg.querySelectorAll("path").length : 0};
+		})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return charts
 }

@@ -84,29 +84,33 @@ func timeChart(id, title, yLabel string, xs []float64, series map[string][]float
 }
 
 // percentileChart is HdrHistogram's percentile distribution plot: latency
-// against percentile on the 1/(1−p) axis, so the tail gets the room.
-func percentileChart(name string, h *hdrhistogram.Histogram) (chart, error) {
+// against percentile on the 1/(1−p) axis, so the tail gets the room. Each of
+// hs is one line, named by names (a run's histogram, or compare's base and new).
+func percentileChart(id, title string, names []string, hs []*hdrhistogram.Histogram) (chart, error) {
 	p := plot.New()
-	p.Title.Text = name + ": latency by percentile"
+	p.Title.Text = title
 	p.X.Label.Text = "percentile"
 	p.Y.Label.Text = "ms"
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = percentileTicks{}
-	var pts plotter.XYs
-	for _, q := range []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999} {
-		pts = append(pts, plotter.XY{X: 1 / (1 - q/100), Y: float64(h.ValueAtPercentile(q)) / 1e6})
-	}
-	pts = append(pts, plotter.XY{X: 1e6, Y: float64(h.Max()) / 1e6})
-	l, err := plotter.NewLine(pts)
-	c := chart{ID: "percentiles-" + name, Title: p.Title.Text, Series: []string{name}}
-	if err != nil {
-		return c, err
-	}
-	l.Color = palette[0]
-	l.Width = vg.Points(1.5)
-	p.Add(l)
-	p.Legend.Add(name, l)
 	p.Legend.Top, p.Legend.Left = true, true
+	c := chart{ID: id, Title: title}
+	for i, h := range hs {
+		var pts plotter.XYs
+		for _, q := range []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999} {
+			pts = append(pts, plotter.XY{X: 1 / (1 - q/100), Y: float64(h.ValueAtPercentile(q)) / 1e6})
+		}
+		pts = append(pts, plotter.XY{X: 1e6, Y: float64(h.Max()) / 1e6})
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return c, err
+		}
+		l.Color = palette[i%len(palette)]
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		p.Legend.Add(names[i], l)
+		c.Series = append(c.Series, names[i])
+	}
 	svg, err := renderSVG(p)
 	c.SVG = svg
 	return c, err

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"sseload/human"
 	"sseload/metrics"
 )
@@ -109,7 +111,7 @@ func reportCharts(r Result) ([]chart, error) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := percentileChart(k.String(), h)
+		c, err := percentileChart("percentiles-"+k.String(), k.String()+": latency by percentile", []string{k.String()}, []*hdrhistogram.Histogram{h})
 		if err != nil {
 			return nil, err
 		}
