@@ -83,6 +83,8 @@ Fault modes (--fault, repeatable), for proving that a client or checker catches 
   close-after=N         each stream ends cleanly after N events
   status=CODE           stream requests get CODE and a text body instead of a stream
   content-type=TYPE     streams are sent with this Content-Type
+  send-delay=D          each event to each stream waits D, one stream at a time: delivery
+                        latency grows with the clients (a knee for sseload capacity)
 
 Protocols: HTTP/1.1; --h2c adds cleartext HTTP/2 with prior knowledge on the same port;
 --tls serves HTTPS with ALPN (h2, http/1.1) on a self-signed certificate for 127.0.0.1,

@@ -100,6 +100,11 @@
 //   - status=CODE: every request for a stream path is answered with CODE and a plain-text
 //     body naming the fault instead of a stream (200 means no fault).
 //   - content-type=TYPE: streams are sent as usual but with this Content-Type.
+//   - send-delay=DURATION: every event written to a stream first waits DURATION, one
+//     stream at a time in the whole server, as a server that writes to its subscribers
+//     in turn: with N streams each event reaches the last about N × DURATION after its
+//     send time, so delivery latency grows with the clients (a capacity search finds
+//     the knee where it breaks an objective).
 //
 // # Protocols
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Faults are the server's deliberate misbehaviours; the package documentation, under "Fault
@@ -26,12 +27,17 @@ type Faults struct {
 	Status int `yaml:"status" json:"status,omitempty"`
 	// ContentType replaces text/event-stream on streams; "" = none.
 	ContentType string `yaml:"content_type" json:"content_type,omitempty"`
+	// SendDelay makes every event written to a stream first wait this long, one
+	// stream at a time in the whole server: a server that writes to its
+	// subscribers in turn, so delivery latency grows with their number (the
+	// k-th gets an event about k × SendDelay late); 0 = none.
+	SendDelay time.Duration `yaml:"send_delay" json:"send_delay,omitempty"`
 }
 
 // faultNames lists the fault modes in the order the documentation gives them.
 var faultNames = []string{
 	"drop-on-replay", "dup-on-replay", "reorder", "ignore-last-event-id",
-	"close-after=N", "status=CODE", "content-type=TYPE",
+	"close-after=N", "status=CODE", "content-type=TYPE", "send-delay=DURATION",
 }
 
 // FaultNames returns the fault modes ParseFault accepts, with their value placeholders.
@@ -39,7 +45,7 @@ func FaultNames() []string { return append([]string(nil), faultNames...) }
 
 // ParseFault sets in f the fault mode s: "drop-on-replay", "dup-on-replay", "reorder",
 // "ignore-last-event-id", "close-after=N" (N > 0), "status=CODE" (201…599) or
-// "content-type=TYPE". Other fields of f are kept, so repeated calls accumulate.
+// "content-type=TYPE" or "send-delay=DURATION" (1µs…1s). Other fields of f are kept, so repeated calls accumulate.
 func ParseFault(s string, f *Faults) error {
 	name, value, hasValue := strings.Cut(strings.TrimSpace(s), "=")
 	flag := func(p *bool) error {
@@ -75,6 +81,12 @@ func ParseFault(s string, f *Faults) error {
 			return fmt.Errorf("%s: want a non-empty header value without control characters or outer spaces", s)
 		}
 		f.ContentType = value
+	case "send-delay":
+		d, err := time.ParseDuration(value)
+		if !hasValue || err != nil || d < time.Microsecond || d > time.Second {
+			return fmt.Errorf("%s: want a duration from 1µs to 1s, e.g. send-delay=2ms", s)
+		}
+		f.SendDelay = d
 	default:
 		return fmt.Errorf("unknown fault %q (want %s)", s, strings.Join(faultNames, ", "))
 	}
@@ -89,6 +101,9 @@ func (f Faults) Validate() error {
 	}
 	if f.Status != 0 && !validStatus(f.Status) {
 		errs = append(errs, fmt.Errorf("fault status=%d: want an HTTP status 200…599", f.Status))
+	}
+	if f.SendDelay < 0 || f.SendDelay > time.Second {
+		errs = append(errs, fmt.Errorf("fault send-delay=%s: want 0 to 1s", f.SendDelay))
 	}
 	if f.ContentType != "" && !validHeaderValue(f.ContentType) {
 		errs = append(errs, fmt.Errorf("fault content-type=%q: not a valid header value", f.ContentType))
@@ -121,6 +136,9 @@ func (f Faults) List() []string {
 	}
 	if f.ContentType != "" {
 		l = append(l, "content-type="+f.ContentType)
+	}
+	if f.SendDelay != 0 {
+		l = append(l, "send-delay="+f.SendDelay.String())
 	}
 	return l
 }

@@ -26,7 +26,12 @@ func TestParseFault(t *testing.T) {
 		{"close-after=5", Faults{CloseAfter: 5}, ""},
 		{"status=503", Faults{Status: 503}, ""},
 		{"content-type=text/html; charset=utf-8", Faults{ContentType: "text/html; charset=utf-8"}, ""},
-		{"x", Faults{}, `unknown fault "x" (want drop-on-replay, dup-on-replay, reorder, ignore-last-event-id, close-after=N, status=CODE, content-type=TYPE)`},
+		{"send-delay=2ms", Faults{SendDelay: 2 * time.Millisecond}, ""},
+		{"send-delay=1µs", Faults{SendDelay: time.Microsecond}, ""},
+		{"send-delay=0", Faults{}, "send-delay=0: want a duration from 1µs to 1s"},
+		{"send-delay=2s", Faults{}, "send-delay=2s: want a duration from 1µs to 1s"},
+		{"send-delay=fast", Faults{}, "send-delay=fast: want a duration"},
+		{"x", Faults{}, `unknown fault "x" (want drop-on-replay, dup-on-replay, reorder, ignore-last-event-id, close-after=N, status=CODE, content-type=TYPE, send-delay=DURATION)`},
 		{"", Faults{}, `unknown fault ""`},
 		{"close-after=abc", Faults{}, "close-after=abc: want a positive integer"},
 		{"close-after=0", Faults{}, "close-after=0: want a positive integer"},
@@ -75,7 +80,7 @@ func TestFaultsAccumulateAndList(t *testing.T) {
 }
 
 func FuzzParseFault(f *testing.F) {
-	for _, s := range []string{"drop-on-replay", "close-after=5", "status=503", "content-type=text/html",
+	for _, s := range []string{"drop-on-replay", "close-after=5", "status=503", "content-type=text/html", "send-delay=1.5ms",
 		"close-after=-1", "status=", "=", "reorder=", "content-type= x", "close-after=99999999999999999999"} {
 		f.Add(s)
 	}
@@ -324,7 +329,7 @@ func TestConfigValidate(t *testing.T) {
 
 func TestListRoundTripsEveryFault(t *testing.T) {
 	all := Faults{DropOnReplay: true, DupOnReplay: true, Reorder: true, IgnoreLastEventID: true,
-		CloseAfter: 7, Status: 502, ContentType: "text/plain"}
+		CloseAfter: 7, Status: 502, ContentType: "text/plain", SendDelay: 3 * time.Millisecond}
 	var rebuilt Faults
 	for _, s := range all.List() {
 		if err := ParseFault(s, &rebuilt); err != nil {
@@ -365,5 +370,36 @@ func TestFaultsAtTheEnd(t *testing.T) {
 				t.Errorf("ids = %v, want %v", ids, tt.want)
 			}
 		})
+	}
+}
+
+// TestSendDelayGrowsWithStreams: with send-delay one stream is written at a
+// time, each after the delay, so with n streams the last to get an event gets it
+// about n × the delay after its send time.
+func TestSendDelayGrowsWithStreams(t *testing.T) {
+	const n, delay = 8, 10 * time.Millisecond
+	s := start(t, Config{Rate: 2, Faults: Faults{SendDelay: delay}})
+	c := h1Client(t)
+	streams := make([]*testStream, n)
+	for i := range streams {
+		streams[i] = open(t, c, s.URL()+"/events", "")
+	}
+	// Every stream's first event is the same one (they all opened before it).
+	first := streams[0].event(nil)
+	latest := time.Duration(0)
+	for i, st := range streams {
+		ev := first
+		if i > 0 {
+			ev = st.event(nil)
+		}
+		if ev.id != first.id {
+			t.Fatalf("stream %d: first event %d, want %d", i, ev.id, first.id)
+		}
+		late := time.Since(time.Unix(0, decodePayload(t, ev.data).TS))
+		latest = max(latest, late)
+	}
+	if latest < n*delay {
+		t.Errorf("the last stream got event %d %v after its send time, want at least %v (%d streams × %v, one at a time)",
+			first.id, latest, n*delay, n, delay)
 	}
 }

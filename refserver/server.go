@@ -43,6 +43,7 @@ type Server struct {
 	done      chan struct{} // closed by Close: generators, streams and the beat stop
 	serveDone chan struct{} // closed when http.Server.Serve has returned
 	counters  counters
+	serial    sync.Mutex // the send-delay fault's one write at a time
 
 	mu       sync.Mutex
 	started  bool

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // maxBatch bounds the events a stream copies out of its topic under one read lock.
@@ -232,7 +233,16 @@ func (st *stream) order(ev []byte, seq int64) error {
 
 // put writes one event and enforces close-after.
 func (st *stream) put(ev []byte, seq int64) error {
-	if _, err := st.w.Write(ev); err != nil {
+	if d := st.s.cfg.Faults.SendDelay; d > 0 {
+		// send-delay: one stream's write at a time, each after the delay.
+		st.s.serial.Lock()
+		time.Sleep(d)
+		_, err := st.w.Write(ev)
+		st.s.serial.Unlock()
+		if err != nil {
+			return err
+		}
+	} else if _, err := st.w.Write(ev); err != nil {
 		return err
 	}
 	st.nWritten++
