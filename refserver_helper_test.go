@@ -11,7 +11,14 @@ import (
 // test and stops it at the test's end.
 func startRefServer(t *testing.T) *refserver.Server {
 	t.Helper()
-	srv, err := refserver.New(refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
+	return startRefServerWith(t, refserver.Config{Rate: 20})
+}
+
+// startRefServerWith starts a reference server of cfg on a free loopback port.
+func startRefServerWith(t *testing.T, cfg refserver.Config) *refserver.Server {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	srv, err := refserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"sseload/metrics"
 	"sseload/redact"
+	"sseload/results"
 	"sseload/scenarios"
 )
 
@@ -27,6 +29,18 @@ type runOptions struct {
 	cpuProfile  string
 	memProfile  string
 	flags       scenarioFlags
+
+	// For commands built on run (capacity): plain makes a run without URL or
+	// scenario a plain hold rather than the quickstart; observe sees every
+	// snapshot; amend completes the result before it is judged and written.
+	// shape adjusts the scenario once built, before it is checked.
+	// ownFileBudget: the command checks open files itself (per step), so the
+	// run's warning for its whole client count would mislead.
+	plain         bool
+	ownFileBudget bool
+	shape         func(*scenarios.Scenario, *scenarios.Source) error
+	observe       func(metrics.Snapshot)
+	amend         func(*results.Result)
 }
 
 func newRunCmd() *cobra.Command { return newRunCmdWith(&runOptions{}) }

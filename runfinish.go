@@ -28,6 +28,9 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 	if err != nil {
 		return r, err
 	}
+	if p.o.amend != nil {
+		p.o.amend(&r)
+	}
 	r.Thresholds = evaluate(r, p.thresholds)
 	r.StartAt = p.startAt
 	if r.Harness = harnessUsage(); r.Harness != nil {

@@ -88,7 +88,7 @@ func buildScenario(o *runOptions, args []string) (scenarios.Scenario, *scenarios
 			}
 			return sc, nil, false, err
 		}
-	case len(args) == 0:
+	case len(args) == 0 && !o.plain:
 		sc, _ = scenarios.Builtin("quickstart")
 	default:
 		sc = scenarios.Plain("")

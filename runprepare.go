@@ -59,6 +59,11 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		return nil, err
 	}
 	p.embedded = embedded
+	if o.shape != nil {
+		if err := o.shape(&sc, src); err != nil {
+			return nil, err
+		}
+	}
 	if !embedded {
 		if err := embeddedOnly(cmd.Flags()); err != nil {
 			return nil, err
@@ -101,7 +106,7 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 	p.sc = sc
 	p.rule = sc.RedactRule(src)
 	opts.Redact = p.rule
-	if w := fileBudgetWarning(sc, p.fileLimit, embedded); w != "" {
+	if w := fileBudgetWarning(sc, p.fileLimit, embedded); w != "" && !o.ownFileBudget {
 		p.warn(errors.New(w))
 	}
 	var hlog io.Writer
@@ -134,6 +139,9 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		fmt.Fprintf(p.stderr, "sseload: Prometheus metrics at http://%s/metrics\n", bound)
 	}
 	opts.Observe = func(s metrics.Snapshot) {
+		if o.observe != nil {
+			o.observe(s)
+		}
 		release.observe(s)
 		if exporter != nil {
 			exporter.Observe(s)

@@ -23,3 +23,12 @@ func harnessUsage() *results.Harness {
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
 }
+
+// processCPU is the process's user + system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -104,6 +104,21 @@ func (en *Engine) ScaleWanted(factor float64) (now, full int) {
 	return now, wantedClients(e.scaledClients(), 1, e.sc.Shard)
 }
 
+// SetWanted sets the clients wanted at full strength to n (of this shard's
+// scenario count, which bounds it): the capacity search's steps. It returns the
+// count now wanted.
+func (en *Engine) SetWanted(n int) int {
+	e := en.e
+	n = min(max(n, 0), e.sc.Clients)
+	e.scale.Store(math.Float64bits(float64(n) / float64(e.sc.Clients)))
+	_, full := en.ScaleWanted(1)
+	return full
+}
+
+// Finish ends the run at the scheduler's next tick as if its stages were over:
+// a whole run, not an interrupted one (the capacity search has its answer).
+func (en *Engine) Finish() { en.e.finished.Store(true) }
+
 type engineConfig struct {
 	plainConnect bool // connect latency ends at TCP, not at a TLS handshake
 }
@@ -125,8 +140,9 @@ type engine struct {
 	dropCause  error
 	lifetime   func() time.Duration // nil: no lifetime churn
 
-	paused atomic.Bool
-	scale  atomic.Uint64 // float64 bits; 1 = the scenario's count
+	paused   atomic.Bool
+	finished atomic.Bool   // Finish: the run ends as done at the next tick
+	scale    atomic.Uint64 // float64 bits; 1 = the scenario's count
 
 	mu       sync.Mutex // guards what follows
 	stage    stage

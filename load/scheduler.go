@@ -94,6 +94,9 @@ func (s *scheduler) loop(ctx context.Context) {
 			s.clock += dt
 		}
 		st := stageAt(e.sc, s.clock)
+		if e.finished.Load() {
+			st = stage{name: "done", progress: 1}
+		}
 		e.setStage(st, s.clock)
 		if st.name == "done" {
 			return

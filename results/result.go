@@ -65,6 +65,8 @@ type Result struct {
 	// Harness is what the load generator itself used, so a saturated generator is
 	// seen rather than mistaken for a slow server; set by the caller.
 	Harness *Harness `json:"harness,omitempty"`
+	// Capacity is set by sseload capacity: the steps of its search and the knee.
+	Capacity *Capacity `json:"capacity,omitempty"`
 }
 
 // Harness describes the load generator's own process during a run.

@@ -48,6 +48,9 @@ func writeSummary(p *printer, r Result) error {
 		}
 		p.linef("PARTIAL RESULT: %s", reason)
 	}
+	if r.Capacity != nil {
+		summaryCapacity(p, r.Capacity)
+	}
 	summaryHead(p, r)
 	summaryReplay(p, r)
 	summaryLatency(p, r)
