@@ -44,8 +44,11 @@ type capacityController struct {
 
 	engine *load.Engine
 	search *load.CapacitySearch
-	out    results.Capacity
-	done   bool
+	// unjudgedLatency: no send time, and no id shared by two streams, so no
+	// latency could be judged.
+	unjudgedLatency bool
+	out             results.Capacity
+	done            bool
 
 	// The step under way.
 	n           int
@@ -204,7 +207,11 @@ func (c *capacityController) judge(s metrics.Snapshot, cpu time.Duration) result
 	if c.count(metrics.Delivery) == 0 && c.count(metrics.FanoutSpread) > 0 {
 		latency = metrics.FanoutSpread // the server sends no send time
 	}
-	if h := c.hists[latency]; h != nil && h.TotalCount() > 0 {
+	if h := c.hists[latency]; latency == metrics.FanoutSpread && h != nil && h.Max() < int64(time.Microsecond) {
+		// Every id reached one stream only (ids of its own per stream): the
+		// spread is 0 by definition and says nothing about latency.
+		c.unjudgedLatency = true
+	} else if h != nil && h.TotalCount() > 0 {
 		step.Latency = latency.String()
 		step.LatencyP50, step.LatencyP99 = metrics.Percentile(h, 50), metrics.Percentile(h, 99)
 	}
@@ -254,7 +261,7 @@ func (c *capacityController) broken(step results.CapacityStep, latency metrics.K
 	r.Totals.EventsReceived = int64(step.EventsPerSecond * step.Judged.Seconds())
 	r.Totals.EventsPerSecond = step.EventsPerSecond
 	for k, h := range c.hists {
-		if h != nil {
+		if h != nil && !(c.unjudgedLatency && metrics.Kind(k) == metrics.FanoutSpread) {
 			r.Latency[metrics.Kind(k).String()] = results.Histogram{Summary: metrics.Summarize(h)}
 		}
 	}
@@ -381,6 +388,9 @@ func (c *capacityController) brokenAt(n int) string {
 }
 
 func (c *capacityController) end(verdict, reason string) {
+	if c.unjudgedLatency {
+		reason += "; no latency was judged: the server sends no send time (--latency-field) and no two streams got the same id, so there is no fan-out spread either"
+	}
 	c.done = true
 	c.out.Verdict, c.out.Reason = verdict, reason
 	c.out.Knee = c.search.Good
