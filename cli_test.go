@@ -206,7 +206,7 @@ func TestCompletionOffersValues(t *testing.T) {
 		"--check":              {"sequence", "witness", "none"},
 		"--drop-style":         {"close", "abort"},
 		"--churn-distribution": {"fixed", "uniform", "exponential"},
-		"--scenario":           {"capacity", "churn", "h2", "quickstart"},
+		"--scenario":           {"capacity", "churn", "h2", "quickstart", "storm"},
 	} {
 		_, stdout, _ := runCmd(t, context.Background(), "__complete", "run", flag, "")
 		got := strings.Fields(stdout)

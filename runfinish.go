@@ -28,6 +28,7 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 	if err != nil {
 		return r, err
 	}
+	r.Recoveries = sum.Recoveries
 	if p.o.amend != nil {
 		p.o.amend(&r)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sseload/human"
 	"sseload/load/h2"
 	"sseload/metrics"
 	"sseload/sse"
@@ -59,6 +60,11 @@ type client struct {
 	lostAt       time.Duration
 	firstPending bool
 	reconnecting bool // the next attempt is a reconnection
+
+	// storm is the mass disconnect that dropped the client, until its stream is
+	// open again; resuming, until its first event after that.
+	storm    atomic.Pointer[metrics.RecoveryTracker]
+	resuming *metrics.RecoveryTracker
 
 	ctx      context.Context // the client's, until the run or the ramp-down ends it
 	stopped  func()          // called once the client has stopped for good
@@ -288,6 +294,13 @@ func (c *client) onOpen(resp *http.Response) {
 	}
 	c.opened = now
 	c.firstPending = true
+	if r := c.storm.Swap(nil); r != nil {
+		if r.Reopen(now) {
+			c.e.rec.Note("recovery: every client the mass disconnect at %s dropped is open again, %s after it",
+				human.Duration(r.At()), human.Duration(now-r.At()))
+		}
+		c.resuming = r
+	}
 	c.lastRead.Store(int64(now))
 	if d := c.e.sc.Timeouts.FirstEvent; d > 0 {
 		c.firstDue.Store(int64(now + d))
@@ -317,6 +330,10 @@ func (c *client) onEvent(ev sse.Event) {
 		if c.lostAt != 0 {
 			c.e.rec.Record(metrics.Resume, c.id, now-c.lostAt)
 			c.lostAt = 0
+		}
+		if c.resuming != nil {
+			c.resuming.Resume(max(now, c.opened)) // not before it reopened (see above)
+			c.resuming = nil
 		}
 	}
 	// An event sent before this connection's request was sent is history: a

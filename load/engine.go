@@ -49,6 +49,8 @@ type Summary struct {
 	Interrupted bool // the run's context ended before the planned length
 	// Streams holds each client's replay accounting, in the order clients ended.
 	Streams []metrics.StreamCounts
+	// Recoveries holds, for each mass disconnect, how its clients came back.
+	Recoveries []metrics.Recovery
 }
 
 // Engine runs one scenario. Its TogglePause and ScaleWanted steer a run in progress
@@ -150,6 +152,8 @@ type engine struct {
 	protos   map[string]bool
 	streams  []metrics.StreamCounts
 	mismatch bool
+	// recoveries time each mass disconnect's return, in the order they ran.
+	recoveries []*metrics.RecoveryTracker
 }
 
 func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {

@@ -48,6 +48,9 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	sum.Interrupted = ctx.Err() != nil
 	e.mu.Lock()
 	sum.Streams = e.streams
+	for _, r := range e.recoveries {
+		sum.Recoveries = append(sum.Recoveries, r.Recovery())
+	}
 	e.mu.Unlock()
 	return sum, nil
 }
@@ -178,15 +181,26 @@ func (s *scheduler) massDisconnects() {
 		s.massDone++
 		order := rand.Perm(len(s.active))
 		want := int(math.Round(d.Fraction * float64(s.e.rec.Counters().ClientsOpen.Load())))
+		rec := metrics.NewRecoveryTracker(s.e.now(), d.Fraction, s.e.sc.Rate, s.e.checker)
 		dropped := 0
 		for _, i := range order {
 			if dropped >= want {
 				break
 			}
-			if s.active[i].drop() {
+			c := s.active[i]
+			// Marked before the drop: the client may be open again before
+			// drop returns.
+			c.storm.Store(rec)
+			if c.drop() {
 				dropped++
+			} else {
+				c.storm.CompareAndSwap(rec, nil)
 			}
 		}
+		rec.Dropped(dropped)
+		s.e.mu.Lock()
+		s.e.recoveries = append(s.e.recoveries, rec)
+		s.e.mu.Unlock()
 		s.e.rec.Note("mass disconnect: dropped %d clients (%.0f%% of open)", dropped, d.Fraction*100)
 	}
 }

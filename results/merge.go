@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
@@ -79,6 +80,7 @@ func merge(labels []string, rs []Result) (Result, error) {
 		m.ErrorExamples = addExamples(m.ErrorExamples, r.ErrorExamples)
 		addCounts(m.EventsByType, r.EventsByType)
 		addFindings(&m.Findings, r.Findings)
+		m.Recoveries = mergeRecoveries(m.Recoveries, r.Recoveries)
 		if err := mergeHistograms(hists, r, labels[i]); err != nil {
 			return Result{}, err
 		}
@@ -176,4 +178,28 @@ func appendNew(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
+}
+
+// mergeRecoveries adds shard b's recoveries to a's, disconnect by disconnect
+// (shards run the same schedule): counts add; the times of each share are the
+// latest of the shards' (exact for 100 %, an upper bound for the others), and
+// the peak rates add (an upper bound: the shards' peaks may not coincide).
+func mergeRecoveries(a, b []metrics.Recovery) []metrics.Recovery {
+	for i, r := range b {
+		if i >= len(a) {
+			a = append(a, metrics.Recovery{At: r.At, Fraction: r.Fraction, Rate: r.Rate,
+				Reopened: map[string]time.Duration{}, Resumed: map[string]time.Duration{}})
+		}
+		m := &a[i]
+		m.Dropped += r.Dropped
+		m.NeverBack += r.NeverBack
+		m.PeakRate += r.PeakRate
+		addFindings(&m.Findings, r.Findings)
+		for _, byShare := range []struct{ to, from map[string]time.Duration }{{m.Reopened, r.Reopened}, {m.Resumed, r.Resumed}} {
+			for k, v := range byShare.from {
+				byShare.to[k] = max(byShare.to[k], v)
+			}
+		}
+	}
+	return a
 }

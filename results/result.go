@@ -65,6 +65,9 @@ type Result struct {
 	// Harness is what the load generator itself used, so a saturated generator is
 	// seen rather than mistaken for a slow server; set by the caller.
 	Harness *Harness `json:"harness,omitempty"`
+	// Recoveries are how the clients of each mass disconnect came back, in the
+	// order of the disconnects.
+	Recoveries []metrics.Recovery `json:"recoveries,omitempty"`
 	// Capacity is set by sseload capacity: the steps of its search and the knee.
 	Capacity *Capacity `json:"capacity,omitempty"`
 }

@@ -52,6 +52,7 @@ func writeSummary(p *printer, r Result) error {
 		summaryCapacity(p, r.Capacity)
 	}
 	summaryHead(p, r)
+	summaryRecoveries(p, r)
 	summaryReplay(p, r)
 	summaryLatency(p, r)
 	summaryThresholds(p, r.Thresholds)

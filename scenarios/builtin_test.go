@@ -10,7 +10,7 @@ import (
 
 func TestBuiltins(t *testing.T) {
 	names := Builtins()
-	want := []string{"capacity", "churn", "h2", "quickstart"}
+	want := []string{"capacity", "churn", "h2", "quickstart", "storm"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("Builtins() = %q, want %q", names, want)
 	}
@@ -52,6 +52,10 @@ func TestBuiltinValues(t *testing.T) {
 			return s.Clients == 1000 && s.Duration == time.Minute && s.Churn.Rate == 0.05 &&
 				slices.Equal(s.Disconnects, []MassDisconnect{{At: 30 * time.Second, Fraction: 0.5}})
 		}, "1,000 clients, hold 60s, churn 5 %/s, 50 % dropped at 30s"},
+		{"storm", func(s Scenario) bool {
+			return s.Clients == 1000 && s.Rate == 200 && s.Churn == (Churn{}) && s.Check == metrics.ModeSequence &&
+				slices.Equal(s.Disconnects, []MassDisconnect{{At: 20 * time.Second, Fraction: 0.9}})
+		}, "1,000 clients at 200/s, no churn, 90 % dropped at 20s, sequence check"},
 		{"h2", func(s Scenario) bool {
 			q, _ := Builtin("quickstart")
 			q.Name, q.Protocol = "h2", ProtocolH2C

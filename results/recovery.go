@@ -1,0 +1,51 @@
+package results
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"sseload/human"
+	"sseload/metrics"
+)
+
+// summaryRecoveries writes one line per mass disconnect: how fast its clients
+// were open again and resumed, the reconnect rate, findings, stragglers.
+func summaryRecoveries(p *printer, r Result) {
+	for _, rc := range r.Recoveries {
+		p.field("recovery", "%s", recoveryLine(rc))
+	}
+}
+
+func recoveryLine(rc metrics.Recovery) string {
+	if rc.Dropped == 0 {
+		return fmt.Sprintf("drop at %s took no client (none open)", human.Duration(rc.At))
+	}
+	shares := func(by map[string]time.Duration) string {
+		var parts []string
+		for _, s := range metrics.RecoveryShares {
+			if d, ok := by[s.Name]; ok {
+				parts = append(parts, s.Name+" "+human.Duration(d))
+			} else {
+				parts = append(parts, s.Name+" never")
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	rate := "unlimited"
+	if rc.Rate > 0 {
+		rate = human.Rate(rc.Rate)
+	}
+	back := "all came back"
+	if rc.NeverBack > 0 {
+		back = fmt.Sprintf("%s never came back", human.Count(int64(rc.NeverBack)))
+	}
+	findings := "no replay findings"
+	if n := rc.Findings.Total(); n > 0 {
+		findings = fmt.Sprintf("%s replay findings (lost %s events, duplicated %s, reordered %s)", human.Count(n),
+			human.Count(rc.Findings.LostEvents), human.Count(rc.Findings.Duplicated), human.Count(rc.Findings.Reordered))
+	}
+	return fmt.Sprintf("drop at %s of %s clients: open again %s; first event %s; reconnects peaked at %s (--rate %s); %s; %s",
+		human.Duration(rc.At), human.Count(int64(rc.Dropped)), shares(rc.Reopened), shares(rc.Resumed),
+		human.Rate(rc.PeakRate), rate, findings, back)
+}
