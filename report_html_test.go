@@ -169,3 +169,58 @@ func drawnCharts(t *testing.T, ctx context.Context) []drawn {
 	}
 	return charts
 }
+
+// TestCapacityReportInABrowser: a capacity search's report shows its verdict,
+// one table row per count held (and the header), and the steps' chart with the
+// counts that held.
+func TestCapacityReportInABrowser(t *testing.T) {
+	chrome := browser(t)
+	code, stderr, r := capacityRun(t, "--start", "5", "--step", "5", "--max", "10", "--step-hold", "1s",
+		"--warmup", "300ms", "--tick", "250ms")
+	if code != 0 || r.Capacity.Verdict != results.VerdictNoKnee || len(r.Capacity.Steps) != 2 {
+		t.Fatalf("exit %d, %+v\n%s", code, r.Capacity, stderr)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cap.json")
+	if err := results.Write(in, r); err != nil {
+		t.Fatal(err)
+	}
+	code, html, stderr := runCmd(t, context.Background(), "report", in, "--format", "html")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	page := filepath.Join(dir, "cap.html")
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, consoleErrors := openPage(t, chrome, page)
+	if _, err := chromedp.Run(ctx, chromedp.WaitReady("#capacity-steps")); err != nil {
+		t.Fatal(err)
+	}
+	verdict, err := chromedp.Run(ctx, chromedp.Text("#capacity-verdict"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#capacity-steps tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(verdict, results.VerdictNoKnee+": ") || rows != 3 {
+		t.Errorf("verdict %q, %d rows; want %q and a header with 2 steps", verdict, rows, results.VerdictNoKnee)
+	}
+	found := false
+	for _, c := range drawnCharts(t, ctx) {
+		if c.ID == "chart-capacity" {
+			found = true
+			if c.Series != "held" || c.Width < 200 {
+				t.Errorf("capacity chart %+v, want the held series drawn", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("no capacity chart")
+	}
+	if errs := consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}

@@ -99,6 +99,12 @@ func summaryCapacity(p *printer, c *Capacity) {
 	p.field("capacity", "%s: %s", c.Verdict, c.Reason)
 	p.field("objectives", "%s", strings.Join(c.Objectives, ", "))
 	p.linef("")
+	writeTable(p, capacityRows(c))
+	p.linef("")
+}
+
+// capacityRows are the step table: a header and one row per count held.
+func capacityRows(c *Capacity) [][]string {
 	rows := [][]string{{"clients", "", "open", "events/s", "latency p50", "p99", "open p99", "errors", "cpu", "rss", "verdict"}}
 	for _, s := range c.Steps {
 		kind := "step"
@@ -117,8 +123,7 @@ func summaryCapacity(p *printer, c *Capacity) {
 			lat, p99, orDash(durationOrEmpty(s.OpenP99)), fmt.Sprintf("%d/%d", s.Errors, s.Attempts),
 			fmt.Sprintf("%.2f", s.CPUCores), human.Bytes(s.RSS), s.verdictLine()})
 	}
-	writeTable(p, rows)
-	p.linef("")
+	return rows
 }
 
 // durationOrEmpty is d for people, or "" for 0 (no samples: no latency is 0).

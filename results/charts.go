@@ -139,3 +139,65 @@ func renderSVG(p *plot.Plot) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// capacityChart draws a capacity search's counts against their latency p99:
+// the counts that held and those that broke as two series, so the knee is
+// where one gives way to the other.
+func capacityChart(c *Capacity) (chart, error) {
+	p := plot.New()
+	p.Title.Text = "Capacity: latency p99 by clients"
+	p.X.Label.Text = "clients"
+	p.Y.Label.Text = "p99 (ms)"
+	p.Legend.Top, p.Legend.Left = true, true
+	out := chart{ID: "capacity", Title: p.Title.Text}
+	var held, broke plotter.XYs
+	for _, s := range c.Steps {
+		pt := plotter.XY{X: float64(s.Clients), Y: float64(s.LatencyP99) / 1e6}
+		if s.Held {
+			held = append(held, pt)
+		} else {
+			broke = append(broke, pt)
+		}
+	}
+	for i, series := range []struct {
+		name string
+		pts  plotter.XYs
+	}{{"held", held}, {"broke", broke}} {
+		if len(series.pts) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(series.pts)
+		if err != nil {
+			return out, err
+		}
+		sc.GlyphStyle.Color = palette[i*2%len(palette)]
+		sc.GlyphStyle.Radius = vg.Points(4)
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		p.Add(sc)
+		p.Legend.Add(series.name, sc)
+		out.Series = append(out.Series, series.name)
+	}
+	if c.Knee > 0 {
+		l, err := plotter.NewLine(plotter.XYs{{X: float64(c.Knee), Y: 0}, {X: float64(c.Knee), Y: maxY(held, broke)}})
+		if err != nil {
+			return out, err
+		}
+		l.Color = color.Gray{0x88}
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(l)
+	}
+	p.Y.Min = 0
+	svg, err := renderSVG(p)
+	out.SVG = svg
+	return out, err
+}
+
+func maxY(sets ...plotter.XYs) float64 {
+	m := 1.0
+	for _, s := range sets {
+		for _, p := range s {
+			m = max(m, p.Y)
+		}
+	}
+	return m
+}

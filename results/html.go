@@ -72,6 +72,8 @@ func WriteHTML(w io.Writer, r Result) error {
 		"Errors":   errs,
 		"Examples": r.Findings.Examples,
 		"Findings": r.Findings,
+		"Capacity": capacityTable(r.Capacity),
+		"Recovery": recoveryLines(r.Recoveries),
 	})
 }
 
@@ -102,6 +104,13 @@ func reportCharts(r Result) ([]chart, error) {
 			}
 			charts = append(charts, c)
 		}
+	}
+	if r.Capacity != nil && len(r.Capacity.Steps) > 0 {
+		c, err := capacityChart(r.Capacity)
+		if err != nil {
+			return nil, err
+		}
+		charts = append(charts, c)
 	}
 	for k := range metrics.NumKinds {
 		if r.Latency[k.String()].Count == 0 {
@@ -134,4 +143,26 @@ func stageMarks(r Result) []marker {
 		m = append(m, marker{d.At, "drop " + strings.TrimSuffix(human.Percent(d.Fraction), ".0%")})
 	}
 	return m
+}
+
+// capacityView is a capacity search as the report shows it.
+type capacityView struct {
+	Verdict, Reason string
+	Knee            string
+	Rows            [][]string
+}
+
+func capacityTable(c *Capacity) *capacityView {
+	if c == nil {
+		return nil
+	}
+	return &capacityView{Verdict: c.Verdict, Reason: c.Reason, Knee: human.Count(int64(c.Knee)), Rows: capacityRows(c)}
+}
+
+func recoveryLines(rs []metrics.Recovery) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = recoveryLine(r)
+	}
+	return out
 }
