@@ -100,7 +100,7 @@ short quickstart against it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newServeCmd(), newTailCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newValidateCmd(), newCapacityCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newTailCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newValidateCmd(), newCapacityCmd(), newProtocolsCmd())
 	return root
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"sseload/metrics"
 	"sseload/redact"
+	"sseload/refserver"
 	"sseload/results"
 	"sseload/scenarios"
 )
@@ -32,15 +33,21 @@ type runOptions struct {
 
 	// For commands built on run (capacity): plain makes a run without URL or
 	// scenario a plain hold rather than the quickstart; observe sees every
-	// snapshot; amend completes the result before it is judged and written.
+	// snapshot; amend completes the result before it is written.
 	// shape adjusts the scenario once built, before it is checked.
 	// ownFileBudget: the command checks open files itself (per step), so the
 	// run's warning for its whole client count would mislead.
 	plain         bool
 	ownFileBudget bool
 	shape         func(*scenarios.Scenario, *scenarios.Source) error
-	observe       func(metrics.Snapshot)
-	amend         func(*results.Result)
+	// For a command of several runs (protocols): server is the embedded server
+	// they share; phase measures each run's own CPU and memory; noSummary
+	// leaves the result unwritten and unprinted, for the command to do.
+	server    *refserver.Server
+	phase     bool
+	noSummary bool
+	observe   func(metrics.Snapshot)
+	amend     func(*results.Result)
 }
 
 func newRunCmd() *cobra.Command { return newRunCmdWith(&runOptions{}) }

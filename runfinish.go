@@ -29,15 +29,23 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 		return r, err
 	}
 	r.Recoveries = sum.Recoveries
-	if p.o.amend != nil {
-		p.o.amend(&r)
-	}
 	r.Thresholds = evaluate(r, p.thresholds)
 	r.StartAt = p.startAt
 	if r.Harness = harnessUsage(); r.Harness != nil {
 		r.Harness.FileLimit = p.fileLimit
 		r.Harness.InProcess = p.embedded
 		r.Harness.GoroutinesPeak, r.Harness.GoroutinesHold = p.goroutinesPeak, p.goroutinesHold
+		if p.o.phase {
+			// One of several runs in this process: its own CPU, and the
+			// memory it grew by, not the process's since it began.
+			r.Harness.CPU, r.Harness.MaxRSS = processCPU()-p.cpuStart, max(p.rssPeak-p.rssStart, 0)
+		}
+	}
+	if p.o.amend != nil {
+		p.o.amend(&r)
+	}
+	if p.o.noSummary {
+		return r, nil
 	}
 	if err := p.view.err(); err != nil {
 		p.warn(err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sseload/metrics/prom"
 	"strings"
 	"time"
@@ -38,10 +39,13 @@ type runPlan struct {
 	collector      *results.Collector
 	view           *progressView
 	stdout, stderr io.Writer
-	closers        []func()  // run by close, last first
-	goroutinesPeak int       // the most goroutines at any snapshot
-	goroutinesHold int       // goroutines halfway through the hold
-	startAt        time.Time // --start-at; zero: at once
+	closers        []func()      // run by close, last first
+	goroutinesPeak int           // the most goroutines at any snapshot
+	goroutinesHold int           // goroutines halfway through the hold
+	startAt        time.Time     // --start-at; zero: at once
+	cpuStart       time.Duration // process CPU when the run started (o.phase)
+	rssPeak        int64         // resident memory at most at any snapshot (o.phase)
+	rssStart       int64         // resident memory when the run started (o.phase)
 }
 
 // prepareRun does every check that can fail before the run starts, so that a
@@ -89,11 +93,13 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 	}
 	opts := load.Options{}
 	if embedded {
-		srv, err := startEmbedded(ctx, sc, o)
-		if err != nil {
-			return nil, err
+		srv := o.server // a command's own, shared by its runs
+		if srv == nil {
+			if srv, err = startEmbedded(ctx, sc, o); err != nil {
+				return nil, err
+			}
+			p.closers = append(p.closers, func() { srv.Close() })
 		}
-		p.closers = append(p.closers, func() { srv.Close() })
 		sc.Target = srv.URL()
 		opts.RootCAs = srv.CertPool()
 	}
@@ -149,6 +155,9 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		p.collector.Observe(s)
 		p.view.observe(s) // set below, before the run starts observing
 		heap.observe(s)
+		if o.phase {
+			p.rssPeak = max(p.rssPeak, currentRSS())
+		}
 		n := runtime.NumGoroutine()
 		p.goroutinesPeak = max(p.goroutinesPeak, n)
 		if s.Run.Stage == "hold" && s.Run.StageProgress >= 0.5 && p.goroutinesHold == 0 {
@@ -179,6 +188,13 @@ func (p *runPlan) execute(ctx context.Context) (load.Summary, error) {
 	if err := p.waitForStart(ctx); err != nil {
 		return load.Summary{}, err
 	}
+	if p.o.phase {
+		// The runs before this one leave garbage the scavenger returns only
+		// over minutes: this run's memory is its growth from a clean start.
+		debug.FreeOSMemory()
+		p.rssStart = currentRSS()
+	}
+	p.cpuStart = processCPU()
 	if p.o.cpuProfile != "" {
 		stop, err := startCPUProfile(p.o.cpuProfile)
 		if err != nil {

@@ -55,6 +55,9 @@ func WriteHTML(w io.Writer, r Result) error {
 	if d := r.Latency["delivery"].Summary; d.Count > 0 {
 		figures = append(figures, figure{"delivery-p99", "delivery p99", human.Duration(d.P99)})
 	}
+	if len(r.Phases) > 0 {
+		figures = nil // a protocols document: its phases hold the figures (the summary's table)
+	}
 	svgs := make([]template.HTML, len(charts))
 	for i, c := range charts {
 		svgs[i] = template.HTML(c.SVG) // gonum's own output, not user text
@@ -104,6 +107,9 @@ func reportCharts(r Result) ([]chart, error) {
 			}
 			charts = append(charts, c)
 		}
+	}
+	if len(r.Phases) > 0 {
+		return phaseCharts(r.Phases)
 	}
 	if r.Capacity != nil && len(r.Capacity.Steps) > 0 {
 		c, err := capacityChart(r.Capacity)
@@ -165,4 +171,33 @@ func recoveryLines(rs []metrics.Recovery) []string {
 		out[i] = recoveryLine(r)
 	}
 	return out
+}
+
+// phaseCharts draws, for a protocols document, each histogram's percentile
+// distribution with one line per protocol.
+func phaseCharts(phases []Result) ([]chart, error) {
+	var charts []chart
+	for k := range metrics.NumKinds {
+		var names []string
+		var hs []*hdrhistogram.Histogram
+		for _, ph := range phases {
+			if ph.Latency[k.String()].Count == 0 {
+				continue
+			}
+			h, err := ph.Histogram(k.String())
+			if err != nil {
+				return nil, err
+			}
+			names, hs = append(names, ph.ProtocolAsked), append(hs, h)
+		}
+		if len(hs) == 0 {
+			continue
+		}
+		c, err := percentileChart("percentiles-"+k.String(), k.String()+": latency by percentile, each protocol", names, hs)
+		if err != nil {
+			return nil, err
+		}
+		charts = append(charts, c)
+	}
+	return charts, nil
 }

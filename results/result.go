@@ -68,6 +68,9 @@ type Result struct {
 	// Recoveries are how the clients of each mass disconnect came back, in the
 	// order of the disconnects.
 	Recoveries []metrics.Recovery `json:"recoveries,omitempty"`
+	// Phases are set by sseload protocols: the whole result of each protocol's
+	// run, in the order they ran; the document's own figures are the first's.
+	Phases []Result `json:"phases,omitempty"`
 	// Capacity is set by sseload capacity: the steps of its search and the knee.
 	Capacity *Capacity `json:"capacity,omitempty"`
 }

@@ -51,6 +51,13 @@ func writeSummary(p *printer, r Result) error {
 	if r.Capacity != nil {
 		summaryCapacity(p, r.Capacity)
 	}
+	if len(r.Phases) > 0 {
+		// A protocols document: its own totals are empty, its phases hold them.
+		p.field("target", "%s", r.Target)
+		summaryProtocols(p, r.Phases)
+		summaryThresholds(p, r.Thresholds)
+		return p.err
+	}
 	summaryHead(p, r)
 	summaryRecoveries(p, r)
 	summaryReplay(p, r)
