@@ -49,6 +49,9 @@ func TestProtocolsSideBySide(t *testing.T) {
 				i, ph.ProtocolAsked, ph.ProtocolSeen, tt.ConnectionsPeak, tt.ClientsPeak, tt.Errors, tt.EventsReceived,
 				want.asked, want.seen, want.conns)
 		}
+		if (i == 1) != (ph.ServerH2 != nil) || (i == 1 && (!ph.ServerH2.HasMaxStreams || ph.ServerH2.MaxConcurrentStreams != 25)) {
+			t.Errorf("phase %d: server's HTTP/2 settings %+v, want a limit of 25 announced over h2c only", i, ph.ServerH2)
+		}
 		if ph.Harness == nil || ph.Harness.CPU <= 0 {
 			t.Errorf("phase %d: no CPU of its own: %+v", i, ph.Harness)
 		}
@@ -62,7 +65,7 @@ func TestProtocolsSideBySide(t *testing.T) {
 	}
 	for row, want := range map[string]string{
 		"figure h1 (HTTP/1.1)": "h2c (HTTP/2.0) h2c/h1", "streams per connection": "1.0 20.0 ×20",
-		"TCP connections at the peak": "60 3 ×0.05", "clients open at the peak": "60 60 ×1",
+		"TCP connections at the peak": "60 3 ×0.05", "server SETTINGS_MAX_CONCURRENT_STREAMS": "- 25 -", "clients open at the peak": "60 60 ×1",
 	} {
 		if rows[row] != want {
 			t.Errorf("summary row %q: %q, want %q\n%s", row, rows[row], want, stdout)

@@ -51,6 +51,8 @@ type Summary struct {
 	Streams []metrics.StreamCounts
 	// Recoveries holds, for each mass disconnect, how its clients came back.
 	Recoveries []metrics.Recovery
+	// H2Settings is what the HTTP/2 server announced; nil over HTTP/1.1.
+	H2Settings *metrics.H2Settings
 }
 
 // Engine runs one scenario. Its TogglePause and ScaleWanted steer a run in progress
@@ -146,12 +148,13 @@ type engine struct {
 	finished atomic.Bool   // Finish: the run ends as done at the next tick
 	scale    atomic.Uint64 // float64 bits; 1 = the scenario's count
 
-	mu       sync.Mutex // guards what follows
-	stage    stage
-	clock    time.Duration // the scheduler's run clock
-	protos   map[string]bool
-	streams  []metrics.StreamCounts
-	mismatch bool
+	mu         sync.Mutex // guards what follows
+	stage      stage
+	clock      time.Duration // the scheduler's run clock
+	protos     map[string]bool
+	streams    []metrics.StreamCounts
+	mismatch   bool
+	h2settings metrics.H2SettingsRecorder // what HTTP/2 servers announced
 	// recoveries time each mass disconnect's return, in the order they ran.
 	recoveries []*metrics.RecoveryTracker
 }
@@ -220,6 +223,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		rate:        sc.Rate,
 		openTimeout: sc.Timeouts.Open,
 		since:       e.idleStamps(),
+		onSettings:  e.h2settings.Observe,
 		dialer:      &dialer{sources: sources, counters: e.rec.Counters(), tls: tlsCfg, timeout: sc.Timeouts.Connect},
 	})
 	if err != nil {

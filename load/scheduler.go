@@ -48,6 +48,7 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	sum.Interrupted = ctx.Err() != nil
 	e.mu.Lock()
 	sum.Streams = e.streams
+	sum.H2Settings = e.h2settings.Settings()
 	for _, r := range e.recoveries {
 		sum.Recoveries = append(sum.Recoveries, r.Recovery())
 	}

@@ -32,6 +32,8 @@ type transportConfig struct {
 	since func(time.Time) time.Duration
 	// onBytes is called as body bytes arrive; nil = not called.
 	onBytes func()
+	// onSettings is told each HTTP/2 SETTINGS frame's stream limit and window.
+	onSettings func(maxStreams uint32, hasMax bool, window uint32, hasWindow bool)
 }
 
 // transports hands each client the RoundTripper it uses, and closes them all at the end.
@@ -66,6 +68,7 @@ func newTransports(cfg transportConfig) (*transports, error) {
 				// thousands of idle streams.
 				ReadIdleTimeout: 30 * time.Second,
 				HeadTimeout:     cfg.openTimeout,
+				OnSettings:      cfg.onSettings,
 			},
 			Dial: func(ctx context.Context, conn int, u *url.URL) (net.Conn, error) {
 				return cfg.dialer.connect(ctx, conn, u, "h2")

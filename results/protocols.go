@@ -32,6 +32,18 @@ var protocolFigures = []protocolFigure{
 		}
 		return float64(r.Totals.StreamsPeak) / float64(r.Totals.ConnectionsPeak), true
 	}, "ratio1"},
+	{"server SETTINGS_MAX_CONCURRENT_STREAMS", func(r Result) (float64, bool) {
+		if r.ServerH2 == nil || !r.ServerH2.HasMaxStreams {
+			return 0, false
+		}
+		return float64(r.ServerH2.MaxConcurrentStreams), true
+	}, ""},
+	{"server initial window", func(r Result) (float64, bool) {
+		if r.ServerH2 == nil {
+			return 0, false
+		}
+		return float64(r.ServerH2.InitialWindow), true
+	}, "bytes"},
 	{"connections opened", func(r Result) (float64, bool) { return float64(r.Totals.ConnectionsOpened), true }, ""},
 	{"events per second", func(r Result) (float64, bool) { return r.Totals.EventsPerSecond, true }, "1/s"},
 	{"errors", func(r Result) (float64, bool) { return float64(r.Totals.Errors), true }, ""},

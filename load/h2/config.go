@@ -46,6 +46,11 @@ type Config struct {
 	// returned to the server as data arrives, so it only paces the connection;
 	// memory is bounded by the stream windows.
 	ConnWindow int32
+	// OnSettings, when set, is told each SETTINGS frame the server sends: the
+	// values of SETTINGS_MAX_CONCURRENT_STREAMS and SETTINGS_INITIAL_WINDOW_SIZE
+	// it holds (ok false for one it does not). It runs on the connection's
+	// reader and must return promptly.
+	OnSettings func(maxStreams uint32, hasMax bool, initialWindow uint32, hasWindow bool)
 }
 
 func (cfg Config) withDefaults() Config {

@@ -177,6 +177,11 @@ func (c *Conn) exchangePrefaces() error {
 
 // applySettings takes the server's settings that matter to a GET-only client.
 func (c *Conn) applySettings(sf *http2.SettingsFrame) error {
+	if f := c.cfg.OnSettings; f != nil {
+		maxStreams, hasMax := sf.Value(http2.SettingMaxConcurrentStreams)
+		window, hasWindow := sf.Value(http2.SettingInitialWindowSize)
+		f(maxStreams, hasMax, window, hasWindow)
+	}
 	return sf.ForeachSetting(func(s http2.Setting) error {
 		if err := s.Valid(); err != nil {
 			return fmt.Errorf("server SETTINGS: %w", err)
