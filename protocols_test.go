@@ -99,3 +99,31 @@ func TestProtocolsAgainstNetHTTP(t *testing.T) {
 			r.Phases[1].ProtocolSeen, h1.ConnectionsPeak, h2.ConnectionsPeak, h1.ClientsPeak, h2.ClientsPeak)
 	}
 }
+
+// TestProtocolsBrowserLimits: 4 browsers of 10 tabs each. Over HTTP/1.1 each
+// browser holds 6 connections, so 24 tabs get a stream and the other 16 wait in
+// CONNECTING for the whole run; over h2c each browser's tabs share one
+// connection and all 40 get a stream at once.
+func TestProtocolsBrowserLimits(t *testing.T) {
+	srv := startRefServerWith(t, refserver.Config{Rate: 20, H2C: true})
+	const hold = 1500 * time.Millisecond
+	code, stdout, stderr, r := protocolsRun(t, srv.URL(), "--browsers", "4", "--tabs", "10", "--duration", hold.String())
+	if code != 0 || len(r.Phases) != 2 {
+		t.Fatalf("exit %d, %d phases\n%s%s", code, len(r.Phases), stdout, stderr)
+	}
+	h1, h2 := r.Phases[0], r.Phases[1]
+	if h1.Browsers == nil || h2.Browsers == nil {
+		t.Fatalf("no browser figures: %+v, %+v", h1.Browsers, h2.Browsers)
+	}
+	b1, b2 := *h1.Browsers, *h2.Browsers
+	if b1.Tabs != 40 || b1.PerOrigin != 6 || b1.Opened != 24 || b1.WaitingAtEnd != 16 || b1.WaitedOverMs != 16 ||
+		b1.Wait.Max < hold*9/10 || h1.Totals.ConnectionsPeak != 24 {
+		t.Errorf("h1: %+v, %d connections; want 24 of 40 tabs open on 24 connections, 16 waiting the whole run", b1, h1.Totals.ConnectionsPeak)
+	}
+	if b2.Opened != 40 || b2.WaitingAtEnd != 0 || b2.WaitedOverMs != 0 || h2.Totals.ConnectionsPeak != 4 || h2.Totals.ClientsPeak != 40 {
+		t.Errorf("h2c: %+v, %d connections, %d clients; want all 40 tabs open over 4 connections", b2, h2.Totals.ConnectionsPeak, h2.Totals.ClientsPeak)
+	}
+	if !strings.Contains(stdout, "browser tabs waiting at the end") {
+		t.Errorf("summary lacks the tabs:\n%s", stdout)
+	}
+}

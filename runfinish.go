@@ -28,7 +28,7 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 	if err != nil {
 		return r, err
 	}
-	r.Recoveries, r.ServerH2 = sum.Recoveries, sum.H2Settings
+	r.Recoveries, r.ServerH2, r.Browsers = sum.Recoveries, sum.H2Settings, sum.Browsers
 	r.Thresholds = evaluate(r, p.thresholds)
 	r.StartAt = p.startAt
 	if r.Harness = harnessUsage(); r.Harness != nil {

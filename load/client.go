@@ -294,6 +294,9 @@ func (c *client) onOpen(resp *http.Response) {
 	}
 	c.opened = now
 	c.firstPending = true
+	if c.e.browsers != nil {
+		c.e.browsers.streamOpened(c.id)
+	}
 	if r := c.storm.Swap(nil); r != nil {
 		if r.Reopen(now) {
 			c.e.rec.Note("recovery: every client the mass disconnect at %s dropped is open again, %s after it",

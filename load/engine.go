@@ -53,6 +53,8 @@ type Summary struct {
 	Recoveries []metrics.Recovery
 	// H2Settings is what the HTTP/2 server announced; nil over HTTP/1.1.
 	H2Settings *metrics.H2Settings
+	// Browsers is what the simulated browsers' tabs got; nil without them.
+	Browsers *metrics.BrowserTabs
 }
 
 // Engine runs one scenario. Its TogglePause and ScaleWanted steer a run in progress
@@ -155,6 +157,7 @@ type engine struct {
 	streams    []metrics.StreamCounts
 	mismatch   bool
 	h2settings metrics.H2SettingsRecorder // what HTTP/2 servers announced
+	browsers   *browsers                  // nil: no simulated browsers
 	// recoveries time each mass disconnect's return, in the order they ran.
 	recoveries []*metrics.RecoveryTracker
 }
@@ -216,7 +219,9 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	e.latency = newLatencyField(sc.LatencyField, sc.LatencyUnit, e.rec)
 	e.checker = metrics.NewChecker(mode, 0, e.rec.Start())
 	e.rec.SetChecker(e.checker)
+	e.browsers = newBrowsers(sc.Browsers, sc.Protocol)
 	e.transports, err = newTransports(transportConfig{
+		browsers:    e.browsers,
 		protocol:    sc.Protocol,
 		h1IO:        sc.H1IO,
 		h2Conns:     sc.H2Conns,

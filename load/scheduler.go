@@ -34,6 +34,7 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	clock := e.clock
 	e.mu.Unlock()
 	e.setStage(end, clock)
+	e.browsers.end()
 	s.stopAll()
 	clients.Wait()
 	e.transports.closeAll()
@@ -49,6 +50,7 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	e.mu.Lock()
 	sum.Streams = e.streams
 	sum.H2Settings = e.h2settings.Settings()
+	sum.Browsers = e.browsers.tabs()
 	for _, r := range e.recoveries {
 		sum.Recoveries = append(sum.Recoveries, r.Recovery())
 	}

@@ -32,6 +32,9 @@ type transportConfig struct {
 	since func(time.Time) time.Duration
 	// onBytes is called as body bytes arrive; nil = not called.
 	onBytes func()
+	// browsers, when set, holds each tab's per-origin connection slot (HTTP/1.1)
+	// and puts a browser's tabs on one HTTP/2 connection.
+	browsers *browsers
 	// onSettings is told each HTTP/2 SETTINGS frame's stream limit and window.
 	onSettings func(maxStreams uint32, hasMax bool, window uint32, hasWindow bool)
 }
@@ -62,7 +65,7 @@ func newTransports(cfg transportConfig) (*transports, error) {
 		rt := &h1Transport{dialer: cfg.dialer, headTimeout: cfg.openTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
 	case scenarios.ProtocolH2, scenarios.ProtocolH2C:
-		p := h2.NewPool(h2.PoolConfig{
+		pc := h2.PoolConfig{
 			Conn: h2.Config{
 				// A PING after 30 s of silence finds a dead connection under
 				// thousands of idle streams.
@@ -75,7 +78,12 @@ func newTransports(cfg transportConfig) (*transports, error) {
 			},
 			Conns:    cfg.h2Conns,
 			Affinity: clientSlot,
-		})
+		}
+		if b := cfg.browsers; b != nil {
+			pc.Conns = b.cfg.Count // a connection per browser, its tabs' streams on it
+			pc.Affinity = func(ctx context.Context) int { return b.of(clientSlot(ctx)) }
+		}
+		p := h2.NewPool(pc)
 		return &transports{rt: cfg.meter(p, true), close: p.Close}, nil
 	}
 	return nil, fmt.Errorf("protocol %q: want h1, h2 or h2c", cfg.protocol)
@@ -170,7 +178,8 @@ func (t *Transport) Close() { t.t.closeAll() }
 func (t *transports) closeAll() { t.close() }
 
 func (cfg transportConfig) meter(rt http.RoundTripper, pushed bool) http.RoundTripper {
-	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, since: cfg.since, onBytes: cfg.onBytes, onStack: pushed}
+	return &meter{next: rt, limit: newLimiter(cfg.rate), counters: cfg.dialer.counters, since: cfg.since, onBytes: cfg.onBytes, onStack: pushed,
+		browsers: cfg.browsers}
 }
 
 // meter wraps a RoundTripper: it waits for the connection-rate limiter before each
@@ -185,9 +194,30 @@ type meter struct {
 	// onStack: the streams are pushed (HTTP/2), so the goroutine that connects
 	// ends once the stream is open; its stack need not be spared (see offStack).
 	onStack bool
+	// browsers: a tab first waits for a connection slot of its browser.
+	browsers *browsers
 }
 
 func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
+	release := func() {}
+	if m.browsers != nil {
+		var err error
+		if release, err = m.browsers.acquire(req.Context(), clientSlot(req.Context())); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := m.roundTrip(req)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	if cb, ok := resp.Body.(interface{ setRelease(func()) }); ok {
+		cb.setRelease(release)
+	}
+	return resp, nil
+}
+
+func (m *meter) roundTrip(req *http.Request) (*http.Response, error) {
 	if err := m.limit.wait(req.Context()); err != nil {
 		return nil, err
 	}
@@ -244,6 +274,18 @@ type countedBody struct {
 	last    *atomic.Int64
 	since   func(time.Time) time.Duration
 	onBytes func()
+	release func() // nil, or frees the tab's connection slot when the body closes
+}
+
+func (b *countedBody) setRelease(f func()) { b.release = f }
+
+// Close closes the body and frees the connection slot it held.
+func (b *countedBody) Close() error {
+	err := b.ReadCloser.Close()
+	if b.release != nil {
+		b.release()
+	}
+	return err
 }
 
 // got counts n bytes that a read returning at brought.

@@ -44,6 +44,30 @@ var protocolFigures = []protocolFigure{
 		}
 		return float64(r.ServerH2.InitialWindow), true
 	}, "bytes"},
+	{"browser tabs with a stream", func(r Result) (float64, bool) {
+		if r.Browsers == nil {
+			return 0, false
+		}
+		return float64(r.Browsers.Opened), true
+	}, ""},
+	{"browser tabs that waited", func(r Result) (float64, bool) {
+		if r.Browsers == nil {
+			return 0, false
+		}
+		return float64(r.Browsers.WaitedOverMs), true
+	}, ""},
+	{"browser tabs waiting at the end", func(r Result) (float64, bool) {
+		if r.Browsers == nil {
+			return 0, false
+		}
+		return float64(r.Browsers.WaitingAtEnd), true
+	}, ""},
+	{"browser tab wait max", func(r Result) (float64, bool) {
+		if r.Browsers == nil || r.Browsers.Wait.Count == 0 {
+			return 0, false
+		}
+		return float64(r.Browsers.Wait.Max), true
+	}, "ns"},
 	{"connections opened", func(r Result) (float64, bool) { return float64(r.Totals.ConnectionsOpened), true }, ""},
 	{"events per second", func(r Result) (float64, bool) { return r.Totals.EventsPerSecond, true }, "1/s"},
 	{"errors", func(r Result) (float64, bool) { return float64(r.Totals.Errors), true }, ""},
@@ -136,8 +160,11 @@ func ratio(b, a float64, ok bool) string {
 	if !ok || a == 0 || math.IsNaN(b/a) {
 		return "-"
 	}
-	if r := b / a; r >= 100 {
+	switch r := b / a; {
+	case r >= 100:
 		return fmt.Sprintf("×%.0f", r)
+	case r > 0 && r < 0.01:
+		return "×<0.01"
 	}
 	return fmt.Sprintf("×%.2g", b/a)
 }

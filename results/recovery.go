@@ -49,3 +49,27 @@ func recoveryLine(rc metrics.Recovery) string {
 		human.Duration(rc.At), human.Count(int64(rc.Dropped)), shares(rc.Reopened), shares(rc.Resumed),
 		human.Rate(rc.PeakRate), rate, findings, back)
 }
+
+// summaryBrowsers writes what the simulated browsers' tabs got.
+func summaryBrowsers(p *printer, r Result) {
+	if b := r.Browsers; b != nil {
+		p.field("browsers", "%s", browsersLine(b))
+	}
+}
+
+func browsersLine(b *metrics.BrowserTabs) string {
+	limit := "HTTP/2: a connection each"
+	if b.PerOrigin > 0 {
+		limit = fmt.Sprintf("%d connections per origin", b.PerOrigin)
+	}
+	line := fmt.Sprintf("%s × %s tabs (%s): %s of %s tabs had a stream; %s waited over 1ms for a connection",
+		human.Count(int64(b.Browsers)), human.Count(int64(b.TabsPerBrowser)), limit,
+		human.Count(int64(b.Opened)), human.Count(int64(b.Tabs)), human.Count(b.WaitedOverMs))
+	if b.Wait.Count > 0 && b.WaitedOverMs > 0 {
+		line += fmt.Sprintf(" (wait p50 %s, p99 %s, max %s)", human.Duration(b.Wait.P50), human.Duration(b.Wait.P99), human.Duration(b.Wait.Max))
+	}
+	if b.WaitingAtEnd > 0 {
+		line += fmt.Sprintf("; %s still waiting at the end", human.Count(b.WaitingAtEnd))
+	}
+	return line
+}

@@ -68,6 +68,8 @@ type Result struct {
 	// Recoveries are how the clients of each mass disconnect came back, in the
 	// order of the disconnects.
 	Recoveries []metrics.Recovery `json:"recoveries,omitempty"`
+	// Browsers is what the tabs of simulated browsers (--browsers) got.
+	Browsers *metrics.BrowserTabs `json:"browsers,omitempty"`
 	// ServerH2 is the stream limit and window the HTTP/2 server announced.
 	ServerH2 *metrics.H2Settings `json:"server_h2,omitempty"`
 	// Phases are set by sseload protocols: the whole result of each protocol's

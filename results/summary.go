@@ -59,6 +59,7 @@ func writeSummary(p *printer, r Result) error {
 		return p.err
 	}
 	summaryHead(p, r)
+	summaryBrowsers(p, r)
 	summaryRecoveries(p, r)
 	summaryReplay(p, r)
 	summaryLatency(p, r)

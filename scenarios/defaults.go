@@ -99,6 +99,12 @@ func (s *Scenario) Defaults() {
 	if s.Tick == 0 {
 		s.Tick = DefaultTick
 	}
+	if s.Browsers.Count > 0 {
+		if s.Browsers.PerOrigin == 0 {
+			s.Browsers.PerOrigin = DefaultPerOrigin
+		}
+		s.Clients = s.Browsers.Count * s.Browsers.Tabs
+	}
 	if s.DropStyle == "" {
 		s.DropStyle = DefaultDropStyle
 	}

@@ -51,6 +51,12 @@ type Scenario struct {
 	// 0 = unlimited.
 	Rate float64 `yaml:"rate" json:"rate"`
 
+	// Browsers, when Count is set, groups the clients into Count simulated
+	// browsers of Tabs EventSources each (the clients are Count × Tabs): over
+	// HTTP/1.1 a browser holds at most PerOrigin connections to the origin and
+	// its other tabs wait to connect; over HTTP/2 its tabs share one connection.
+	Browsers Browsers `yaml:"browsers" json:"browsers"`
+
 	Churn       Churn            `yaml:"churn" json:"churn"`
 	Disconnects []MassDisconnect `yaml:"disconnects" json:"disconnects"`
 	// DropStyle is how the harness drops a connection: "close" (FIN, default) or
@@ -102,6 +108,18 @@ type MassDisconnect struct {
 	At       time.Duration `yaml:"at" json:"at"`
 	Fraction float64       `yaml:"fraction" json:"fraction"` // 0..1
 }
+
+// Browsers are simulated browsers, each with tabs open to one origin.
+type Browsers struct {
+	Count int `yaml:"count" json:"count"` // 0 = clients are independent
+	Tabs  int `yaml:"tabs" json:"tabs"`   // EventSources per browser
+	// PerOrigin is a browser's HTTP/1.1 connection limit per origin; 0 = 6,
+	// the Chrome and Firefox default the SSE specification warns about.
+	PerOrigin int `yaml:"per_origin" json:"per_origin"`
+}
+
+// DefaultPerOrigin is the browsers' HTTP/1.1 connection limit per origin.
+const DefaultPerOrigin = 6
 
 // Shard selects part of the clients for distributed runs.
 type Shard struct {

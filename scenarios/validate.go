@@ -31,6 +31,7 @@ func (s Scenario) Validate() error {
 	p.target(s)
 	p.load(s)
 	p.faults(s)
+	p.browsers(s)
 	p.check(s)
 	p.reconnect(s)
 	p.run(s)
@@ -211,6 +212,25 @@ func (p *problems) faults(s Scenario) {
 		}
 	}
 	oneOf(p, "$.drop_style", s.DropStyle, DropClose, DropAbort)
+}
+
+// browsers checks the simulated browsers.
+func (p *problems) browsers(s Scenario) {
+	b := s.Browsers
+	switch {
+	case b.Count < 0:
+		p.add("$.browsers.count", "must not be negative, got %d", b.Count)
+	case b.Count == 0 && (b.Tabs != 0 || b.PerOrigin != 0):
+		p.add("$.browsers.count", "must be set (at least 1) with tabs or per_origin")
+	case b.Count > 0 && b.Tabs < 1:
+		p.add("$.browsers.tabs", "must be at least 1 with browsers, got %d", b.Tabs)
+	case b.Count > 0 && b.Count*b.Tabs > MaxClients:
+		p.add("$.browsers.tabs", "browsers × tabs must be at most %d, got %d", MaxClients, b.Count*b.Tabs)
+	case b.PerOrigin < 0:
+		p.add("$.browsers.per_origin", "must not be negative, got %d", b.PerOrigin)
+	case b.Count > 0 && s.H2Conns > 0:
+		p.add("$.h2_conns", "must not be set with browsers: each browser's tabs share one connection")
+	}
 }
 
 // check checks the replay checker's settings.
