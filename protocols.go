@@ -51,6 +51,7 @@ table from it). Exit status as for run, over every phase.`,
 	f.StringVar(&list, "protocols", "", "protocols to run, in order, e.g. h1,h2c (default: h1 and then h2 for https, h2c for http)")
 	f.StringVar(&o.scenario, "scenario", "", "scenario YAML file or built-in name (its protocol is replaced by each of --protocols)")
 	f.StringVar(&o.out, "out", "", "write the result document (JSON, a phase per protocol) here")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during each run (labelled by protocol)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")

@@ -56,6 +56,9 @@ func TestProtocolsSideBySide(t *testing.T) {
 			t.Errorf("phase %d: no CPU of its own: %+v", i, ph.Harness)
 		}
 	}
+	if !strings.Contains(stdout, "limits hit: the server's 25 streams per connection (60 streams on 3 connections)") {
+		t.Errorf("summary does not name the server's stream limit:\n%s", stdout)
+	}
 	rows := map[string]string{}
 	for line := range strings.Lines(stdout) {
 		f := strings.Fields(line)

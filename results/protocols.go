@@ -83,7 +83,7 @@ var protocolFigures = []protocolFigure{
 		}
 		return float64(r.Harness.CPU) / r.Totals.StreamSeconds, true
 	}, "ns"},
-	{"harness memory per stream", func(r Result) (float64, bool) {
+	{"harness memory grown, per stream", func(r Result) (float64, bool) {
 		// A phase's MaxRSS is its growth over the resident memory it began with.
 		if r.Harness == nil || r.Harness.MaxRSS <= 0 || r.Totals.StreamsPeak == 0 {
 			return 0, false
@@ -183,6 +183,15 @@ func limitsHit(r Result) string {
 		if n := r.ErrorsByClass[c]; n > 0 {
 			hit = append(hit, fmt.Sprintf("%s ×%s", c, human.Count(n)))
 		}
+	}
+	fixedConns := r.Scenario.H2Conns > 0 || r.Scenario.Browsers.Count > 0
+	if h := r.ServerH2; h != nil && h.HasMaxStreams && r.Totals.ConnectionsPeak > 0 &&
+		((!fixedConns && r.Totals.StreamsPeak > int64(h.LowestMaxStreams)) ||
+			(fixedConns && r.Totals.StreamsPeak >= int64(h.LowestMaxStreams)*r.Totals.ConnectionsPeak)) {
+		// More streams than one connection may carry (the pool opened more for
+		// them), or every fixed connection full.
+		hit = append(hit, fmt.Sprintf("the server's %s streams per connection (%s streams on %s connections)",
+			human.Count(int64(h.LowestMaxStreams)), human.Count(r.Totals.StreamsPeak), human.Count(r.Totals.ConnectionsPeak)))
 	}
 	if len(hit) == 0 {
 		return "none"
