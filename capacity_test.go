@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -146,5 +149,78 @@ func TestCapacityLimitedByTheHarness(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "limited by the load generator") {
 		t.Errorf("output does not say the harness was the limit:\n%s", b)
+	}
+}
+
+// TestSearchesInterruptedWritePartial: Ctrl-C (SIGINT) during capacity and
+// protocols exits 130 promptly with the result written and marked partial: the
+// steps held so far, the protocols that ran.
+func TestSearchesInterruptedWritePartial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	for _, tt := range []struct {
+		name  string
+		args  []string
+		check func(r results.Result) string
+	}{
+		{"capacity", []string{"capacity", "--start", "10", "--step", "10", "--step-hold", "1s", "--warmup", "250ms", "--tick", "250ms"},
+			func(r results.Result) string {
+				if c := r.Capacity; c == nil || c.Verdict != results.VerdictInterrupted || len(c.Steps) == 0 || c.Knee == 0 {
+					return fmt.Sprintf("capacity %+v: want interrupted with the steps so far", c)
+				}
+				return ""
+			}},
+		{"protocols", []string{"protocols", "--clients", "20", "--ramp", "0s", "--duration", "1m"},
+			func(r results.Result) string {
+				if len(r.Phases) != 1 || r.Phases[0].ProtocolAsked != "h1" || !strings.Contains(r.PartialReason, "1 of 2 protocols ran") {
+					return fmt.Sprintf("%d phases, reason %q: want the h1 run, and 1 of 2 said", len(r.Phases), r.PartialReason)
+				}
+				return ""
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(dir, tt.name+".json")
+			cmd := exec.Command(bin, append(tt.args, "--no-tui", "--out", out)...)
+			var stderr syncBuffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			deadline := time.Now().Add(15 * time.Second)
+			for !strings.Contains(stderr.String(), "[   2s]") { // a step held, the first run under way
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("no progress within 15s:\n%s", stderr.String())
+				}
+				<-tick.C
+			}
+			sent := time.Now()
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+				t.Errorf("exit %v, want status 130", err)
+			}
+			if took := time.Since(sent); took > 3*time.Second {
+				t.Errorf("exited %v after SIGINT, want within 3s", took)
+			}
+			r, err := results.Read(out)
+			if err != nil {
+				t.Fatalf("no valid result: %v\n%s", err, stderr.String())
+			}
+			if !r.Partial {
+				t.Errorf("result not partial (%q)", r.PartialReason)
+			}
+			if msg := tt.check(r); msg != "" {
+				t.Error(msg)
+			}
+		})
 	}
 }
