@@ -91,33 +91,10 @@ every step. Exit status as for run; 99 also when the knee is below --expect-at-l
 	f.StringVar(&o.out, "out", "", "write the result document here (JSON, with every step) and an HdrHistogram log beside it")
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the search")
-	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
 	f.StringVar(&o.summary, "summary", "text", "the end summary: text or json")
-	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")
-	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
-	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
-	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
-	o.flags.register(cmd, func(fl scenarios.Flag) bool { _, no := notForCapacity[fl.Name]; return !no })
-	for name, instead := range notForCapacity {
-		// Hidden, so that giving one says why rather than "unknown flag".
-		f.Var(refusedFlag{name: name, instead: instead}, name, "")
-		f.Lookup(name).Hidden = true
-	}
+	o.registerView(cmd)
+	o.registerScenarioFlags(cmd, notForCapacity)
 	return cmd
-}
-
-// refusedFlag is a run flag capacity does not take: setting it is an error
-// that says what to use instead.
-type refusedFlag struct{ name, instead string }
-
-func (r refusedFlag) String() string { return "" }
-func (r refusedFlag) Type() string   { return "string" }
-func (r refusedFlag) Set(string) error {
-	if r.instead == "" {
-		return fmt.Errorf("not for a capacity search: its steps are the schedule")
-	}
-	return fmt.Errorf("capacity sets it itself: use %s", r.instead)
 }
 
 // controller checks the search's flags and makes its controller.

@@ -184,36 +184,18 @@ func TestSearchesInterruptedWritePartial(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(dir, tt.name+".json")
 			cmd := exec.Command(bin, append(tt.args, "--no-tui", "--out", out)...)
-			var stderr syncBuffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			tick := time.NewTicker(20 * time.Millisecond)
-			defer tick.Stop()
-			deadline := time.Now().Add(15 * time.Second)
-			for !strings.Contains(stderr.String(), "[   2s]") { // a step held, the first run under way
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					t.Fatalf("no progress within 15s:\n%s", stderr.String())
-				}
-				<-tick.C
-			}
-			sent := time.Now()
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-			err := cmd.Wait()
+			// Once a step has held, or the first run is under way.
+			took, stderr, err := interruptChild(t, cmd, "[   2s]", syscall.SIGINT)
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
 				t.Errorf("exit %v, want status 130", err)
 			}
-			if took := time.Since(sent); took > 3*time.Second {
+			if took > 3*time.Second {
 				t.Errorf("exited %v after SIGINT, want within 3s", took)
 			}
 			r, err := results.Read(out)
 			if err != nil {
-				t.Fatalf("no valid result: %v\n%s", err, stderr.String())
+				t.Fatalf("no valid result: %v\n%s", err, stderr)
 			}
 			if !r.Partial {
 				t.Errorf("result not partial (%q)", r.PartialReason)

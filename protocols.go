@@ -52,17 +52,8 @@ table from it). Exit status as for run, over every phase.`,
 	f.StringVar(&o.scenario, "scenario", "", "scenario YAML file or built-in name (its protocol is replaced by each of --protocols)")
 	f.StringVar(&o.out, "out", "", "write the result document (JSON, a phase per protocol) here")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during each run (labelled by protocol)")
-	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
-	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")
-	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
-	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
-	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
-	o.flags.register(cmd, func(fl scenarios.Flag) bool { _, no := notForProtocols[fl.Name]; return !no })
-	for name, instead := range notForProtocols {
-		f.Var(refusedFlag{name: name, instead: instead}, name, "")
-		f.Lookup(name).Hidden = true
-	}
+	o.registerView(cmd)
+	o.registerScenarioFlags(cmd, notForProtocols)
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -90,13 +91,8 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.StringVar(&o.startAt, "start-at", "", "wait until this RFC 3339 time to start, so that shards on several machines run their stages together (e.g. 2026-12-02T10:00:00Z)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the run (e.g. 127.0.0.1:9464; a port alone binds loopback)")
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
-	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
 	f.StringVar(&o.summary, "summary", "text", "the end-of-run summary: text, or json (its figures as one line, as report --format json writes them: a pod's last log line)")
-	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")
-	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
-	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
-	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
+	o.registerView(cmd)
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the harness to this file")
 	f.Lookup("cpuprofile").Hidden = true
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile halfway through the hold to this file")
@@ -145,4 +141,40 @@ func redacted(rule redact.Rule, err error) error {
 		return nil
 	}
 	return &redactedError{rule: rule, err: err}
+}
+
+// registerView adds the flags every command that runs load shares: how the
+// run is shown, and the embedded server's shape.
+func (o *runOptions) registerView(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.noTUI, "no-tui", false, "print plain progress lines instead of the dashboard")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary")
+	f.BoolVar(&o.noColor, "no-color", false, "no colour in the dashboard (also NO_COLOR)")
+	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
+	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
+	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
+}
+
+// registerScenarioFlags adds the scenario flags but those in refused, which
+// are hidden and, when given, say what to use instead (rather than "unknown
+// flag").
+func (o *runOptions) registerScenarioFlags(cmd *cobra.Command, refused map[string]string) {
+	o.flags.register(cmd, func(fl scenarios.Flag) bool { _, no := refused[fl.Name]; return !no })
+	for name, instead := range refused {
+		cmd.Flags().Var(refusedFlag{name: name, instead: instead}, name, "")
+		cmd.Flags().Lookup(name).Hidden = true
+	}
+}
+
+// refusedFlag is a run flag a command does not take: setting it is an error
+// that says what to use instead.
+type refusedFlag struct{ name, instead string }
+
+func (r refusedFlag) String() string { return "" }
+func (r refusedFlag) Type() string   { return "string" }
+func (r refusedFlag) Set(string) error {
+	if r.instead == "" {
+		return fmt.Errorf("not for this command: its runs set it")
+	}
+	return fmt.Errorf("this command sets it itself: use %s", r.instead)
 }

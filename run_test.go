@@ -142,27 +142,7 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 		t.Run(tt.reason, func(t *testing.T) {
 			out := filepath.Join(dir, tt.sig.String()+".json")
 			cmd := exec.Command(bin, "run", "--clients", "50", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
-			var stderr syncBuffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			tick := time.NewTicker(20 * time.Millisecond) // a child process's stderr: polled
-			defer tick.Stop()
-			deadline := time.Now().Add(10 * time.Second)
-			for !strings.Contains(stderr.String(), "[   1s]") { // wait for the first progress line
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					t.Fatalf("no progress within 10s:\n%s", stderr.String())
-				}
-				<-tick.C
-			}
-			sent := time.Now()
-			if err := cmd.Process.Signal(tt.sig); err != nil {
-				t.Fatal(err)
-			}
-			err := cmd.Wait()
-			took := time.Since(sent)
+			took, _, err := interruptChild(t, cmd, "[   1s]", tt.sig) // at the first progress line
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != tt.code {
 				t.Errorf("exit %v, want status %d", err, tt.code)
@@ -180,6 +160,34 @@ func TestRunInterruptedWritesPartial(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interruptChild starts cmd, sends it sig once its stderr shows marker, and
+// returns how long after the signal it exited, its stderr and what Wait returned.
+func interruptChild(t *testing.T, cmd *exec.Cmd, marker string, sig syscall.Signal) (time.Duration, string, error) {
+	t.Helper()
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tick := time.NewTicker(20 * time.Millisecond) // a child process's stderr: polled
+	defer tick.Stop()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(stderr.String(), marker) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no %q within 15s:\n%s", marker, stderr.String())
+		}
+		<-tick.C
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	return time.Since(sent), stderr.String(), err
 }
 
 // buildBinary builds sseload into dir and returns its path.
