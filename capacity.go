@@ -143,9 +143,6 @@ func (c *capacityOptions) controller(cmd *cobra.Command, o *runOptions) (*capaci
 	ctl := &capacityController{plan: plan, hold: c.stepHold, warmup: warmup, objectives: ths,
 		userObjectives: len(c.objectives) > 0, minOpen: minOpen}
 	ctl.out = results.Capacity{Start: c.start, Max: c.max, Step: c.step, StepHold: c.stepHold, Warmup: warmup, Precision: precision}
-	if !o.quiet {
-		ctl.log = cmd.ErrOrStderr()
-	}
 	o.shape = func(sc *scenarios.Scenario, src *scenarios.Source) error {
 		for _, path := range []string{"$.disconnects", "$.shard"} {
 			if src.Wrote(path) {

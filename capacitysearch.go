@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"runtime"
@@ -40,7 +39,6 @@ type capacityController struct {
 	sc             scenarios.Scenario
 	embedded       bool
 	fileLimit      uint64
-	log            io.Writer // one line per step; nil: none
 
 	engine *load.Engine
 	search *load.CapacitySearch
@@ -395,9 +393,7 @@ func (c *capacityController) end(verdict, reason string) {
 	c.out.Verdict, c.out.Reason = verdict, reason
 	c.out.Knee = c.search.Good
 	c.engine.Finish()
-	if c.log != nil {
-		fmt.Fprintf(c.log, "sseload: capacity: %s\n", reason)
-	}
+	c.engine.Note("capacity: %s", reason)
 }
 
 // result is the search as it stands: complete, or cut short by the run's end.
@@ -418,9 +414,6 @@ func (c *capacityController) result(interrupted bool) *results.Capacity {
 }
 
 func (c *capacityController) logStep(s results.CapacityStep) {
-	if c.log == nil {
-		return
-	}
 	kind := "step"
 	if s.Probe {
 		kind = "probe"
@@ -439,6 +432,6 @@ func (c *capacityController) logStep(s results.CapacityStep) {
 			v += "; " + b.Threshold + " " + b.Actual
 		}
 	}
-	fmt.Fprintf(c.log, "sseload: capacity %s %s clients: %s open, %s, open p99 %s, errors %d/%d, cpu %.2f: %s\n",
+	c.engine.Note("capacity %s %s clients: %s open, %s, open p99 %s, errors %d/%d, cpu %.2f: %s",
 		kind, human.Count(int64(s.Clients)), human.Count(s.OpenMin), lat, human.Duration(s.OpenP99), s.Errors, s.Attempts, s.CPUCores, v)
 }

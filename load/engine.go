@@ -125,6 +125,10 @@ func (en *Engine) SetWanted(n int) int {
 // a whole run, not an interrupted one (the capacity search has its answer).
 func (en *Engine) Finish() { en.e.finished.Store(true) }
 
+// Note adds a line to the run's log (the dashboard's, the progress lines')
+// from whoever steers the run.
+func (en *Engine) Note(format string, args ...any) { en.e.rec.Note(format, args...) }
+
 type engineConfig struct {
 	plainConnect bool // connect latency ends at TCP, not at a TLS handshake
 }
