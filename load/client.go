@@ -314,7 +314,14 @@ func (c *client) onOpen(resp *http.Response) {
 	c.startLifetime()
 }
 
+// testEventHook, set by tests only, runs first in onEvent: a way to make a
+// client's event handling panic as a bug would.
+var testEventHook func(client int, ev sse.Event)
+
 func (c *client) onEvent(ev sse.Event) {
+	if testEventHook != nil {
+		testEventHook(c.id, ev)
+	}
 	// The read's time, taken once for all the events it completed, on both
 	// clocks: the engine's (monotonic) and the wall (the server's send times).
 	at := ev.At
@@ -445,6 +452,14 @@ func (c *client) endStream(how streamEnd, err error) {
 		k.StreamsEnded.Add(1)
 	case endCut:
 		k.StreamsCut.Add(1)
+		var pe *sse.PanicError
+		if errors.As(err, &pe) {
+			// A bug of ours, recovered at the stream's boundary: its stack goes
+			// with the example, the log says where to find it.
+			c.e.rec.Error(metrics.ClassInternal, c.e.redact.Scrub(err.Error()+"\n"+string(pe.Stack)))
+			c.e.rec.Note("internal error in client %d: %v (recovered; the stack is in the result's error examples)", c.id, pe.Value)
+			break
+		}
 		c.e.rec.Error(cutClass(err), c.e.redact.Scrub(err.Error()))
 	case endIdle:
 		k.StreamsIdle.Add(1)

@@ -64,6 +64,10 @@ const (
 	ClassClientCert    = "tls: client certificate required or refused"
 	ClassNotHTTP2      = "server does not speak http/2"
 	// The timeouts of the phases of a connection (scenarios.Timeouts).
+	// ClassInternal is a panic in sseload's own code for one stream, recovered
+	// there so that the run goes on.
+	ClassInternal = "internal error"
+
 	ClassConnectTimeout = "connect timeout"
 	ClassOpenTimeout    = "open timeout"
 	ClassIdleTimeout    = "idle timeout"
@@ -152,12 +156,19 @@ func (r *Recorder) Error(class, msg string) {
 	}
 	r.errors[class]++
 	if ex := r.examples[class]; msg != "" && len(ex) < r.cfg.MaxErrorExamples && !slices.Contains(ex, msg) {
-		r.examples[class] = append(ex, truncate(msg, maxExampleLen))
+		limit := maxExampleLen
+		if class == ClassInternal {
+			limit = maxStackLen // the stack is the example
+		}
+		r.examples[class] = append(ex, truncate(msg, limit))
 	}
 }
 
 // maxExampleLen bounds an example message: a server's error page may be long.
 const maxExampleLen = 300
+
+// maxStackLen bounds an internal error's example: its message and stack.
+const maxStackLen = 8 << 10
 
 // truncate cuts s to n bytes at a rune boundary, marking the cut.
 func truncate(s string, n int) string {

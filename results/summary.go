@@ -278,7 +278,13 @@ func summaryExamples(p *printer, r Result) {
 			break
 		}
 		if ex := r.ErrorExamples[c.name]; len(ex) > 0 {
-			p.field("", "%s: %s", c.name, oneLine(ex[0]))
+			msg := ex[0]
+			if c.name == metrics.ClassInternal {
+				// The stack follows the first line: the result file has it.
+				msg, _, _ = strings.Cut(msg, "\n")
+				msg += " (stack: error_examples in the result file)"
+			}
+			p.field("", "%s: %s", c.name, oneLine(msg))
 		}
 	}
 }

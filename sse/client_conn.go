@@ -130,10 +130,15 @@ func (c *Client) ended(ctx, actx context.Context, o outcome) outcome {
 // read dispatches the stream's events and comments until it ends, returning
 // the Decoder's error (nil at a clean end). It stops early, without error, once
 // ctx is done: a hook may have called Close or Drop while events were buffered.
-func (c *Client) read(ctx context.Context, body io.Reader) error {
+func (c *Client) read(ctx context.Context, body io.Reader) (err error) {
 	if pb, ok := body.(PushBody); ok {
 		return c.readPushed(ctx, pb)
 	}
+	defer func() {
+		if p := recovered(recover()); p != nil {
+			err = p
+		}
+	}()
 	d := c.dec
 	c.stamped = stampedReader{r: body, at: &c.readAt}
 	d.Reset(&c.stamped)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -119,4 +120,23 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return min(max(t.Sub(now), 0), maxRetryAfter)
 	}
 	return 0
+}
+
+// PanicError ends a stream whose decoding or dispatch panicked (a bug in the
+// Client, or in a hook): the panic is recovered at the stream's boundary, so
+// that one stream's failure ends that stream alone, and the Client reconnects
+// as after a network error.
+type PanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // the panicking goroutine's stack
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("sse: internal error: panic: %v", e.Value) }
+
+// recovered turns a recovered panic value into a *PanicError; nil for nil.
+func recovered(v any) *PanicError {
+	if v == nil {
+		return nil
+	}
+	return &PanicError{Value: v, Stack: debug.Stack()}
 }

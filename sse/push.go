@@ -40,7 +40,15 @@ func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
 	d.ResetFed()
 	done := ctx.Done()
 	stopped := false // deliver and end never run at once: no lock
-	body.Push(func(p []byte, at time.Time) bool {
+	var panicked *PanicError
+	body.Push(func(p []byte, at time.Time) (more bool) {
+		defer func() {
+			// On the transport's goroutine, which serves other streams too: a
+			// panic ends this stream alone.
+			if p := recovered(recover()); p != nil {
+				panicked, more = p, false
+			}
+		}()
 		c.readAt = at
 		d.Feed(p)
 		for d.Next() {
@@ -56,6 +64,8 @@ func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
 		return d.Err() == nil
 	}, func(err error) {
 		switch {
+		case panicked != nil:
+			err = panicked
 		case stopped:
 			err = nil
 		case d.Err() != nil:
