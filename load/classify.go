@@ -44,6 +44,8 @@ func Classify(err error) string {
 		return "http " + strconv.Itoa(status.Code)
 	case errors.As(err, &ctype):
 		return "bad content type"
+	case errors.Is(err, sse.ErrTooManyRedirects):
+		return "too many redirects"
 	case errors.Is(err, h2.ErrGoAway):
 		return "http/2 goaway"
 	case errors.Is(err, sse.ErrLineTooLong):
@@ -91,7 +93,8 @@ func Classify(err error) string {
 		return "connection closed"
 	case strings.Contains(err.Error(), "stream error"), strings.Contains(err.Error(), "http2:"),
 		errors.Is(err, h1poll.ErrMalformedHead), errors.Is(err, h1poll.ErrHeadTooLarge), errors.Is(err, h1poll.ErrMalformedChunk),
-		strings.Contains(err.Error(), "malformed HTTP"), strings.Contains(err.Error(), "malformed chunked"):
+		strings.Contains(err.Error(), "malformed HTTP"), strings.Contains(err.Error(), "malformed chunked"),
+		strings.Contains(err.Error(), "chunk length"): // net/http's chunked reader: "invalid byte in chunk length"
 		return "protocol error"
 	case strings.Contains(err.Error(), "tls:"):
 		return "tls"

@@ -13,6 +13,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"sseload/load/h1poll"
 )
 
 // h1Transport drives each HTTP/1.1 stream over its own net.Conn with the standard
@@ -68,7 +70,10 @@ func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrac
 	if err != nil {
 		return nil, nil, openTimeout(err, t.headTimeout)
 	}
-	br := bufio.NewReaderSize(conn, t.readBuf)
+	// http.ReadResponse reads a head of any size: the head gets the event
+	// loops' bound, and the same error.
+	limit := &headLimit{r: conn, left: h1poll.DefaultMaxHead}
+	br := bufio.NewReaderSize(limit, t.readBuf)
 	if _, err := br.Peek(1); err != nil {
 		return nil, nil, openTimeout(err, t.headTimeout)
 	}
@@ -79,11 +84,34 @@ func (t *h1Transport) exchange(conn net.Conn, req *http.Request, trace *httptrac
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading response head: %w", openTimeout(err, t.headTimeout))
 	}
+	limit.left = -1 // the body is the decoder's to bound
 	if err := conn.SetDeadline(time.Time{}); err != nil {
 		resp.Body.Close()
 		return nil, nil, err
 	}
 	return resp, br, nil
+}
+
+// headLimit reads at most left bytes (the response head and what bufio reads
+// ahead with it), then fails with h1poll.ErrHeadTooLarge; left < 0 is no limit.
+type headLimit struct {
+	r    io.Reader
+	left int
+}
+
+func (h *headLimit) Read(p []byte) (int, error) {
+	if h.left < 0 {
+		return h.r.Read(p)
+	}
+	if h.left == 0 {
+		return 0, fmt.Errorf("%w: over %d bytes", h1poll.ErrHeadTooLarge, h1poll.DefaultMaxHead)
+	}
+	if len(p) > h.left {
+		p = p[:h.left]
+	}
+	n, err := h.r.Read(p)
+	h.left -= n
+	return n, err
 }
 
 // openTimeout names an expired head deadline as the open timeout.
