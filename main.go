@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -55,26 +56,42 @@ func signalName(sig os.Signal) string {
 }
 
 // signalContext returns a context the first SIGINT or SIGTERM cancels with a
-// signalError (graceful: results are written, marked partial); the default
-// handling then returns, so a second Ctrl-C kills.
+// signalError (graceful: results are written, marked partial). A second one
+// exits at once, after lastWords has written what it can (a result from the
+// last snapshot), with the signal's status.
 func signalContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	ch := make(chan os.Signal, 1)
+	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
-		select {
-		case sig := <-ch:
-			cancel(signalError{sig})
-		case <-done:
+		defer signal.Stop(ch)
+		for first := true; ; first = false {
+			select {
+			case sig := <-ch:
+				if first {
+					cancel(signalError{sig})
+					continue
+				}
+				if f := lastWords.Load(); f != nil {
+					(*f)()
+				}
+				fmt.Fprintf(os.Stderr, "sseload: %s again: exiting at once\n", signalName(sig))
+				os.Exit(signalError{sig}.exitCode())
+			case <-done:
+				return
+			}
 		}
-		signal.Stop(ch)
 	}()
 	return ctx, func() {
 		close(done)
 		cancel(nil)
 	}
 }
+
+// lastWords, when set, writes what a run can before a second signal ends the
+// process.
+var lastWords atomic.Pointer[func()]
 
 // interruptCode is the exit code of a run ctx's signal ended: 128+n, or 130
 // (SIGINT's) when no signal did (Ctrl-C in the dashboard).

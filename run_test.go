@@ -232,3 +232,47 @@ func TestRunNamesTheFlagOverAFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and the flag named, not the file", code, stderr)
 	}
 }
+
+// TestSecondInterruptExitsAtOnce: a second Ctrl-C while the first's teardown
+// runs exits at once with status 130, a result on disk either way (from the
+// last tick, or the finished teardown's), marked partial.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	out := filepath.Join(dir, "r.json")
+	cmd := exec.Command(bin, "run", "--clients", "300", "--ramp", "0s", "--duration", "1m", "--no-tui", "--out", out)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(stderr.String(), "[   1s]") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no progress:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("exit %v, want status 130\n%s", err, stderr.String())
+	}
+	if took := time.Since(sent); took > 2*time.Second {
+		t.Errorf("exited %v after the second SIGINT, want at once", took)
+	}
+	r, err := results.Read(out)
+	if err != nil || !r.Partial || r.Totals.StreamsOpened == 0 {
+		t.Errorf("result %v: partial %v, %d streams; want a partial result with the streams\n%s", err, r.Partial, r.Totals.StreamsOpened, stderr.String())
+	}
+	t.Logf("%s", r.PartialReason)
+}

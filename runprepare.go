@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sseload/metrics/prom"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,6 +47,7 @@ type runPlan struct {
 	cpuStart       time.Duration // process CPU when the run started (o.phase)
 	rssPeak        int64         // resident memory at most at any snapshot (o.phase)
 	rssStart       int64         // resident memory when the run started (o.phase)
+	mu             sync.Mutex    // the collector's: lastWords reads it from the signal goroutine
 }
 
 // prepareRun does every check that can fail before the run starts, so that a
@@ -152,7 +154,9 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		if exporter != nil {
 			exporter.Observe(s)
 		}
+		p.mu.Lock()
 		p.collector.Observe(s)
+		p.mu.Unlock()
 		p.view.observe(s) // set below, before the run starts observing
 		heap.observe(s)
 		if o.phase {
@@ -168,6 +172,11 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		return nil, scenarios.Locate(err, src, cmd.Flags().Changed) // TLS files, source addresses
 	}
 	p.view = newProgressView(o, p.engine, p.stdout, p.stderr)
+	if o.out != "" && !o.noSummary {
+		words := p.lastWords
+		lastWords.Store(&words)
+		p.closers = append(p.closers, func() { lastWords.Store(nil) })
+	}
 	ready = true
 	return p, nil
 }
@@ -304,4 +313,24 @@ func parseThresholds(specs []string, src *scenarios.Source) ([]results.Threshold
 		errs = append(errs, fe)
 	}
 	return ths, errors.Join(errs...)
+}
+
+// lastWords writes the result as the last snapshot has it, marked partial,
+// when a second signal ends the process before the run could finish: the
+// clients are not stopped, the figures are those of the last tick.
+func (p *runPlan) lastWords() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, err := p.collector.Result(results.Meta{
+		Version: buildVersion(), Command: os.Args, Scenario: p.sc, Redact: p.rule,
+		Partial: true, PartialReason: "interrupted twice: the figures of the last tick, written before the clients were stopped",
+	})
+	if err == nil {
+		err = results.Write(p.o.out, r)
+	}
+	if err != nil {
+		fmt.Fprintf(p.stderr, "sseload: writing %s: %v\n", p.o.out, err)
+		return
+	}
+	fmt.Fprintf(p.stderr, "sseload: partial result written to %s\n", p.o.out)
 }
