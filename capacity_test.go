@@ -206,3 +206,36 @@ func TestSearchesInterruptedWritePartial(t *testing.T) {
 		})
 	}
 }
+
+// TestOutOfFilesUnderAStorm: with the open-file limit far below the clients
+// (a child with ulimit -n 150) and reconnects every 100 ms, thousands of
+// attempts fail for want of files: they are counted in their class with the
+// fix under the summary, and the log stays a few lines long.
+func TestOutOfFilesUnderAStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("needs bash for ulimit")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	cmd := exec.Command("bash", "-c", `ulimit -n 150 && exec "$0" "$@"`, bin, "run", "--clients", "200", "--ramp", "0s",
+		"--duration", "2s", "--retry", "100ms", "--churn", "30%", "--no-tui")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "\n"); n > 20 {
+		t.Errorf("%d lines on stderr: a flood\n%s", n, stderr.String())
+	}
+	for _, want := range []string{"out of file descriptors", "the harness hit the open-file limit (150): raise the hard limit"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stdout.String(), "errors      ") || strings.Contains(stdout.String(), "errors      none") {
+		t.Errorf("no errors counted:\n%s", stdout.String())
+	}
+}
