@@ -247,3 +247,27 @@ func TestThresholdErrorsSayWhere(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestRunWithChaos: run --chaos puts a proxy between the clients and the
+// embedded server; the result keeps the timeline as applied and the cut
+// streams are counted in their class.
+func TestRunWithChaos(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runCmd(t, context.Background(), "run", "--clients", "10", "--ramp", "0s", "--duration", "1500ms",
+		"--churn", "0", "--retry", "100ms", "--chaos", "700ms:cut=50%:rst", "--no-tui", "-q", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	r, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Chaos == nil || len(r.Chaos.Applied) != 1 || r.Chaos.Applied[0].Affected != 5 ||
+		r.ErrorsByClass["cut: reset by peer"] != 5 || r.Chaos.Stats.Accepted != r.Totals.ConnectionsOpened {
+		t.Errorf("chaos %+v, errors %v, connections %d: want 5 of 10 reset at 700ms, every connection through the proxy",
+			r.Chaos, r.ErrorsByClass, r.Totals.ConnectionsOpened)
+	}
+	if code, _, stderr := runCmd(t, context.Background(), "run", "--chaos", "soon:cut=5%", "-q"); code != 1 || !strings.Contains(stderr, `--chaos: chaos fault "soon:cut=5%"`) {
+		t.Errorf("a bad --chaos: exit %d, %q", code, stderr)
+	}
+}

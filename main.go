@@ -117,7 +117,7 @@ short quickstart against it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newServeCmd(), newTailCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newValidateCmd(), newCapacityCmd(), newProtocolsCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newTailCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newValidateCmd(), newCapacityCmd(), newProtocolsCmd(), newProxyCmd())
 	return root
 }
 

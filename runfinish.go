@@ -29,6 +29,10 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 		return r, err
 	}
 	r.Recoveries, r.ServerH2, r.Browsers = sum.Recoveries, sum.H2Settings, sum.Browsers
+	if p.proxy != nil {
+		stats := p.proxy.Stats()
+		r.Chaos = &results.Chaos{Applied: p.proxy.Timeline(), Stats: stats}
+	}
 	r.Thresholds = evaluate(r, p.thresholds)
 	r.StartAt = p.startAt
 	if r.Harness = harnessUsage(); r.Harness != nil {

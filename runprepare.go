@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"sseload/chaos"
 	"sseload/load"
 	"sseload/metrics"
 	"sseload/redact"
@@ -48,6 +51,7 @@ type runPlan struct {
 	rssPeak        int64         // resident memory at most at any snapshot (o.phase)
 	rssStart       int64         // resident memory when the run started (o.phase)
 	mu             sync.Mutex    // the collector's: lastWords reads it from the signal goroutine
+	proxy          *chaos.Proxy  // --chaos; nil without
 }
 
 // prepareRun does every check that can fail before the run starts, so that a
@@ -104,6 +108,14 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		}
 		sc.Target = srv.URL()
 		opts.RootCAs = srv.CertPool()
+	}
+	if len(o.chaos) > 0 {
+		proxy, err := chaosProxy(o.chaos, &sc)
+		if err != nil {
+			return nil, err
+		}
+		p.proxy = proxy
+		p.closers = append(p.closers, func() { proxy.Close() })
 	}
 	if err := scenarios.Locate(sc.Validate(), src, cmd.Flags().Changed); err != nil {
 		if len(args) == 1 {
@@ -202,6 +214,9 @@ func (p *runPlan) execute(ctx context.Context) (load.Summary, error) {
 		// over minutes: this run's memory is its growth from a clean start.
 		debug.FreeOSMemory()
 		p.rssStart = currentRSS()
+	}
+	if p.proxy != nil {
+		p.proxy.Start(ctx) // its timeline runs on the run's clock
 	}
 	p.cpuStart = processCPU()
 	if p.o.cpuProfile != "" {
@@ -333,4 +348,36 @@ func (p *runPlan) lastWords() {
 		return
 	}
 	fmt.Fprintf(p.stderr, "sseload: partial result written to %s\n", p.o.out)
+}
+
+// chaosProxy puts a chaos proxy with the --chaos faults between the clients
+// and sc's target: the target's host and port become the proxy's (TLS still
+// checks the target's name).
+func chaosProxy(specs []string, sc *scenarios.Scenario) (*chaos.Proxy, error) {
+	var faults []chaos.Fault
+	for _, s := range specs {
+		f, err := chaos.ParseFault(s)
+		if err != nil {
+			return nil, fmt.Errorf("--chaos: %w", err)
+		}
+		faults = append(faults, f)
+	}
+	u, err := url.Parse(sc.Target)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("--chaos: target %q is not a URL", sc.Target)
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	proxy, err := chaos.New("127.0.0.1:0", net.JoinHostPort(u.Hostname(), port), faults)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme == "https" && sc.TLS.ServerName == "" {
+		sc.TLS.ServerName = u.Hostname()
+	}
+	u.Host = proxy.Addr()
+	sc.Target = u.String()
+	return proxy, nil
 }

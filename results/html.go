@@ -148,6 +148,11 @@ func stageMarks(r Result) []marker {
 	for _, d := range sc.Disconnects {
 		m = append(m, marker{d.At, "drop " + strings.TrimSuffix(human.Percent(d.Fraction), ".0%")})
 	}
+	if r.Chaos != nil {
+		for _, a := range r.Chaos.Applied {
+			m = append(m, marker{a.At, string(a.Fault.Kind)})
+		}
+	}
 	return m
 }
 

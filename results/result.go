@@ -68,6 +68,8 @@ type Result struct {
 	// Recoveries are how the clients of each mass disconnect came back, in the
 	// order of the disconnects.
 	Recoveries []metrics.Recovery `json:"recoveries,omitempty"`
+	// Chaos is the --chaos proxy's timeline as it applied it, and its counts.
+	Chaos *Chaos `json:"chaos,omitempty"`
 	// Browsers is what the tabs of simulated browsers (--browsers) got.
 	Browsers *metrics.BrowserTabs `json:"browsers,omitempty"`
 	// ServerH2 is the stream limit and window the HTTP/2 server announced.

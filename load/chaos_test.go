@@ -1,0 +1,101 @@
+package load
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"sseload/chaos"
+	"sseload/refserver"
+)
+
+// throughProxy starts the reference server and a chaos proxy before it with
+// faults, and returns the stream URL through the proxy.
+func throughProxy(t *testing.T, faults ...string) (string, *chaos.Proxy) {
+	t.Helper()
+	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
+	var fs []chaos.Fault
+	for _, s := range faults {
+		f, err := chaos.ParseFault(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	target := strings.TrimSuffix(strings.TrimPrefix(srv.URL(), "http://"), "/events")
+	p, err := chaos.New("127.0.0.1:0", target, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start(context.Background())
+	t.Cleanup(func() { p.Close() })
+	return "http://" + p.Addr() + "/events", p
+}
+
+// TestChaosFaults: each network fault against the reference server through
+// the proxy, with the replay checker on: the streams it ends are counted in
+// the class the fault causes, every one resumes without a finding (a mid-event
+// cut loses the cut event's partial bytes; the resumed stream replays it), the
+// accounting law holds, and the proxy's timeline says what it did.
+func TestChaosFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults []string
+		idle   time.Duration
+		check  func(t *testing.T, sum Summary, tl []chaos.Applied)
+	}{
+		{"cut half with RST", []string{"700ms:cut=50%:rst"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			if n := sum.Final.ErrorsByClass["cut: reset by peer"]; n != int64(tl[0].Affected) || n != 10 {
+				t.Errorf("reset streams %d, the proxy cut %d: want 10 of 20", n, tl[0].Affected)
+			}
+		}},
+		{"cut half with FIN", []string{"700ms:cut=50%"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			k := sum.Final.Totals
+			// A FIN inside a chunked body is a cut (body ended early); between
+			// events of a close-delimited one it would be a clean end.
+			if ended := k.StreamsEnded + k.StreamsCut; ended != int64(tl[0].Affected) || ended != 10 {
+				t.Errorf("streams ended %d + cut %d, the proxy cut %d: want 10", k.StreamsEnded, k.StreamsCut, tl[0].Affected)
+			}
+		}},
+		{"cut mid-event", []string{"700ms:cut-event=50%"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			// Over a chunked body the cut shows as the chunk framing broken
+			// before the decoder's view of the event.
+			c := sum.Final.ErrorsByClass
+			if n := c["cut: ended mid-event"] + c["cut: body ended early"]; n != int64(tl[0].Affected) || n != 10 {
+				t.Errorf("streams cut mid-event %d, the proxy cut %d: want 10 (%v)", n, tl[0].Affected, sum.Final.ErrorsByClass)
+			}
+		}},
+		{"refused while down", []string{"600ms:cut=100%:rst", "600ms:refuse=600ms"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			k := sum.Final.Totals
+			if k.AttemptsFailed == 0 || k.StreamsOpened < 40 || k.ClientsOpen+k.StreamsStopped < 20 {
+				t.Errorf("failed attempts %d, streams %d: want refusals while down, then all 20 back", k.AttemptsFailed, k.StreamsOpened)
+			}
+		}},
+		{"blackhole, idle timeout", []string{"600ms:blackhole=700ms"}, 300 * time.Millisecond, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			if n := sum.Final.Totals.StreamsIdle; n != 20 {
+				t.Errorf("%d streams ended idle, want all 20 (the blackhole outlasts the idle timeout)", n)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, p := throughProxy(t, tc.faults...)
+			sc := quick(url, 20, 2500*time.Millisecond)
+			sc.Timeouts.Idle = tc.idle
+			sum := run(t, sc, Options{})
+			k := sum.Final.Totals
+			tl := p.Timeline()
+			t.Logf("timeline %+v; classes %v; opened %d", tl, sum.Final.ErrorsByClass, k.StreamsOpened)
+			if len(tl) != len(tc.faults) {
+				t.Fatalf("timeline %+v: want every fault applied", tl)
+			}
+			if f := sum.Final.Findings; f.Total() != 0 || f.Refused != "" {
+				t.Errorf("findings %+v: every stream resumes from Last-Event-ID through the proxy", f)
+			}
+			if endings := k.StreamsEnded + k.StreamsCut + k.StreamsIdle + k.StreamsDropped + k.StreamsStopped + k.Streams; endings != k.StreamsOpened {
+				t.Errorf("accounting: %d opened, %d endings and open", k.StreamsOpened, endings)
+			}
+			tc.check(t, sum, tl)
+		})
+	}
+}
