@@ -177,13 +177,9 @@ func runCapacity(ctx context.Context, cmd *cobra.Command, o *runOptions, c *capa
 	}
 	ctl.start(p.engine)
 	o.amend = func(r *results.Result) { r.Capacity = ctl.result(r.Partial) }
-	sum, err := p.execute(ctx)
+	r, _, err := p.runToResult(ctx)
 	if err != nil {
-		return redacted(p.rule, err)
-	}
-	r, err := p.finish(ctx, sum)
-	if err != nil {
-		return redacted(p.rule, err)
+		return err
 	}
 	if err := runExit(ctx, r, p.view.interrupted()); err != nil {
 		return redacted(p.rule, err)

@@ -124,15 +124,12 @@ func TestCapacityLimitedByTheHarness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("needs bash for ulimit")
-	}
 	dir := t.TempDir()
 	bin := buildBinary(t, dir)
 	out := filepath.Join(dir, "cap.json")
 	// The embedded server holds the other end of each connection: 2 files per
 	// client and 64 more, so 200 files fit 60 clients, not 100.
-	cmd := exec.Command("bash", "-c", `ulimit -n 200 && exec "$0" "$@"`, bin, "capacity", "--no-tui",
+	cmd := withFileLimit(t, 200, bin, "capacity", "--no-tui",
 		"--start", "20", "--step", "40", "--max", "400", "--step-hold", "1s", "--warmup", "300ms", "--tick", "250ms", "--out", out)
 	b, err := cmd.CombinedOutput()
 	if err != nil {
@@ -215,12 +212,8 @@ func TestOutOfFilesUnderAStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("needs bash for ulimit")
-	}
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	cmd := exec.Command("bash", "-c", `ulimit -n 150 && exec "$0" "$@"`, bin, "run", "--clients", "200", "--ramp", "0s",
+	bin := buildBinary(t, t.TempDir())
+	cmd := withFileLimit(t, 150, bin, "run", "--clients", "200", "--ramp", "0s",
 		"--duration", "2s", "--retry", "100ms", "--churn", "30%", "--no-tui")
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -238,4 +231,14 @@ func TestOutOfFilesUnderAStorm(t *testing.T) {
 	if !strings.Contains(stdout.String(), "errors      ") || strings.Contains(stdout.String(), "errors      none") {
 		t.Errorf("no errors counted:\n%s", stdout.String())
 	}
+}
+
+// withFileLimit is bin with args in a child whose open-file limit is n (bash's
+// ulimit); the test skips where there is no bash.
+func withFileLimit(t *testing.T, n int, bin string, args ...string) *exec.Cmd {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("needs bash for ulimit")
+	}
+	return exec.Command("bash", append([]string{"-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, n), bin}, args...)...)
 }

@@ -172,15 +172,7 @@ func runPhase(ctx context.Context, cmd *cobra.Command, o *runOptions, args []str
 		return results.Result{}, false, err
 	}
 	defer p.close()
-	sum, err := p.execute(ctx)
-	if err != nil {
-		return results.Result{}, false, redacted(p.rule, err)
-	}
-	r, err := p.finish(ctx, sum)
-	if err != nil {
-		return r, false, redacted(p.rule, err)
-	}
-	return r, sum.Interrupted || p.view.interrupted(), nil
+	return p.runToResult(ctx)
 }
 
 // protocolsDocument is the command's result: the phases, with the run's

@@ -116,15 +116,24 @@ func runRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []strin
 		return err
 	}
 	defer p.close()
-	sum, err := p.execute(ctx)
+	r, _, err := p.runToResult(ctx)
 	if err != nil {
-		return redacted(p.rule, err)
-	}
-	r, err := p.finish(ctx, sum)
-	if err != nil {
-		return redacted(p.rule, err)
+		return err
 	}
 	return redacted(p.rule, runExit(ctx, r, p.view.interrupted()))
+}
+
+// runToResult runs the prepared plan and finishes its result; interrupted
+// reports a signal, Ctrl-C or q that cut the run short. Errors are redacted.
+func (p *runPlan) runToResult(ctx context.Context) (r results.Result, interrupted bool, err error) {
+	sum, err := p.execute(ctx)
+	if err != nil {
+		return r, false, redacted(p.rule, err)
+	}
+	if r, err = p.finish(ctx, sum); err != nil {
+		return r, false, redacted(p.rule, err)
+	}
+	return r, sum.Interrupted || p.view.interrupted(), nil
 }
 
 // redactedError is an error whose text is told with the run's secrets
