@@ -2,7 +2,7 @@
 # Reproducible load benchmarks of the sseload harness itself (not part of CI).
 #
 #   scripts/bench.sh [idle-h1|idle-h1-goroutine|idle-h2|max-h1|max-h1-busy|max-h1-goroutine|
-#                     throughput|throughput-goroutine|throughput-h2c|tui|ramp|source-ips|all]
+#                     throughput|throughput-goroutine|throughput-h2c|tui|ramp|source-ips|soak|all]
 #
 # Each case starts the reference server (sseload serve) as a separate process on a
 # loopback port, runs sseload against it, and prints the figures the README's
@@ -10,7 +10,8 @@
 # unless the case's name ends in -goroutine (a goroutine per stream, as https uses);
 # the -busy case sends 1 event/s per stream instead of IDLE_RATE. Knobs (environment): H1_CLIENTS (10000),
 # H2_CLIENTS (50000), TP_CLIENTS (1000), TP_RATE (100 events/s), RAMP_CLIENTS (10000), IDLE_RATE (0.2 events/s),
-# MAX_H1_CLIENTS (hard open-file limit - 100), HOLD (20s), PORT (18080). Needs Go, jq and a Linux /proc.
+# MAX_H1_CLIENTS (hard open-file limit - 100), HOLD (20s), PORT (18080), SOAK_MINUTES (30; soak
+# is not in all). Needs Go, jq and a Linux /proc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -150,6 +151,37 @@ source_ips() {
 	echo "source-ips: $(jq -r '.totals.streams_opened' "$OUT/source-ips.json") streams; server: $(grep -o 'connections from .*' "$OUT/server.log" | tail -1)"
 }
 
+# soak: SOAK_MINUTES (30) of 2,000 clients under 10 %/s churn with a mass
+# disconnect of half of them every 5 minutes, against the reference server in its
+# own process. The harness's goroutines, heap and RSS are scraped every 30 s from
+# its Prometheus endpoint; after the first 5 minutes (warm-up) their slope per
+# hour is reported, and the accounting law is checked on the result.
+soak() {
+	local secs=$(( ${SOAK_MINUTES:-30} * 60 )) d
+	d="${secs}s"
+	start_server --rate 10
+	local url="http://127.0.0.1:$PORT/events" disc=() t
+	for ((t = 300; t < secs; t += 300)); do disc+=(--disconnect "${t}s:50%"); done
+	"$bin" run "$url" --clients 2000 --ramp 30s --duration "$d" --churn 10% --retry 1s "${disc[@]}" \
+		--metrics-addr 127.0.0.1:19466 --no-tui -q --out "$OUT/soak.json" >"$OUT/soak.txt" 2>"$OUT/soak.err" &
+	local pid=$! start=$SECONDS
+	echo "t_s,goroutines,heap_inuse_bytes,rss_bytes" >"$OUT/soak.csv"
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 30
+		curl -s 127.0.0.1:19466/metrics | awk -v t=$((SECONDS - start)) '
+			/^go_goroutines /{g=$2} /^go_memstats_heap_inuse_bytes /{h=$2} /^process_resident_memory_bytes /{r=$2}
+			END { if (g != "") printf "%d,%d,%.0f,%.0f\n", t, g, h, r }' >>"$OUT/soak.csv"
+	done
+	wait "$pid" || true
+	stop_server
+	awk -F, 'NR > 1 && $1 >= 330 { n++; x += $1; y1 += $2; y2 += $3; y3 += $4; xx += $1*$1; x1 += $1*$2; x2 += $1*$3; x3 += $1*$4 }
+		END { d = n*xx - x*x; if (n < 3 || d == 0) { print "soak: too few samples after warm-up"; exit }
+			printf "soak: %d samples after warm-up; slope per hour: goroutines %+.1f, heap %+.2f MB, RSS %+.2f MB; mean goroutines %.0f, heap %.1f MB, RSS %.1f MB\n",
+				n, 3600*(n*x1-x*y1)/d, 3600*(n*x2-x*y2)/d/1e6, 3600*(n*x3-x*y3)/d/1e6, y1/n, y2/n/1e6, y3/n/1e6 }' "$OUT/soak.csv"
+	jq -r '.totals | "soak: accounting: opened \(.streams_opened) = ended \(.streams_ended) + cut \(.streams_cut) + idle \(.streams_idle) + dropped \(.streams_dropped) + stopped \(.streams_stopped) + open \(.streams): \(if .streams_opened == .streams_ended + .streams_cut + .streams_idle + .streams_dropped + .streams_stopped + .streams then "holds" else "BROKEN" end); errors \(.errors), events \(.events_received)"' "$OUT/soak.json"
+	jq -r '"soak: replay findings \(.findings.lost_events) lost, \(.findings.duplicated_events) duplicated, \(.findings.reordered_events) reordered"' "$OUT/soak.json"
+}
+
 case=${1:-all}
 case $case in
 idle-h1) idle idle-h1 h1 "$H1_CLIENTS" "$IDLE_RATE" poll ;;
@@ -164,6 +196,7 @@ throughput-h2c) throughput h2c "" --h2c ;;
 tui) tui ;;
 ramp) ramp ;;
 source-ips) source_ips ;;
+soak) soak ;;
 all)
 	idle idle-h1 h1 "$H1_CLIENTS" "$IDLE_RATE" poll
 	idle idle-h1-goroutine h1 "$H1_CLIENTS" "$IDLE_RATE" goroutine
