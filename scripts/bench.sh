@@ -168,7 +168,7 @@ soak() {
 	echo "t_s,goroutines,heap_inuse_bytes,rss_bytes" >"$OUT/soak.csv"
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 30
-		curl -s 127.0.0.1:19466/metrics | awk -v t=$((SECONDS - start)) '
+		{ curl -s 127.0.0.1:19466/metrics || true; } | awk -v t=$((SECONDS - start)) '
 			/^go_goroutines /{g=$2} /^go_memstats_heap_inuse_bytes /{h=$2} /^process_resident_memory_bytes /{r=$2}
 			END { if (g != "") printf "%d,%d,%.0f,%.0f\n", t, g, h, r }' >>"$OUT/soak.csv"
 	done
