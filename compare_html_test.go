@@ -18,18 +18,7 @@ import (
 // distributions drawn together, with no console error and nothing fetched.
 func TestCompareHTMLInABrowser(t *testing.T) {
 	chrome := browser(t)
-	srv := startRefServer(t)
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.json")
-	code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "5", "--ramp", "0s",
-		"--duration", "700ms", "--check", "sequence", "--out", base)
-	if code != 0 {
-		t.Fatalf("run: exit %d: %s", code, stderr)
-	}
-	r, err := results.Read(base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, base, r := compareBase(t)
 	r.Findings.LostEvents = 5
 	lossy := filepath.Join(dir, "lossy.json")
 	if err := results.Write(lossy, r); err != nil {

@@ -13,18 +13,7 @@ import (
 // copy with lost events it regresses (exit 99, the row marked); runs of other
 // clients are refused naming the difference, unless --force.
 func TestCompare(t *testing.T) {
-	srv := startRefServer(t)
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.json")
-	code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "5", "--ramp", "0s",
-		"--duration", "700ms", "--check", "sequence", "--out", base)
-	if code != 0 {
-		t.Fatalf("run: exit %d: %s", code, stderr)
-	}
-	r, err := results.Read(base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, base, r := compareBase(t)
 	write := func(name string, edit func(*results.Result)) string {
 		c := r
 		edit(&c)
@@ -57,4 +46,23 @@ func TestCompare(t *testing.T) {
 		!strings.Contains(stderr, `--tolerance "ten"`) {
 		t.Errorf("--tolerance ten: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// compareBase runs 5 clients against the reference server for compare's tests
+// and returns the directory, the result's path and the result.
+func compareBase(t *testing.T) (string, string, results.Result) {
+	t.Helper()
+	srv := startRefServer(t)
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.json")
+	code, _, stderr := runCmd(t, context.Background(), "run", srv.URL(), "-q", "--clients", "5", "--ramp", "0s",
+		"--duration", "700ms", "--check", "sequence", "--out", base)
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	r, err := results.Read(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, base, r
 }
