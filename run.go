@@ -28,6 +28,7 @@ type runOptions struct {
 	serverRate  float64
 	payload     int
 	faults      []string
+	serverAPI   refserver.API
 	chaos       []string // --chaos faults of a proxy before the target
 	cpuProfile  string
 	memProfile  string
@@ -164,6 +165,11 @@ func (o *runOptions) registerView(cmd *cobra.Command) {
 	f.Float64Var(&o.serverRate, "server-rate", 10, "embedded server only: events per second")
 	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
 	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
+	registerAPIFlags(f, &o.serverAPI, "server-api-")
+	for _, name := range []string{"tokens", "token-interval", "first-token", "keep-open"} {
+		fl := f.Lookup("server-api-" + name)
+		fl.Usage = "embedded server only: " + strings.TrimPrefix(fl.Usage, "API mode: ")
+	}
 }
 
 // registerScenarioFlags adds the scenario flags but those in refused, which

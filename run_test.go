@@ -104,7 +104,7 @@ func TestRunBadInput(t *testing.T) {
 		{"server fault", []string{"--server-fault", "explode"}, `unknown fault "explode"`},
 		{"churn both ways by flag", []string{"--churn", "5%", "--churn-lifetime", "2s", "--churn-distribution", "fixed"},
 			"--churn-lifetime: cannot be combined with --churn: set one of them"},
-		{"unknown scenario", []string{"--scenario", "quikstart"}, `--scenario "quikstart": not a file, nor a built-in scenario (capacity, churn, h2, quickstart, storm)`},
+		{"unknown scenario", []string{"--scenario", "quikstart"}, `--scenario "quikstart": not a file, nor a built-in scenario (capacity, churn, h2, llm, quickstart, storm)`},
 		{"tick zero", []string{"--tick", "0"}, "--tick: must be at least 100ms, got 0s"},
 		{"out in a missing directory", []string{"--out", "/nonexistent-dir/r.json"}, "--out /nonexistent-dir/r.json: directory /nonexistent-dir does not exist"},
 		{"server flags with a URL", []string{"http://127.0.0.1:1/events", "--server-fault", "reorder", "--server-rate", "5"},

@@ -28,7 +28,7 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 	if err != nil {
 		return r, err
 	}
-	r.Recoveries, r.ServerH2, r.Browsers = sum.Recoveries, sum.H2Settings, sum.Browsers
+	r.Recoveries, r.ServerH2, r.Browsers, r.Requests = sum.Recoveries, sum.H2Settings, sum.Browsers, sum.Requests
 	if p.proxy != nil {
 		stats := p.proxy.Stats()
 		r.Chaos = &results.Chaos{Applied: p.proxy.Timeline(), Stats: stats}

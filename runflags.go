@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -88,6 +89,8 @@ func buildScenario(o *runOptions, args []string) (scenarios.Scenario, *scenarios
 			}
 			return sc, nil, false, err
 		}
+	case len(args) == 0 && !o.plain && slices.Equal(o.flags.values["reconnect"], []string{string(scenarios.ReconnectNever)}):
+		sc, _ = scenarios.Builtin("llm") // the quickstart's EventSources resume, API clients do not
 	case len(args) == 0 && !o.plain:
 		sc, _ = scenarios.Builtin("quickstart")
 	default:
@@ -108,7 +111,8 @@ func buildScenario(o *runOptions, args []string) (scenarios.Scenario, *scenarios
 		sc.Name = nameOf(sc.Target)
 	}
 	embedded := sc.Target == ""
-	if sc.Check == "" && embedded {
+	sc.EmbeddedAPIDefaults()
+	if sc.Check == "" && embedded && !sc.IsRequestLoop() {
 		sc.Check = metrics.ModeSequence
 	}
 	sc.Defaults()

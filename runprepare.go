@@ -107,6 +107,9 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 			p.closers = append(p.closers, func() { srv.Close() })
 		}
 		sc.Target = srv.URL()
+		if sc.IsRequestLoop() {
+			sc.Target = srv.APIURL()
+		}
 		opts.RootCAs = srv.CertPool()
 	}
 	if len(o.chaos) > 0 {
@@ -289,6 +292,7 @@ func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*
 		Addr:        "127.0.0.1:0",
 		Rate:        o.serverRate,
 		PayloadSize: o.payload,
+		API:         o.serverAPI,
 		TLS:         sc.Protocol == scenarios.ProtocolH2,
 		H2C:         sc.Protocol == scenarios.ProtocolH2C,
 	}

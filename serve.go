@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"sseload/refserver"
 )
@@ -39,6 +40,7 @@ type serveOptions struct {
 	maxConns     int
 	faults       []string
 	stats        time.Duration
+	api          refserver.API
 }
 
 func newServeCmd() *cobra.Command {
@@ -73,6 +75,14 @@ newest event, or not a non-negative integer, gets a comment and live events. A t
 that has sent nothing yet (the server was restarted) adopts the first Last-Event-ID: N it
 gets and continues at N+1, so clients that followed the old server see no gap in ids.
 On Ctrl-C every stream ends cleanly (a clean EOF for the client), then serve exits.
+
+API mode: POST /v1/chat/completions streams like an LLM API (OpenAI's chat completion
+chunks): a role-only chunk at once, the first content token after --api-first-token,
+then one every --api-token-interval until --api-tokens (or the body's "max_tokens")
+were sent, a chunk with finish_reason and usage, "data: [DONE]", and the end of the
+response (--api-keep-open keeps it open after [DONE]). Try it with
+  sseload run --reconnect never --requests-per-client 5
+against the embedded server, or point --target at this endpoint.
 
 Fault modes (--fault, repeatable), for proving that a client or checker catches them:
   drop-on-replay        a resumed stream never sends its first event (N+1)
@@ -115,6 +125,7 @@ Protocols: HTTP/1.1; --h2c adds cleartext HTTP/2 with prior knowledge on the sam
 	f.IntVar(&o.maxConns, "max-conns", 0, "connections accepted at once; more wait to be accepted (0 = unlimited)")
 	f.StringArrayVar(&o.faults, "fault", nil, "fault mode NAME[=VALUE], repeatable: "+strings.Join(refserver.FaultNames(), ", "))
 	f.DurationVar(&o.stats, "stats", 0, "print a stats line to stderr this often (0 = only at exit)")
+	registerAPIFlags(f, &o.api, "api-")
 	return cmd
 }
 
@@ -125,6 +136,7 @@ var serveFlags = map[string]string{
 	"heartbeat": "--heartbeat", "replay_buffer": "--replay-buffer", "max_topics": "--max-topics",
 	"max_events": "--max-events", "cert_file": "--cert", "key_file": "--key", "tls": "--tls",
 	"h2c": "--h2c", "max_conns": "--max-conns", "max_streams": "--max-streams",
+	"api.tokens": "--api-tokens", "api.token_interval": "--api-token-interval", "api.first_token": "--api-first-token",
 }
 
 // config turns the flags into a refserver.Config, checked by its Validate; errors
@@ -145,6 +157,7 @@ func (o serveOptions) config() (refserver.Config, error) {
 		H2C:          o.h2c,
 		MaxStreams:   o.maxStreams,
 		MaxConns:     o.maxConns,
+		API:          o.api,
 	}
 	var errs []error
 	// In a Config 0 means the default; typed as a flag, whose default is shown,
@@ -323,4 +336,12 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// registerAPIFlags adds the API mode's flags, named prefix+"tokens" and so on.
+func registerAPIFlags(f *pflag.FlagSet, api *refserver.API, prefix string) {
+	f.IntVar(&api.Tokens, prefix+"tokens", refserver.DefaultAPITokens, "API mode: content tokens per response (a request's max_tokens wins)")
+	f.DurationVar(&api.TokenInterval, prefix+"token-interval", refserver.DefaultAPITokenInterval, "API mode: time between tokens")
+	f.DurationVar(&api.FirstToken, prefix+"first-token", refserver.DefaultAPIFirstToken, "API mode: time from the response head to the first token")
+	f.BoolVar(&api.KeepOpen, prefix+"keep-open", false, "API mode: keep each stream open after [DONE] until the client goes")
 }

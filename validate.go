@@ -52,7 +52,8 @@ func validateScenarioFile(path string) error {
 	if err != nil {
 		return err
 	}
-	if sc.Check == "" && sc.Target == "" {
+	sc.EmbeddedAPIDefaults()
+	if sc.Check == "" && sc.Target == "" && !sc.IsRequestLoop() {
 		sc.Check = metrics.ModeSequence // as run defaults it against the embedded server
 	}
 	sc.Defaults()

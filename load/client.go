@@ -25,6 +25,7 @@ const (
 	phaseOpen               // a stream is open
 	phaseReconnecting       // waiting out the reconnection time
 	phaseFailed             // the EventSource ended for good; waiting to be replaced
+	phaseThinking           // the request loop: between one request's end and the next
 )
 
 // client is one simulated EventSource. Its hooks run one at a time, on the
@@ -66,6 +67,14 @@ type client struct {
 	storm    atomic.Pointer[metrics.RecoveryTracker]
 	resuming *metrics.RecoveryTracker
 
+	// The request loop's (reconnect never).
+	requests   int           // requests sent so far
+	reqWrote   time.Duration // when the current request was written
+	lastTiming time.Duration // the stream's latest timing event
+	timed      int64         // timing events on the current stream
+	completed  bool          // the current request is complete
+	done       atomic.Bool   // every request sent: parked until the run ends
+
 	ctx      context.Context // the client's, until the run or the ramp-down ends it
 	stopped  func()          // called once the client has stopped for good
 	hk       sse.Hooks
@@ -88,6 +97,8 @@ func (c *client) setPhase(p phase) {
 			return &k.ClientsReconnecting
 		case phaseFailed:
 			return &k.ClientsFailed
+		case phaseThinking:
+			return &k.ClientsThinking
 		}
 		return nil
 	}
@@ -167,14 +178,26 @@ func (c *client) stop() {
 // over reports whether the client is to stop.
 func (c *client) over() bool { return c.quitted.Load() || c.ctx.Err() != nil }
 
-// connect starts a new EventSource.
+// connect starts a new EventSource, or the request loop's next request.
 func (c *client) connect() {
 	s := c.e.template.NewClient(c.e.transports.rt, c.hk)
+	done := c.failed
+	if c.e.loop != nil {
+		done = c.requestDone
+		c.completed = false
+		body, err := c.body()
+		if err != nil {
+			c.attemptFailed("request body", err.Error())
+			c.requestDone(err)
+			return
+		}
+		s.SetBody(body)
+	}
 	c.cur.Store(s)
 	if c.over() {
 		s.Close() // stop ran before cur held s: Start ends at once
 	}
-	s.Start(c.ctx, c.failed)
+	s.Start(c.ctx, done)
 }
 
 // failed follows an EventSource that stopped for good: the client is replaced
@@ -219,7 +242,7 @@ func (c *client) end() {
 		c.endStream(endStopped, nil)
 	case phaseConnecting:
 		k.EndedConnecting.Add(1)
-	case phaseReconnecting, phaseFailed:
+	case phaseReconnecting, phaseFailed, phaseThinking:
 		k.EndedWaiting.Add(1)
 	}
 	c.setPhase(phaseNone)
@@ -294,6 +317,9 @@ func (c *client) onOpen(resp *http.Response) {
 	}
 	c.opened = now
 	c.firstPending = true
+	if c.e.loop != nil {
+		c.beginRequest(now)
+	}
 	if c.e.browsers != nil {
 		c.e.browsers.streamOpened(c.id)
 	}
@@ -330,6 +356,9 @@ func (c *client) onEvent(ev sse.Event) {
 	}
 	now := at.Sub(c.e.start)
 	k := c.e.rec.Counters()
+	if c.completed {
+		return // after the end event, in the same read: the request is over
+	}
 	k.EventsReceived.Add(c.id, 1)
 	if c.firstPending {
 		c.firstPending = false
@@ -359,7 +388,7 @@ func (c *client) onEvent(ev sse.Event) {
 		} else {
 			k.EventsHistory.Add(1)
 		}
-	} else {
+	} else if c.e.loop == nil { // API streams seldom carry a send time: no warning
 		c.e.latency.unreadable(k, ev.Data)
 	}
 	c.e.rec.EventType(c.id, ev.Type)
@@ -368,6 +397,9 @@ func (c *client) onEvent(ev sse.Event) {
 		c.e.rec.DispatchedID(c.id, &id, at, c.e.start.Add(c.opened))
 	}
 	c.stream.EventID(&id)
+	if l := c.e.loop; l != nil {
+		c.timeEvent(l, ev, now)
+	}
 }
 
 func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(c.id, 1) }
@@ -469,7 +501,7 @@ func (c *client) endStream(how streamEnd, err error) {
 	case endStopped:
 		k.StreamsStopped.Add(1)
 	}
-	if c.lostAt == 0 {
+	if c.lostAt == 0 && c.e.loop == nil { // a request loop's next request is no reconnection
 		c.lostAt = c.e.now()
 	}
 }

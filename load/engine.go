@@ -55,6 +55,9 @@ type Summary struct {
 	H2Settings *metrics.H2Settings
 	// Browsers is what the simulated browsers' tabs got; nil without them.
 	Browsers *metrics.BrowserTabs
+	// Requests are the request loop's events per completed request; nil
+	// without a request loop or before any request completed.
+	Requests *metrics.Requests
 }
 
 // Engine runs one scenario. Its TogglePause and ScaleWanted steer a run in progress
@@ -149,9 +152,12 @@ type engine struct {
 	start      time.Time
 	dropCause  error
 	lifetime   func() time.Duration // nil: no lifetime churn
+	loop       *requestLoop         // nil: EventSources, not a request loop
+	body       *scenarios.BodyTemplate
 
 	paused   atomic.Bool
 	finished atomic.Bool   // Finish: the run ends as done at the next tick
+	allSent  atomic.Bool   // every client sent its requests_per_client
 	scale    atomic.Uint64 // float64 bits; 1 = the scenario's count
 
 	mu         sync.Mutex // guards what follows
@@ -217,6 +223,19 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		e.dropCause = errDropAbort
 	}
 	e.scale.Store(math.Float64bits(1))
+	if e.loop, err = newRequestLoop(sc); err != nil {
+		return nil, err
+	}
+	if e.body, err = newBody(sc); err != nil {
+		return nil, err
+	}
+	if e.body != nil && header.Get("Content-Type") == "" {
+		ct := sc.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		header.Set("Content-Type", ct)
+	}
 	e.template = sse.NewTemplate(e.sseConfig())
 	e.lifetime = lifetimeFunc(sc.Churn)
 	e.rec = metrics.NewRecorder(metrics.Config{})
@@ -313,11 +332,13 @@ func (e *engine) scaledClients() int {
 func (e *engine) sseConfig() sse.Config {
 	size := int(e.sc.MaxEventSize)
 	return sse.Config{
-		URL:     e.sc.Target,
-		Header:  e.header,
-		Retry:   e.sc.Retry,
-		Backoff: e.sc.Backoff,
-		Limits:  sse.Limits{MaxLine: size, MaxEvent: size},
+		URL:         e.sc.Target,
+		Method:      e.sc.Method,
+		Header:      e.header,
+		Retry:       e.sc.Retry,
+		Backoff:     e.sc.Backoff,
+		Limits:      sse.Limits{MaxLine: size, MaxEvent: size},
+		NoReconnect: e.loop != nil,
 	}
 }
 
@@ -356,6 +377,7 @@ func (e *engine) info() metrics.RunInfo {
 		Length:        e.sc.Length(),
 		Clock:         min(e.clock, e.sc.Length()),
 		Paused:        e.paused.Load(),
+		RequestLoop:   e.loop != nil,
 	}
 }
 

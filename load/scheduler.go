@@ -51,6 +51,13 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	sum.Streams = e.streams
 	sum.H2Settings = e.h2settings.Settings()
 	sum.Browsers = e.browsers.tabs()
+	if e.loop != nil {
+		var err error
+		if sum.Requests, err = e.loop.events.Requests(); err != nil {
+			e.mu.Unlock()
+			return sum, err
+		}
+	}
 	for _, r := range e.recoveries {
 		sum.Recoveries = append(sum.Recoveries, r.Recovery())
 	}
@@ -100,7 +107,7 @@ func (s *scheduler) loop(ctx context.Context) {
 			s.clock += dt
 		}
 		st := stageAt(e.sc, s.clock)
-		if e.finished.Load() {
+		if e.finished.Load() || e.requestsDone(s) {
 			st = stage{name: "done", progress: 1}
 		}
 		e.setStage(st, s.clock)

@@ -12,6 +12,7 @@ type Counters struct {
 	ClientsOpen         atomic.Int64
 	ClientsReconnecting atomic.Int64
 	ClientsFailed       atomic.Int64
+	ClientsThinking     atomic.Int64
 	ClientsPeak         atomic.Int64 // kept by Rise
 	ClientsWantedPeak   atomic.Int64 // kept by Lift
 	ClientFailures      atomic.Int64
@@ -39,12 +40,14 @@ type Counters struct {
 	EventsReplayed    atomic.Int64
 	EventsHistory     atomic.Int64
 	LatencyUnreadable atomic.Int64
+	RequestsCompleted atomic.Int64
 
 	// The per-event counters are striped by client: every event loop and
 	// client goroutine adds to them for every event.
 	EventsReceived Striped
 	BytesReceived  Striped
 	Comments       Striped
+	TimingEvents   Striped
 }
 
 // Rise adds one to gauge and lifts peak to the new value if it is higher: peaks
@@ -74,6 +77,7 @@ func (c *Counters) Load() Totals {
 		ClientsOpen:         c.ClientsOpen.Load(),
 		ClientsReconnecting: c.ClientsReconnecting.Load(),
 		ClientsFailed:       c.ClientsFailed.Load(),
+		ClientsThinking:     c.ClientsThinking.Load(),
 		ClientsPeak:         c.ClientsPeak.Load(),
 		ClientsWantedPeak:   c.ClientsWantedPeak.Load(),
 		ClientFailures:      c.ClientFailures.Load(),
@@ -101,5 +105,7 @@ func (c *Counters) Load() Totals {
 		EventsReceived:      c.EventsReceived.Load(),
 		BytesReceived:       c.BytesReceived.Load(),
 		Comments:            c.Comments.Load(),
+		RequestsCompleted:   c.RequestsCompleted.Load(),
+		TimingEvents:        c.TimingEvents.Load(),
 	}
 }

@@ -12,10 +12,14 @@ const (
 	FanoutSpread             // dispatch here − earliest dispatch of the same id anywhere
 	Reconnect                // connection lost → stream open again (includes the retry wait)
 	Resume                   // connection lost → first event after reopening
-	NumKinds                 // number of kinds; not a kind
+	// The request loop's (reconnect never), over the timing events only.
+	TTFT           // request written → first timing event (time to first token)
+	Gap            // one timing event → the next on the same stream (token latency)
+	StreamDuration // request written → the stream's end or its end event, for completed requests
+	NumKinds       // number of kinds; not a kind
 )
 
-var kindNames = [NumKinds]string{"connect", "open", "first_event", "delivery", "fanout_spread", "reconnect", "resume"}
+var kindNames = [NumKinds]string{"connect", "open", "first_event", "delivery", "fanout_spread", "reconnect", "resume", "ttft", "gap", "stream_duration"}
 
 // String returns the kind's name as used in results and thresholds ("first_event").
 func (k Kind) String() string {

@@ -27,6 +27,7 @@ type Totals struct {
 	ClientsOpen         int64 `json:"clients_open"`
 	ClientsReconnecting int64 `json:"clients_reconnecting"` // waiting out retry before the next attempt
 	ClientsFailed       int64 `json:"clients_failed"`       // ended for good (fatal status, 204...), waiting to be replaced
+	ClientsThinking     int64 `json:"clients_thinking"`     // request loop: between a request's end and the next
 	ClientsPeak         int64 `json:"clients_peak"`         // most clients open at once
 	ClientsWantedPeak   int64 `json:"clients_wanted_peak"`  // most clients wanted at once
 	ClientFailures      int64 `json:"client_failures"`      // times a client ended for good and was replaced
@@ -66,8 +67,13 @@ type Totals struct {
 	LatencyUnreadable int64 `json:"latency_unreadable"` // events whose data held no readable send time (the latency field)
 	BytesReceived     int64 `json:"bytes_received"`     // stream body bytes
 	Comments          int64 `json:"comments"`           // comment lines (heartbeats)
-	Errors            int64 `json:"errors"`             // failed attempts + cut streams + idle timeouts: the sum of ErrorsByClass
-	LatencyOverflow   int64 `json:"latency_overflow"`   // records outside 0…1h (negative or over an hour), counted not lost
+	// The request loop's (reconnect never): requests whose stream ended
+	// cleanly or at the end event (each also a StreamsEnded), and the events
+	// that counted for its timing.
+	RequestsCompleted int64 `json:"requests_completed"`
+	TimingEvents      int64 `json:"timing_events"`
+	Errors            int64 `json:"errors"`           // failed attempts + cut streams + idle timeouts: the sum of ErrorsByClass
+	LatencyOverflow   int64 `json:"latency_overflow"` // records outside 0…1h (negative or over an hour), counted not lost
 }
 
 // Attempts returns the connection attempts that ended: opened or failed.
@@ -80,6 +86,7 @@ type Rates struct {
 	Connections float64 `json:"connections"` // new TCP connections
 	Errors      float64 `json:"errors"`
 	Comments    float64 `json:"comments"`
+	Requests    float64 `json:"requests"` // completed
 }
 
 // Findings are the replay checker's counts, each in its unit; Examples keeps the
@@ -126,6 +133,9 @@ type RunInfo struct {
 	// paused. Length − Clock is the time remaining.
 	Clock  time.Duration `json:"clock"`
 	Paused bool          `json:"paused"` // ramp paused by the user
+	// RequestLoop is set when clients run requests to completion (reconnect
+	// never): progress shows requests and time to first token.
+	RequestLoop bool `json:"request_loop,omitempty"`
 }
 
 // Snapshot is the state of a run at one tick. It is immutable once made: consumers

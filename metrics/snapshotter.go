@@ -130,5 +130,6 @@ func rates(prev, cur Totals, d time.Duration) Rates {
 		Connections: per(prev.ConnectionsOpened, cur.ConnectionsOpened),
 		Errors:      per(prev.Errors, cur.Errors),
 		Comments:    per(prev.Comments, cur.Comments),
+		Requests:    per(prev.RequestsCompleted, cur.RequestsCompleted),
 	}
 }

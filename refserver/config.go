@@ -68,6 +68,8 @@ type Config struct {
 	MaxStreams uint32 `yaml:"max_streams" json:"max_streams"`
 	// MaxConns caps the connections accepted at once; 0 = unlimited.
 	MaxConns int `yaml:"max_conns" json:"max_conns"`
+	// API shapes the LLM-style streaming endpoint, POST APIPath.
+	API API `yaml:"api" json:"api"`
 	// Faults are deliberate misbehaviours; the zero value is a correct server.
 	Faults Faults `yaml:"faults" json:"faults"`
 	// ErrorLog receives net/http's connection errors; nil discards them.
@@ -153,6 +155,7 @@ func (c Config) Validate() error {
 	if c.MaxConns < 0 {
 		add("max_conns", c.MaxConns, "must not be negative (0 = unlimited)")
 	}
+	c.API.validate(add)
 	if err := c.Faults.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -182,5 +185,6 @@ func (c Config) withDefaults() Config {
 	if c.MaxStreams == 0 {
 		c.MaxStreams = DefaultMaxStreams
 	}
+	c.API = c.API.withDefaults()
 	return c
 }

@@ -30,12 +30,16 @@ func topicName(path string) (name string, ok bool) {
 	return name, true
 }
 
-// handle routes a request: stream paths get a stream (or the status fault), other paths
-// 404, other methods 405.
+// handle routes a request: stream paths get a stream (or the status fault), APIPath
+// the API mode, other paths 404, other methods 405.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == APIPath {
+		s.serveAPI(w, r)
+		return
+	}
 	name, ok := topicName(r.URL.Path)
 	if !ok {
-		http.Error(w, "404 not found: streams are /events and /events/{topic}", http.StatusNotFound)
+		http.Error(w, "404 not found: streams are /events and /events/{topic}, and POST "+APIPath, http.StatusNotFound)
 		return
 	}
 	if r.Method != http.MethodGet {

@@ -41,6 +41,7 @@ type Server struct {
 
 	grace     time.Duration // shutdownGrace; shorter in tests
 	done      chan struct{} // closed by Close: generators, streams and the beat stop
+	api       apiCounters
 	serveDone chan struct{} // closed when http.Server.Serve has returned
 	counters  counters
 	serial    sync.Mutex // the send-delay fault's one write at a time

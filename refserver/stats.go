@@ -40,6 +40,9 @@ type Stats struct {
 	ReplaysServed int64
 	// StatusFaults counts requests answered with the status=CODE fault.
 	StatusFaults int64
+	// APIRequests counts the API mode's streams begun; APICompleted, those that
+	// sent [DONE]; APITokens, the content tokens sent.
+	APIRequests, APICompleted, APITokens int64
 	// ProtoCounts counts streams by request protocol ("HTTP/1.1", "HTTP/2.0").
 	ProtoCounts map[string]int64
 	// RemoteIPs counts accepted connections by client IP, for at most 1024 addresses;
@@ -104,6 +107,9 @@ func (s *Server) Stats() Stats {
 		ReplaysServed:    c.replays.Load(),
 		StatusFaults:     c.statusFaults.Load(),
 		StreamsBroken:    c.streamsBroken.Load(),
+		APIRequests:      s.api.requests.Load(),
+		APICompleted:     s.api.completed.Load(),
+		APITokens:        s.api.tokens.Load(),
 	}
 	s.mu.Lock()
 	for name, t := range s.topics {

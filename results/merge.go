@@ -81,6 +81,9 @@ func merge(labels []string, rs []Result) (Result, error) {
 		addCounts(m.EventsByType, r.EventsByType)
 		addFindings(&m.Findings, r.Findings)
 		m.Recoveries = mergeRecoveries(m.Recoveries, r.Recoveries)
+		if m.Requests, err = metrics.MergeRequests(m.Requests, r.Requests); err != nil {
+			return Result{}, fmt.Errorf("merge: %s: %w", labels[i], err)
+		}
 		if err := mergeHistograms(hists, r, labels[i]); err != nil {
 			return Result{}, err
 		}

@@ -70,6 +70,9 @@ type Result struct {
 	Recoveries []metrics.Recovery `json:"recoveries,omitempty"`
 	// Chaos is the --chaos proxy's timeline as it applied it, and its counts.
 	Chaos *Chaos `json:"chaos,omitempty"`
+	// Requests are the request loop's per-request counts (reconnect never);
+	// its durations (ttft, gap, stream_duration) are in Latency.
+	Requests *metrics.Requests `json:"requests,omitempty"`
 	// Browsers is what the tabs of simulated browsers (--browsers) got.
 	Browsers *metrics.BrowserTabs `json:"browsers,omitempty"`
 	// ServerH2 is the stream limit and window the HTTP/2 server announced.
@@ -118,6 +121,8 @@ type Totals struct {
 	// (StreamsEnded) over Duration, and per minute of open stream.
 	EndsPerSecond       float64 `json:"ends_per_second"`
 	EndsPerStreamMinute float64 `json:"ends_per_stream_minute"`
+	// RequestsPerSecond is RequestsCompleted over Duration (reconnect never).
+	RequestsPerSecond float64 `json:"requests_per_second,omitempty"`
 }
 
 // derive fills the fields computed from the counters and the run's length.
@@ -128,11 +133,12 @@ func (t *Totals) derive(d time.Duration) {
 	if t.Attempts > 0 {
 		t.ErrorRate = float64(t.Errors) / float64(t.Attempts)
 	}
-	t.EventsPerSecond, t.BytesPerSecond, t.EndsPerSecond, t.EndsPerStreamMinute = 0, 0, 0, 0
+	t.EventsPerSecond, t.BytesPerSecond, t.EndsPerSecond, t.EndsPerStreamMinute, t.RequestsPerSecond = 0, 0, 0, 0, 0
 	if secs := d.Seconds(); secs > 0 {
 		t.EventsPerSecond = float64(t.EventsReceived) / secs
 		t.BytesPerSecond = float64(t.BytesReceived) / secs
 		t.EndsPerSecond = float64(t.StreamsEnded) / secs
+		t.RequestsPerSecond = float64(t.RequestsCompleted) / secs
 	}
 	if t.StreamSeconds > 0 {
 		t.EndsPerStreamMinute = float64(t.StreamsEnded) / (t.StreamSeconds / 60)

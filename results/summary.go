@@ -142,6 +142,9 @@ func summaryHead(p *printer, r Result) {
 	p.field("clients", "%s", clientsLine(t))
 	p.field("attempts", "%s", attemptsLine(t))
 	p.field("streams", "%s", streamsLine(t))
+	if r.Scenario.IsRequestLoop() {
+		p.field("requests", "%s", requestsLine(t, r.Requests))
+	}
 	conns := fmt.Sprintf("%s opened, peak %s", human.Count(t.ConnectionsOpened), human.Count(t.ConnectionsPeak))
 	if t.ConnectionsPeak > 0 && t.StreamsPeak > t.ConnectionsPeak {
 		conns += fmt.Sprintf(" · up to %.1f streams per connection", float64(t.StreamsPeak)/float64(t.ConnectionsPeak))
@@ -174,6 +177,20 @@ func summaryHead(p *printer, r Result) {
 		summaryLimitHints(p, r)
 	}
 	summaryNotes(p, r)
+}
+
+// requestsLine is a request loop's outcome: requests completed, failed, cut
+// short by the harness, and the timing events each completed one carried.
+func requestsLine(t Totals, req *metrics.Requests) string {
+	line := fmt.Sprintf("%s completed (%.1f/s), %s failed", human.Count(t.RequestsCompleted), t.RequestsPerSecond, human.Count(t.Errors))
+	if short := t.StreamsDropped + t.StreamsStopped; short > 0 {
+		line += fmt.Sprintf(", %s cut short by the harness (drops, the end of the run)", human.Count(short))
+	}
+	if req != nil && req.Completed > 0 {
+		line += fmt.Sprintf(" · timing events per request: p50 %d, p99 %d, min %d, max %d (%s in all)",
+			req.P50, req.P99, req.Min, req.Max, human.Count(t.TimingEvents))
+	}
+	return line
 }
 
 // tlsNote names a run that skipped certificate verification.

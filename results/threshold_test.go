@@ -59,7 +59,7 @@ func TestParseThresholdErrors(t *testing.T) {
 		want string
 	}{
 		{"delivery.p42<5ms", `threshold "delivery.p42<5ms": unknown statistic "p42" for delivery (want p50, p90, p99, p99.9, max, min, mean, count)`},
-		{"latency.p99<5ms", `threshold "latency.p99<5ms": unknown metric "latency" (want connect, open, first_event, delivery, fanout_spread, reconnect, resume, errors, events, ends, replay)`},
+		{"latency.p99<5ms", `threshold "latency.p99<5ms": unknown metric "latency" (want connect, open, first_event, delivery, fanout_spread, reconnect, resume, ttft, gap, stream_duration, errors, events, ends, replay)`},
 		{"delivery.p99", `threshold "delivery.p99": no comparison`},
 		{"delivery.p99=5ms", `bad comparison at "=5ms"`},
 		{"delivery.p99=<5ms", `bad comparison at "=<5ms"`},

@@ -38,6 +38,8 @@ func Builtins() []string {
 //   - capacity: ramp 0 → 5,000 clients over 60s, hold 60s, no faults.
 //   - churn: 1,000 clients, churn 5 %/s, 50 % dropped at once at 30s, hold 60s.
 //   - h2: quickstart over cleartext HTTP/2 (h2c).
+//   - llm: 200 API clients in a request loop against the embedded server's
+//     LLM-style endpoint, thinking exp:500ms between requests.
 func Builtin(name string) (Scenario, bool) {
 	if name == "" || strings.ContainsAny(name, `/\.`) {
 		return Scenario{}, false

@@ -10,7 +10,7 @@ import (
 
 func TestBuiltins(t *testing.T) {
 	names := Builtins()
-	want := []string{"capacity", "churn", "h2", "quickstart", "storm"}
+	want := []string{"capacity", "churn", "h2", "llm", "quickstart", "storm"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("Builtins() = %q, want %q", names, want)
 	}

@@ -81,7 +81,7 @@ const (
 )
 
 // Defaults replaces the zero values that stand for a default with that default:
-// Protocol "h1", Tick 1s, DropStyle "close", Check "none", Witnesses 3,
+// Protocol "h1", Tick 1s, Method "GET", Reconnect "spec", DropStyle "close", Check "none", Witnesses 3,
 // LatencyField "ts", LatencyUnit "auto", connect and open timeouts 10s,
 // MaxEventSize 1 MiB. (The command line picks Check "sequence" for the embedded
 // reference server before Defaults runs.) Fields whose zero value is itself
@@ -104,6 +104,12 @@ func (s *Scenario) Defaults() {
 			s.Browsers.PerOrigin = DefaultPerOrigin
 		}
 		s.Clients = s.Browsers.Count * s.Browsers.Tabs
+	}
+	if s.Method == "" {
+		s.Method = "GET"
+	}
+	if s.Reconnect == "" {
+		s.Reconnect = ReconnectSpec
 	}
 	if s.DropStyle == "" {
 		s.DropStyle = DefaultDropStyle

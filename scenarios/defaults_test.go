@@ -13,7 +13,7 @@ import (
 func TestDefaults(t *testing.T) {
 	var s Scenario
 	s.Defaults()
-	want := Scenario{Protocol: "h1", Tick: time.Second, DropStyle: "close", Check: "none", Witnesses: 3, LatencyField: "ts",
+	want := Scenario{Protocol: "h1", Method: "GET", Reconnect: "spec", Tick: time.Second, DropStyle: "close", Check: "none", Witnesses: 3, LatencyField: "ts",
 		LatencyUnit: "auto", Timeouts: Timeouts{Connect: 10 * time.Second, Open: 10 * time.Second}, MaxEventSize: 1 << 20,
 		H1IO: map[bool]H1IO{true: "poll", false: "goroutine"}[runtime.GOOS == "linux"]}
 	if !reflect.DeepEqual(s, want) {
@@ -25,7 +25,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Defaults() twice = %+v, want %+v", again, s)
 	}
 
-	set := Scenario{Protocol: "h2", Tick: 5 * time.Second, DropStyle: "abort", Witnesses: 7, LatencyField: "sent_at", Check: metrics.ModeSequence,
+	set := Scenario{Protocol: "h2", Method: "POST", Reconnect: "never", Tick: 5 * time.Second, DropStyle: "abort", Witnesses: 7, LatencyField: "sent_at", Check: metrics.ModeSequence,
 		LatencyUnit: "ms", Timeouts: Timeouts{Connect: time.Second, Open: 2 * time.Second}, MaxEventSize: 4096}
 	got := set
 	got.Defaults()

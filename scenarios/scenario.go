@@ -42,6 +42,36 @@ type Scenario struct {
 	// "127.0.0.1-127.0.0.16" or "127.0.0.1,127.0.0.2"; empty = the kernel's choice.
 	SourceIPs string `yaml:"source_ips" json:"source_ips"`
 
+	// Method is the request method; "" = GET, what EventSource sends.
+	Method string `yaml:"method" json:"method"`
+	// Body is sent with every request: text, or "@FILE" for a file's. It is a
+	// Go text/template: {{.Client}}, {{.Request}} and {{.Shard}} give each
+	// request its own (with mod, add and mul), checked before the run.
+	Body string `yaml:"body" json:"body"`
+	// ContentType is the body's Content-Type; "" = application/json when there
+	// is a body. A Content-Type header in Headers wins.
+	ContentType string `yaml:"content_type" json:"content_type"`
+	// Reconnect is what a client does when its stream ends: "spec" (the
+	// default: reconnect as EventSource does) or "never" (an API client's
+	// request loop: a stream read to its end is a completed request, and the
+	// next one starts after Think).
+	Reconnect Reconnect `yaml:"reconnect" json:"reconnect"`
+	// Think is the wait between a request's end and the next one's start
+	// (reconnect never): "500ms", "exp:1s" or "uniform:200ms-2s"; "" = none.
+	Think string `yaml:"think" json:"think"`
+	// RequestsPerClient ends each client after this many requests (reconnect
+	// never); 0 = until the run ends. The run ends once every client is done.
+	RequestsPerClient int `yaml:"requests_per_client" json:"requests_per_client"`
+	// TimingEvents selects the events that time to first event, the gaps and
+	// the events per stream count: conditions that must all hold, each
+	// "type=NAME", "type!=NAME", "data=TEXT", "data!=TEXT", "data~REGEXP" or
+	// "data!~REGEXP"; empty = every event but the end event.
+	TimingEvents []string `yaml:"timing_events" json:"timing_events"`
+	// EndEvent marks a request complete when an event matches (conditions as
+	// TimingEvents'), for servers that keep the stream open after it, e.g.
+	// ["data=[DONE]"]; empty = the stream's end completes it.
+	EndEvent []string `yaml:"end_event" json:"end_event"`
+
 	// Clients is the wanted number of concurrent clients during the hold stage.
 	Clients  int           `yaml:"clients" json:"clients"`
 	Ramp     time.Duration `yaml:"ramp" json:"ramp"`           // ramp-up length; 0 = all at once

@@ -34,6 +34,7 @@ func (s Scenario) Validate() error {
 	p.browsers(s)
 	p.check(s)
 	p.reconnect(s)
+	p.request(s)
 	p.run(s)
 	return errors.Join(p...)
 }
@@ -294,5 +295,62 @@ func (p *problems) run(s Scenario) {
 		p.add("$.shard.index", "must be less than shard.count (%d), got %d", sh.Count, sh.Index)
 	case s.Clients >= 1 && sh.Count > s.Clients:
 		p.add("$.shard.count", "must not exceed clients (%d), got %d", s.Clients, sh.Count)
+	}
+}
+
+// request checks the request shape and the request loop's settings.
+func (p *problems) request(s Scenario) {
+	method := s.Method
+	if method != "" && !httpguts.ValidHeaderFieldName(method) {
+		p.add("$.method", "%q is not an HTTP method (a token such as POST)", method)
+	}
+	if method == "" {
+		method = "GET"
+	}
+	if _, err := ParseBody(s.Body); err != nil {
+		p.add("$.body", "%v", err)
+	}
+	switch {
+	case s.Body != "" && (method == "GET" || method == "HEAD"):
+		p.add("$.body", "a %s request carries no body (fetch refuses one): set method, e.g. POST", method)
+	case s.ContentType != "" && s.Body == "":
+		p.add("$.content_type", "has no effect without a body")
+	case !httpguts.ValidHeaderFieldValue(s.ContentType):
+		p.add("$.content_type", "holds a control character")
+	}
+	oneOf(p, "$.reconnect", s.Reconnect, ReconnectSpec, ReconnectNever)
+	if _, err := ParseThink(s.Think); err != nil {
+		p.add("$.think", "%v", err)
+	}
+	if s.RequestsPerClient < 0 {
+		p.add("$.requests_per_client", "must not be negative (0 = until the run ends), got %d", s.RequestsPerClient)
+	}
+	for _, l := range []struct {
+		path  string
+		conds []string
+	}{{"$.timing_events", s.TimingEvents}, {"$.end_event", s.EndEvent}} {
+		for i, c := range l.conds {
+			if _, err := ParseEventMatch([]string{c}); err != nil {
+				p.add(fmt.Sprintf("%s[%d]", l.path, i), "%v", err)
+			}
+		}
+	}
+	if s.IsRequestLoop() {
+		if s.Check == metrics.ModeSequence || s.Check == metrics.ModeWitness {
+			p.add("$.check", "%s needs streams that resume, and with reconnect never every request starts a new one: set check none", s.Check)
+		}
+		if s.Browsers.Count > 0 {
+			p.add("$.browsers.count", "simulates EventSources in browser tabs, which reconnect: not with reconnect never")
+		}
+		return
+	}
+	for _, f := range []struct {
+		path string
+		set  bool
+	}{{"$.think", s.Think != ""}, {"$.requests_per_client", s.RequestsPerClient != 0},
+		{"$.timing_events", len(s.TimingEvents) > 0}, {"$.end_event", len(s.EndEvent) > 0}} {
+		if f.set {
+			p.add(f.path, "applies to a request loop: set reconnect never")
+		}
 	}
 }

@@ -42,6 +42,7 @@ type Client struct {
 	stop    context.CancelCauseFunc // cancels Run's context; nil outside Run
 	drop    context.CancelCauseFunc // cancels the current attempt; nil between attempts
 	lastID  []byte                  // written by Run under mu, read under mu
+	body    []byte                  // the request body; Config.Body unless SetBody
 }
 
 // NewClient returns a Client for cfg that sends its requests through rt
@@ -93,7 +94,7 @@ func (t *Template) NewClient(rt http.RoundTripper, h Hooks) *Client {
 		rt = http.DefaultTransport
 	}
 	cfg := &t.cfg
-	c := &Client{t: t, rt: rt, h: h}
+	c := &Client{t: t, rt: rt, h: h, body: cfg.Body}
 	c.dec = NewDecoder(http.NoBody, cfg.Limits)
 	if cfg.LastEventID != "" {
 		c.dec.SetLastEventID([]byte(cfg.LastEventID))
@@ -304,6 +305,10 @@ func (c *Client) Drop(cause error) {
 		drop(cause)
 	}
 }
+
+// SetBody replaces the request body of c's requests (Config.Body); call it
+// before Run or Start.
+func (c *Client) SetBody(b []byte) { c.body = b }
 
 // State returns the current ready state. It is safe from any goroutine.
 func (c *Client) State() ReadyState { return ReadyState(c.state.Load()) }

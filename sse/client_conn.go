@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -208,10 +209,14 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 		maxRedirects = DefaultMaxRedirects
 	}
 	orig := u
+	method, body := c.t.cfg.Method, c.body
+	if method == "" {
+		method = http.MethodGet
+	}
 	for redirects := 0; ; redirects++ {
-		resp, err := c.rt.RoundTrip(c.request(ctx, u, orig))
+		resp, err := c.rt.RoundTrip(c.request(ctx, method, body, u, orig))
 		if err != nil {
-			return nil, false, fmt.Errorf("sse: GET %s: %w", redact.URL(u.String()), err)
+			return nil, false, fmt.Errorf("sse: %s %s: %w", method, redact.URL(u.String()), err)
 		}
 		code := resp.StatusCode
 		if code == http.StatusOK {
@@ -243,14 +248,17 @@ func (c *Client) open(ctx context.Context, u *url.URL) (resp *http.Response, fat
 			return nil, true, fmt.Errorf("%w: %s answered %d with Location %q, not an http or https URL", ErrBadRedirect, redact.URL(u.String()), code, loc)
 		}
 		u = next
+		if code == http.StatusSeeOther || (code == http.StatusMovedPermanently || code == http.StatusFound) && method == http.MethodPost {
+			method, body = http.MethodGet, nil // as fetch does
+		}
 	}
 }
 
-// request builds the GET for u. Like http.Client, it sends Authorization and
+// request builds the request for u. Like http.Client, it sends Authorization and
 // Cookie to the original host only, so that a redirect cannot leak them, and
 // turns the URL's user:password into Basic authorization unless the headers
 // have their own.
-func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
+func (c *Client) request(ctx context.Context, method string, body []byte, u, orig *url.URL) *http.Request {
 	h := c.t.header.Clone()
 	if len(c.lastID) > 0 {
 		h["Last-Event-Id"] = []string{string(c.lastID)}
@@ -260,13 +268,20 @@ func (c *Client) request(ctx context.Context, u, orig *url.URL) *http.Request {
 		h.Del("Cookie")
 	}
 	r := &http.Request{
-		Method:     http.MethodGet,
+		Method:     method,
 		URL:        u,
 		Proto:      "HTTP/1.1",
 		ProtoMajor: 1,
 		ProtoMinor: 1,
 		Header:     h,
 		Host:       u.Host,
+	}
+	if body != nil {
+		r.ContentLength = int64(len(body))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	} else if c.body != nil {
+		h.Del("Content-Type") // a redirect turned the request into a GET
 	}
 	if c.t.host != "" && u.Host == orig.Host {
 		r.Host = c.t.host

@@ -35,6 +35,13 @@ type Config struct {
 	// LogValue redact secret values (package redact). Names must be HTTP tokens and
 	// values hold no control characters but tab.
 	Header http.Header
+	// Method is the request method; "" means GET, what EventSource sends.
+	// Redirects follow the Fetch standard: 303, and 301 or 302 after a POST,
+	// continue as a GET without the body; 307 and 308 repeat the request.
+	Method string
+	// Body is sent with each request (Client.SetBody replaces it for one
+	// Client); nil sends none.
+	Body []byte
 	// LastEventID is the last event ID to resume from on the first request; ""
 	// sends no Last-Event-ID. It must be a valid header value (no control
 	// characters but tab).
@@ -61,6 +68,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if _, err := parseStreamURL(c.URL); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Method != "" && !httpguts.ValidHeaderFieldName(c.Method) {
+		errs = append(errs, fmt.Errorf("sse: method %q is not an HTTP token", c.Method))
 	}
 	if !httpguts.ValidHeaderFieldValue(c.LastEventID) {
 		errs = append(errs, invalidLastEventID(c.LastEventID))
@@ -121,6 +131,8 @@ func (c Config) String() string {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("url", redact.URL(c.URL)),
+		slog.String("method", c.Method),
+		slog.Int("body_bytes", len(c.Body)),
 		slog.Any("header", redact.Header(c.Header)),
 		slog.String("last_event_id", c.LastEventID),
 		slog.Duration("retry", c.Retry),

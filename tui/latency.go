@@ -15,13 +15,16 @@ const (
 )
 
 var latencyRows = [metrics.NumKinds]string{
-	metrics.Connect:      "connect",
-	metrics.Open:         "open",
-	metrics.FirstEvent:   "first event",
-	metrics.Delivery:     "delivery",
-	metrics.FanoutSpread: "fan-out spread",
-	metrics.Reconnect:    "reconnect",
-	metrics.Resume:       "resume",
+	metrics.Connect:        "connect",
+	metrics.Open:           "open",
+	metrics.FirstEvent:     "first event",
+	metrics.Delivery:       "delivery",
+	metrics.FanoutSpread:   "fan-out spread",
+	metrics.Reconnect:      "reconnect",
+	metrics.Resume:         "resume",
+	metrics.TTFT:           "first token",
+	metrics.Gap:            "token gap",
+	metrics.StreamDuration: "stream length",
 }
 
 // latOrder is the display order of a group's columns; latPriority the order in
@@ -83,6 +86,22 @@ func (v latencyView) view(w int) []string {
 	return v.table(cols, []string{group}, [][metrics.NumKinds]metrics.Summary{sums}, hint)
 }
 
+// The rows of each kind of run, as many of each: a request loop's streams
+// are not resumed, and its tokens are timed instead.
+var (
+	eventSourceRows = []metrics.Kind{metrics.Connect, metrics.Open, metrics.FirstEvent, metrics.Delivery,
+		metrics.FanoutSpread, metrics.Reconnect, metrics.Resume}
+	requestLoopRows = []metrics.Kind{metrics.Connect, metrics.Open, metrics.FirstEvent, metrics.Delivery,
+		metrics.TTFT, metrics.Gap, metrics.StreamDuration}
+)
+
+func (v latencyView) kinds() []metrics.Kind {
+	if v.s.Run.RequestLoop {
+		return requestLoopRows
+	}
+	return eventSourceRows
+}
+
 // inOrder returns the columns named in keep, in display order.
 func inOrder(keep []string) []string {
 	var out []string
@@ -126,7 +145,7 @@ func (v latencyView) table(cols, groups []string, sums [][metrics.NumKinds]metri
 		}
 		lines = append(lines, rules.String(), strings.Repeat(" ", latLabelW)+names.String())
 	}
-	for k := range metrics.NumKinds {
+	for _, k := range v.kinds() {
 		var b strings.Builder
 		b.WriteString(st.label.Render(padRight(latencyRows[k], latLabelW)))
 		for i, g := range sums {

@@ -54,7 +54,7 @@ func (t trends) add(s metrics.Snapshot) trends {
 	t.wanted = t.wanted.add(float64(s.Totals.ClientsWanted))
 	t.open = t.open.add(float64(s.Totals.ClientsOpen))
 	t.connecting = t.connecting.add(float64(s.Totals.ClientsConnecting))
-	t.reconnecting = t.reconnecting.add(float64(s.Totals.ClientsReconnecting))
+	t.reconnecting = t.reconnecting.add(float64(s.Totals.ClientsReconnecting + s.Totals.ClientsThinking))
 	t.failed = t.failed.add(float64(s.Totals.ClientsFailed))
 	t.events = t.events.add(s.Rates.Events)
 	t.bytes = t.bytes.add(s.Rates.Bytes)

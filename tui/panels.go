@@ -46,12 +46,15 @@ func (v clientsView) view(w int, outcomes bool) []string {
 	if outcomes {
 		detail = "reconnects " + human.Count(t.Reconnects)
 	}
+	if t.RequestsCompleted > 0 || t.ClientsThinking > 0 {
+		detail = "requests done " + human.Count(t.RequestsCompleted) + " · dropped " + human.Count(t.StreamsDropped)
+	}
 	lines := []string{
 		st.titled("Clients", detail, w),
 		st.row("wanted", human.Count(t.ClientsWanted), &tr.wanted, w),
 		st.row("open", human.Count(t.ClientsOpen), &tr.open, w),
 		st.row("connecting", human.Count(t.ClientsConnecting), &tr.connecting, w),
-		st.row("reconnecting", human.Count(t.ClientsReconnecting), &tr.reconnecting, w),
+		v.waitingRow(w),
 		st.row("failed", v.failed(), &tr.failed, w),
 		st.label.Render("tcp ") + human.Count(t.Connections) + st.label.Render(" · streams ") + human.Count(t.Streams) +
 			st.dim.Render(" ("+ratio+"/conn)"),
@@ -62,6 +65,15 @@ func (v clientsView) view(w int, outcomes bool) []string {
 			st.label.Render(" · idle ")+v.bad(t.StreamsIdle)+st.label.Render(" · dropped ")+human.Count(t.StreamsDropped))
 	}
 	return lines
+}
+
+// waitingRow is the clients between attempts: reconnecting EventSources or,
+// in a request loop, clients thinking before their next request.
+func (v clientsView) waitingRow(w int) string {
+	if v.t.ClientsThinking > 0 && v.t.ClientsReconnecting == 0 {
+		return v.st.row("thinking", human.Count(v.t.ClientsThinking), &v.tr.reconnecting, w)
+	}
+	return v.st.row("reconnecting", human.Count(v.t.ClientsReconnecting+v.t.ClientsThinking), &v.tr.reconnecting, w)
 }
 
 // bad renders n, red when not zero.

@@ -58,13 +58,24 @@ func plainLines(s metrics.Snapshot) string {
 		rate, rateLabel = fmtRate(perSecond(s.Totals.EventsReceived, s.Elapsed)), "avg ev/s"
 		lat, p99Label = s.TotalLatency[metrics.Delivery], "run p99"
 	}
+	if s.Run.RequestLoop {
+		rate, rateLabel = fmtRate(s.Rates.Requests), "req/s"
+		lat, p99Label = s.IntervalLatency[metrics.TTFT], "ttft p99"
+		if s.Final {
+			rate, rateLabel = fmtRate(perSecond(s.Totals.RequestsCompleted, s.Elapsed)), "avg req/s"
+			lat, p99Label = s.TotalLatency[metrics.TTFT], "run ttft p99"
+		}
+	}
 	p99 := "-"
 	if lat.Count > 0 {
 		p99 = human.Duration(lat.P99)
 	}
-	fmt.Fprintf(&b, "%s%-9s open %d/%d  %s %s  %s %s  err %s  replay %s",
+	fmt.Fprintf(&b, "%s%-9s open %d/%d  %s %s  %s %s  err %s",
 		stamp, oneLine(s.Run.Stage), s.Totals.ClientsOpen, s.Totals.ClientsWanted,
-		rateLabel, rate, p99Label, p99, human.Count(s.Totals.Errors), plainReplay(s.Run.Check, s.Findings))
+		rateLabel, rate, p99Label, p99, human.Count(s.Totals.Errors))
+	if !s.Run.RequestLoop {
+		b.WriteString("  replay " + plainReplay(s.Run.Check, s.Findings))
+	}
 	if s.Run.Paused {
 		b.WriteString("  PAUSED")
 	}

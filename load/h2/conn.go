@@ -61,6 +61,7 @@ type Conn struct {
 	closed     bool  // nc is closed and every stream has failed
 	timer      *time.Timer
 	pingAt     int64 // health-check PING outstanding since (ns since epoch); 0 = none
+	send       sendWindows
 }
 
 // NewConn starts HTTP/2 on nc, which must already be TLS-handshaken with ALPN
@@ -82,6 +83,7 @@ func NewConn(ctx context.Context, nc net.Conn, cfg Config) (*Conn, error) {
 		// RFC 9113 §6.5.2: no SETTINGS_MAX_CONCURRENT_STREAMS means no limit.
 		maxStreams: math.MaxInt32,
 		inflow:     newWindow(cfg.ConnWindow),
+		send:       newSendWindows(),
 	}
 	if s, ok := nc.(interface{ ConnectionState() tls.ConnectionState }); ok {
 		st := s.ConnectionState()
@@ -175,7 +177,7 @@ func (c *Conn) exchangePrefaces() error {
 	return c.bw.Flush()
 }
 
-// applySettings takes the server's settings that matter to a GET-only client.
+// applySettings takes the server's settings that matter to a client.
 func (c *Conn) applySettings(sf *http2.SettingsFrame) error {
 	if f := c.cfg.OnSettings; f != nil {
 		maxStreams, hasMax := sf.Value(http2.SettingMaxConcurrentStreams)
@@ -195,12 +197,15 @@ func (c *Conn) applySettings(sf *http2.SettingsFrame) error {
 			c.wmu.Lock()
 			c.peerMaxFrame = s.Val
 			c.wmu.Unlock()
+		case http2.SettingInitialWindowSize:
+			c.mu.Lock()
+			c.setInitialWindowLocked(s.Val)
+			c.mu.Unlock()
 		case http2.SettingHeaderTableSize:
 			c.wmu.Lock()
 			c.henc.SetMaxDynamicTableSizeLimit(s.Val)
 			c.wmu.Unlock()
 		}
-		// INITIAL_WINDOW_SIZE sizes the windows we send DATA in: we never do.
 		return nil
 	})
 }

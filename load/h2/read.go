@@ -73,10 +73,13 @@ func (c *Conn) handle(f http2.Frame) error {
 		}
 	case *http2.GoAwayFrame:
 		c.onGoAway(f)
+	case *http2.WindowUpdateFrame:
+		if err := c.onWindowUpdate(f); err != nil {
+			return c.protocolError(http2.ErrCodeFlowControl, err)
+		}
 	case *http2.PushPromiseFrame:
 		return c.protocolError(http2.ErrCodeProtocol, errors.New("PUSH_PROMISE with push disabled"))
 	}
-	// WINDOW_UPDATE sizes the windows we would send DATA in, and we never do;
 	// PRIORITY and unknown frames carry nothing a client must act on.
 	return nil
 }

@@ -3,8 +3,10 @@ package h2
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -12,8 +14,8 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// RoundTrip opens a stream for req, a GET without a body, and returns once the
-// response head has arrived. The response Body is pushed (see stream.Push);
+// RoundTrip opens a stream for req, sends its body (if any) as the server's
+// flow-control windows allow, and returns once the response head has arrived. The response Body is pushed (see stream.Push);
 // closing it, or canceling req's context, resets the stream with
 // RST_STREAM(CANCEL) and frees its slot, whatever the context's cause: one
 // stream of a shared connection cannot be aborted any other way (the TCP reset
@@ -41,6 +43,9 @@ func (c *Conn) RoundTrip(req *http.Request) (*http.Response, error) {
 	if trace != nil && err == nil && trace.WroteHeaders != nil {
 		trace.WroteHeaders()
 	}
+	if err == nil && hasBody(req) {
+		err = c.sendBody(s, req)
+	}
 	if trace != nil && trace.WroteRequest != nil {
 		trace.WroteRequest(httptrace.WroteRequestInfo{Err: err})
 	}
@@ -59,36 +64,47 @@ func (c *Conn) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// checkRequest rejects what this client does not send: anything but a GET
-// without a body to an http(s) URL, and invalid header fields.
+// checkRequest rejects what this client does not send: a body of unknown
+// length or one that cannot be had again (GetBody), a URL that is not http(s),
+// invalid header fields.
 func checkRequest(req *http.Request) error {
-	if req.Method != "" && req.Method != http.MethodGet {
-		return fmt.Errorf("http2: %s %v: only GET is supported", req.Method, req.URL)
+	if req.Method != "" && !httpguts.ValidHeaderFieldName(req.Method) {
+		return fmt.Errorf("http2: method %q is not an HTTP token", req.Method)
 	}
-	if req.Body != nil && req.Body != http.NoBody {
-		return fmt.Errorf("http2: GET %v: a request body is not supported", req.URL)
+	if hasBody(req) && (req.GetBody == nil || req.ContentLength <= 0) {
+		return fmt.Errorf("http2: %s %v: a request body needs its length and GetBody", req.Method, req.URL)
 	}
 	if req.URL == nil {
 		return fmt.Errorf("http2: request without a URL")
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return fmt.Errorf("http2: GET %v: scheme %q, want http or https", req.URL, req.URL.Scheme)
+		return fmt.Errorf("http2: %v: scheme %q, want http or https", req.URL, req.URL.Scheme)
 	}
 	if authority(req) == "" {
-		return fmt.Errorf("http2: GET %v: no host", req.URL)
+		return fmt.Errorf("http2: %v: no host", req.URL)
 	}
 	for k, vv := range req.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
-			return fmt.Errorf("http2: GET %v: invalid header field name %q", req.URL, k)
+			return fmt.Errorf("http2: %v: invalid header field name %q", req.URL, k)
 		}
 		for _, v := range vv {
 			if !httpguts.ValidHeaderFieldValue(v) {
 				// The value may be a secret: name only the field.
-				return fmt.Errorf("http2: GET %v: invalid value for header field %q", req.URL, k)
+				return fmt.Errorf("http2: %v: invalid value for header field %q", req.URL, k)
 			}
 		}
 	}
 	return nil
+}
+
+func hasBody(req *http.Request) bool { return req.Body != nil && req.Body != http.NoBody }
+
+// method is req's method; "" is GET.
+func method(req *http.Request) string {
+	if req.Method == "" {
+		return http.MethodGet
+	}
+	return req.Method
 }
 
 func authority(req *http.Request) string {
@@ -96,6 +112,23 @@ func authority(req *http.Request) string {
 		return req.Host
 	}
 	return req.URL.Host
+}
+
+// sendBody sends req's body (read whole: it is small, and its length known) on s.
+func (c *Conn) sendBody(s *stream, req *http.Request) error {
+	rc, err := req.GetBody()
+	if err != nil {
+		s.abortWith(err)
+		return err
+	}
+	defer rc.Close()
+	body := make([]byte, req.ContentLength)
+	if _, err := io.ReadFull(rc, body); err != nil {
+		err = fmt.Errorf("http2: reading the request body: %w", err)
+		s.abortWith(err)
+		return err
+	}
+	return c.writeBody(req.Context(), s, body)
 }
 
 // writeRequest takes a stream slot and id and writes the HEADERS. Ids must reach
@@ -116,6 +149,7 @@ func (c *Conn) writeRequest(s *stream, req *http.Request) error {
 	}
 	if err == nil {
 		s.id = c.nextID
+		s.send = c.send.initial
 		c.nextID += 2
 		c.streams[s.id] = s
 		if c.nextID > maxStreamID {
@@ -135,7 +169,8 @@ func (c *Conn) writeRequest(s *stream, req *http.Request) error {
 	return nil
 }
 
-// writeHeaders encodes req's head and writes it as HEADERS with END_STREAM, then
+// writeHeaders encodes req's head and writes it as HEADERS (with END_STREAM
+// unless a body follows), then
 // CONTINUATION frames for what exceeds the server's maximum frame size. The
 // caller holds wmu: the HPACK encoder's table follows the order of the wire.
 func (c *Conn) writeHeaders(fr *http2.Framer, id uint32, req *http.Request) error {
@@ -148,10 +183,13 @@ func (c *Conn) writeHeaders(fr *http2.Framer, id uint32, req *http.Request) erro
 	if path == "" {
 		path = "/"
 	}
-	enc(":method", http.MethodGet)
+	enc(":method", method(req))
 	enc(":scheme", req.URL.Scheme)
 	enc(":authority", authority(req))
 	enc(":path", path)
+	if hasBody(req) {
+		enc("content-length", strconv.FormatInt(req.ContentLength, 10))
+	}
 	ua := false
 	for k, vv := range req.Header {
 		name := strings.ToLower(k)
@@ -169,7 +207,7 @@ func (c *Conn) writeHeaders(fr *http2.Framer, id uint32, req *http.Request) erro
 	block := c.hbuf.Bytes()
 	frag := block[:min(len(block), int(c.peerMaxFrame))]
 	block = block[len(frag):]
-	err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: frag, EndStream: true, EndHeaders: len(block) == 0})
+	err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: frag, EndStream: !hasBody(req), EndHeaders: len(block) == 0})
 	for err == nil && len(block) > 0 {
 		frag = block[:min(len(block), int(c.peerMaxFrame))]
 		block = block[len(frag):]

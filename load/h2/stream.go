@@ -43,6 +43,7 @@ type stream struct {
 	end       error          // how the server or the connection ended it; after pending
 	abort     error          // Close or the context's cause; pending is dropped
 	resetting bool           // RST_STREAM is being sent; under c.mu
+	send      int64          // the window we send the request body in; under c.mu
 
 	deliver   func([]byte, time.Time) bool // Push's, until the push ends
 	pushEnd   func(error)                  // Push's end, until called

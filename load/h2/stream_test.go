@@ -206,8 +206,8 @@ func TestConnRequestErrors(t *testing.T) {
 		name   string
 		modify func(r *http.Request)
 	}{
-		{"POST", func(r *http.Request) { r.Method = http.MethodPost }},
-		{"body", func(r *http.Request) { r.Body = io.NopCloser(strings.NewReader("x")) }},
+		{"method", func(r *http.Request) { r.Method = "NOT A TOKEN" }},
+		{"body of unknown length", func(r *http.Request) { r.Body = io.NopCloser(strings.NewReader("x")) }},
 		{"scheme", func(r *http.Request) { r.URL.Scheme = "ftp" }},
 		{"no host", func(r *http.Request) { r.URL.Host, r.Host = "", "" }},
 		{"header name", func(r *http.Request) { r.Header["Bad Name"] = []string{"x"} }},
