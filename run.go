@@ -19,6 +19,7 @@ type runOptions struct {
 	scenario    string
 	out         string
 	outCSV      string // --out-csv
+	slow, stall string // --slow SHARE:RATE, --stall SHARE
 	metricsAddr string // --metrics-addr
 	startAt     string // --start-at
 	summary     string // --summary: text or json
@@ -29,6 +30,7 @@ type runOptions struct {
 	payload     int
 	faults      []string
 	serverAPI   refserver.API
+	serverSlow  refserver.SlowPolicy
 	chaos       []string // --chaos faults of a proxy before the target
 	cpuProfile  string
 	memProfile  string
@@ -92,6 +94,8 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.StringVar(&o.out, "out", "", "write the result document here (JSON) and an HdrHistogram log beside it (.hlog)")
 	f.StringVar(&o.startAt, "start-at", "", "wait until this RFC 3339 time to start, so that shards on several machines run their stages together (e.g. 2026-12-02T10:00:00Z)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the run (e.g. 127.0.0.1:9464; a port alone binds loopback)")
+	f.StringVar(&o.slow, "slow", "", "make SHARE of the clients slow readers, e.g. 5%:1KB/s: groups slow and normal, each with its own figures")
+	f.StringVar(&o.stall, "stall", "", "make SHARE of the clients stop reading once their stream is open, e.g. 5%: groups stalled and normal")
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
 	f.StringVar(&o.summary, "summary", "text", "the end-of-run summary: text, or json (its figures as one line, as report --format json writes them: a pod's last log line)")
 	o.registerView(cmd)
@@ -166,8 +170,9 @@ func (o *runOptions) registerView(cmd *cobra.Command) {
 	f.IntVar(&o.payload, "server-payload", 64, "embedded server only: event data size in bytes")
 	f.StringArrayVar(&o.faults, "server-fault", nil, "embedded server only: a deliberate fault (see sseload serve --help), repeatable")
 	registerAPIFlags(f, &o.serverAPI, "server-api-")
-	for _, name := range []string{"tokens", "token-interval", "first-token", "keep-open"} {
-		fl := f.Lookup("server-api-" + name)
+	registerSlowFlags(f, &o.serverSlow, "server-")
+	for _, name := range []string{"api-tokens", "api-token-interval", "api-first-token", "api-keep-open", "slow-policy", "slow-queue", "slow-write-timeout", "send-buffer"} {
+		fl := f.Lookup("server-" + name)
 		fl.Usage = "embedded server only: " + strings.TrimPrefix(fl.Usage, "API mode: ")
 	}
 }

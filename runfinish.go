@@ -29,6 +29,9 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 		return r, err
 	}
 	r.Recoveries, r.ServerH2, r.Browsers, r.Requests = sum.Recoveries, sum.H2Settings, sum.Browsers, sum.Requests
+	for i := range min(len(r.Groups), len(sum.Groups)) {
+		r.Groups[i].Recoveries, r.Groups[i].Requests = sum.Groups[i].Recoveries, sum.Groups[i].Requests
+	}
 	if p.proxy != nil {
 		stats := p.proxy.Stats()
 		r.Chaos = &results.Chaos{Applied: p.proxy.Timeline(), Stats: stats}

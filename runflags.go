@@ -100,6 +100,9 @@ func buildScenario(o *runOptions, args []string) (scenarios.Scenario, *scenarios
 	if err := o.flags.values.Apply(&sc); err != nil {
 		return sc, nil, false, err
 	}
+	if err := sc.SlowGroups(o.slow, o.stall); err != nil {
+		return sc, nil, false, err
+	}
 	if sc.Name == base && base != "" && o.flags.values.ChangesRun() {
 		// The header and results must not pass a changed run off as the built-in.
 		sc.Name = base + " (modified)"
@@ -110,7 +113,7 @@ func buildScenario(o *runOptions, args []string) (scenarios.Scenario, *scenarios
 	if sc.Name == "" && sc.Target != "" {
 		sc.Name = nameOf(sc.Target)
 	}
-	embedded := sc.Target == ""
+	embedded := sc.Embedded()
 	sc.EmbeddedAPIDefaults()
 	if sc.Check == "" && embedded && !sc.IsRequestLoop() {
 		sc.Check = metrics.ModeSequence

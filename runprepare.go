@@ -106,9 +106,13 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 			}
 			p.closers = append(p.closers, func() { srv.Close() })
 		}
-		sc.Target = srv.URL()
-		if sc.IsRequestLoop() {
+		switch {
+		case strings.HasPrefix(sc.Target, "/"):
+			sc.Target = scenarios.Origin(srv.URL()) + sc.Target
+		case sc.IsRequestLoop() && len(sc.Groups) == 0:
 			sc.Target = srv.APIURL()
+		default:
+			sc.Target = srv.URL()
 		}
 		opts.RootCAs = srv.CertPool()
 	}
@@ -237,7 +241,8 @@ func (p *runPlan) execute(ctx context.Context) (load.Summary, error) {
 // rate the user asked for never happened.
 func embeddedOnly(f *pflag.FlagSet) error {
 	var given []string
-	for _, name := range []string{"server-rate", "server-payload", "server-fault"} {
+	for _, name := range []string{"server-rate", "server-payload", "server-fault", "server-api-tokens", "server-api-token-interval",
+		"server-api-first-token", "server-api-keep-open", "server-slow-policy", "server-slow-queue", "server-slow-write-timeout", "server-send-buffer"} {
 		if f.Changed(name) {
 			given = append(given, "--"+name)
 		}
@@ -293,6 +298,7 @@ func startEmbedded(ctx context.Context, sc scenarios.Scenario, o *runOptions) (*
 		Rate:        o.serverRate,
 		PayloadSize: o.payload,
 		API:         o.serverAPI,
+		Slow:        o.serverSlow,
 		TLS:         sc.Protocol == scenarios.ProtocolH2,
 		H2C:         sc.Protocol == scenarios.ProtocolH2C,
 	}

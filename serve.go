@@ -41,6 +41,7 @@ type serveOptions struct {
 	faults       []string
 	stats        time.Duration
 	api          refserver.API
+	slow         refserver.SlowPolicy
 }
 
 func newServeCmd() *cobra.Command {
@@ -126,6 +127,7 @@ Protocols: HTTP/1.1; --h2c adds cleartext HTTP/2 with prior knowledge on the sam
 	f.StringArrayVar(&o.faults, "fault", nil, "fault mode NAME[=VALUE], repeatable: "+strings.Join(refserver.FaultNames(), ", "))
 	f.DurationVar(&o.stats, "stats", 0, "print a stats line to stderr this often (0 = only at exit)")
 	registerAPIFlags(f, &o.api, "api-")
+	registerSlowFlags(f, &o.slow, "")
 	return cmd
 }
 
@@ -158,6 +160,7 @@ func (o serveOptions) config() (refserver.Config, error) {
 		MaxStreams:   o.maxStreams,
 		MaxConns:     o.maxConns,
 		API:          o.api,
+		Slow:         o.slow,
 	}
 	var errs []error
 	// In a Config 0 means the default; typed as a flag, whose default is shown,
@@ -344,4 +347,14 @@ func registerAPIFlags(f *pflag.FlagSet, api *refserver.API, prefix string) {
 	f.DurationVar(&api.TokenInterval, prefix+"token-interval", refserver.DefaultAPITokenInterval, "API mode: time between tokens")
 	f.DurationVar(&api.FirstToken, prefix+"first-token", refserver.DefaultAPIFirstToken, "API mode: time from the response head to the first token")
 	f.BoolVar(&api.KeepOpen, prefix+"keep-open", false, "API mode: keep each stream open after [DONE] until the client goes")
+}
+
+// registerSlowFlags adds the slow-subscriber policy's flags, named
+// prefix+"slow-policy" and so on.
+func registerSlowFlags(f *pflag.FlagSet, p *refserver.SlowPolicy, prefix string) {
+	f.StringVar(&p.Policy, prefix+"slow-policy", refserver.SlowBlock,
+		"what the server does with a subscriber more than --"+prefix+"slow-queue events behind: block (keep every event; its latency grows), drop (skip the oldest: gaps), disconnect (end its stream)")
+	f.IntVar(&p.Queue, prefix+"slow-queue", refserver.DefaultSlowQueue, "events a subscriber may be behind before the slow policy applies")
+	f.DurationVar(&p.WriteTimeout, prefix+"slow-write-timeout", refserver.DefaultSlowWriteTimeout, "disconnect policy: end a stream whose write blocked this long (a reader that stopped)")
+	f.IntVar(&p.SendBuffer, prefix+"send-buffer", 0, "socket send buffer per connection in bytes, so a slow reader backs the server up sooner (0: the kernel's)")
 }

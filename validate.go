@@ -53,7 +53,7 @@ func validateScenarioFile(path string) error {
 		return err
 	}
 	sc.EmbeddedAPIDefaults()
-	if sc.Check == "" && sc.Target == "" && !sc.IsRequestLoop() {
+	if sc.Check == "" && sc.Embedded() && !sc.IsRequestLoop() {
 		sc.Check = metrics.ModeSequence // as run defaults it against the embedded server
 	}
 	sc.Defaults()

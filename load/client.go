@@ -33,14 +33,18 @@ const (
 // the connection's reader; only drop, the phase and the atomics are touched from
 // elsewhere (the scheduler's sweeps).
 type client struct {
-	id      int
-	witness bool
-	e       *engine
-	cur     atomic.Pointer[sse.Client] // the EventSource now running, for drop
-	stream  *metrics.Stream
-	quit    chan struct{} // closed by stop
-	quitted atomic.Bool
-	phase   atomic.Int32
+	id         int
+	witness    bool
+	witnessIdx int // its place among its topic's witnesses
+	e          *engine
+	tmpl       *sse.Template              // the EventSource configuration of its URL
+	topic      uint64                     // metrics.TopicKey of its URL; 0 = the scenario's
+	badTarget  error                      // its URL did not render: every attempt fails
+	cur        atomic.Pointer[sse.Client] // the EventSource now running, for drop
+	stream     *metrics.Stream
+	quit       chan struct{} // closed by stop
+	quitted    atomic.Bool
+	phase      atomic.Int32
 
 	// Times on the engine's monotonic clock (since start); zero = not pending.
 	// HTTP/2 reports some trace events from the transport's goroutines, and the
@@ -142,7 +146,7 @@ func (c *client) stagger() time.Duration {
 	if !c.witness {
 		return 0
 	}
-	return time.Duration(c.id) * c.e.sc.RetryTime() * 3 / 2
+	return time.Duration(c.witnessIdx) * c.e.sc.RetryTime() * 3 / 2
 }
 
 // after runs then after d on a goroutine of the client's (the caller may be the
@@ -180,7 +184,12 @@ func (c *client) over() bool { return c.quitted.Load() || c.ctx.Err() != nil }
 
 // connect starts a new EventSource, or the request loop's next request.
 func (c *client) connect() {
-	s := c.e.template.NewClient(c.e.transports.rt, c.hk)
+	if c.badTarget != nil {
+		c.attemptFailed("target template", c.badTarget.Error())
+		c.failed(c.badTarget)
+		return
+	}
+	s := c.tmpl.NewClient(c.e.transports.rt, c.hk)
 	done := c.failed
 	if c.e.loop != nil {
 		done = c.requestDone
@@ -393,6 +402,9 @@ func (c *client) onEvent(ev sse.Event) {
 	}
 	c.e.rec.EventType(c.id, ev.Type)
 	id := metrics.ParseEventID(ev.LastEventID) // once, for the fan-out and the checker
+	if c.topic != 0 {
+		id.OnTopic(c.topic)
+	}
 	if live {
 		c.e.rec.DispatchedID(c.id, &id, at, c.e.start.Add(c.opened))
 	}

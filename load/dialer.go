@@ -32,6 +32,7 @@ type dialer struct {
 	counters *metrics.Counters
 	tls      *tls.Config   // for https URLs
 	timeout  time.Duration // bounds the TCP connect and the TLS handshake; 0 = none
+	reads    readShape     // slow or stalled readers: their connections read so
 }
 
 // connect opens a connection to u's host from source address number slot: TCP,
@@ -62,13 +63,20 @@ func (d *dialer) dial(ctx context.Context, slot int, addr string) (net.Conn, err
 	if len(d.sources) > 0 {
 		nd.LocalAddr = &net.TCPAddr{IP: d.sources[slot%len(d.sources)].AsSlice()}
 	}
+	if d.reads.slow() {
+		nd.Control = d.reads.control
+	}
 	c, err := nd.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	metrics.Rise(&d.counters.Connections, &d.counters.ConnectionsPeak)
 	d.counters.ConnectionsOpened.Add(1)
-	return &countedConn{Conn: c, counters: d.counters}, nil
+	cc := &countedConn{Conn: c, counters: d.counters}
+	if d.reads.slow() {
+		return newSlowConn(cc, d.reads), nil
+	}
+	return cc, nil
 }
 
 // handshake runs TLS over conn offering alpn, reporting it to ctx's httptrace.
@@ -147,7 +155,11 @@ func (c *countedConn) Close() error {
 // abort closes c with an RST instead of a FIN: SO_LINGER 0 discards unsent data and
 // resets the connection, as a crashed client or a dropped mobile link would.
 func abort(c net.Conn) error {
-	if cc, ok := c.(*countedConn); ok {
+	inner := c
+	if s, ok := c.(*slowConn); ok {
+		inner = s.Conn
+	}
+	if cc, ok := inner.(*countedConn); ok {
 		if tc, ok := cc.Conn.(*net.TCPConn); ok {
 			// Best effort: if linger cannot be set the close is still a close.
 			if err := tc.SetLinger(0); err != nil {

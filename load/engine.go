@@ -58,46 +58,86 @@ type Summary struct {
 	// Requests are the request loop's events per completed request; nil
 	// without a request loop or before any request completed.
 	Requests *metrics.Requests
+	// Groups are each group's, in the scenario's order; nil without groups.
+	Groups []GroupSummary
 }
 
 // Engine runs one scenario. Its TogglePause and ScaleWanted steer a run in progress
-// and are safe for concurrent use.
+// and are safe for concurrent use. A scenario with groups runs one engine per
+// group, side by side, whose snapshots the Engine adds up.
 type Engine struct {
-	e *engine
+	parts []*engine // one, or one per group
+	opts  Options
+	sc    scenarios.Scenario
+	stage string // the stage last noted (groups)
 }
 
 // New prepares a run of sc, which must already be valid (scenarios.Validate) and
 // carry a target URL; its zero fields take their defaults (Scenario.Defaults).
 func New(sc scenarios.Scenario, opts Options) (*Engine, error) {
-	e, err := newEngine(sc, opts)
+	sc.Defaults()
+	scs, err := sc.GroupScenarios()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{e: e}, nil
+	en := &Engine{opts: opts, sc: sc}
+	for i, gs := range scs {
+		popts := opts
+		if len(sc.Groups) > 0 {
+			popts.Observe = nil // the Engine observes the sum
+		}
+		e, err := newEngine(gs, popts)
+		if err != nil {
+			if len(sc.Groups) > 0 {
+				return nil, fmt.Errorf("group %q: %w", gs.Name, err)
+			}
+			return nil, err
+		}
+		if len(sc.Groups) > 0 {
+			e.group = gs.Name
+			if i > 0 {
+				e.checker = en.parts[0].checker.Sibling()
+				e.rec.SetChecker(e.checker)
+			}
+		}
+		en.parts = append(en.parts, e)
+	}
+	return en, nil
 }
 
 // Run runs the scenario and returns once every goroutine it started has exited.
 // Canceling ctx ends the run early and still yields a complete Summary.
-func (en *Engine) Run(ctx context.Context) (Summary, error) { return en.e.run(ctx) }
+func (en *Engine) Run(ctx context.Context) (Summary, error) {
+	if len(en.parts) == 1 && en.parts[0].group == "" {
+		return en.parts[0].run(ctx)
+	}
+	return en.runGroups(ctx)
+}
 
 // TogglePause pauses or resumes the run's schedule: the stage clock stands still,
 // and with it the ramp (the wanted count), churn and scheduled disconnects; open
 // streams keep running, and the run is longer by the pause. It reports whether
 // the run is now paused.
 func (en *Engine) TogglePause() bool {
-	for {
-		old := en.e.paused.Load()
-		if en.e.paused.CompareAndSwap(old, !old) {
-			return !old
-		}
+	paused := !en.parts[0].paused.Load()
+	for _, e := range en.parts {
+		e.paused.Store(paused)
 	}
+	return paused
 }
 
 // ScaleWanted multiplies the wanted client count by factor. It returns the count
 // wanted now (during a ramp, the ramp's share of it; the dashboard's "wanted")
 // and at full strength, both for this shard.
 func (en *Engine) ScaleWanted(factor float64) (now, full int) {
-	e := en.e
+	for _, e := range en.parts {
+		n, f := e.scaleWanted(factor)
+		now, full = now+n, full+f
+	}
+	return now, full
+}
+
+func (e *engine) scaleWanted(factor float64) (now, full int) {
 	for {
 		old := e.scale.Load()
 		next := math.Float64bits(math.Float64frombits(old) * factor)
@@ -114,23 +154,30 @@ func (en *Engine) ScaleWanted(factor float64) (now, full int) {
 }
 
 // SetWanted sets the clients wanted at full strength to n (of this shard's
-// scenario count, which bounds it): the capacity search's steps. It returns the
-// count now wanted.
+// scenario count, which bounds it): the capacity search's steps. Groups get
+// their share of n. It returns the count now wanted.
 func (en *Engine) SetWanted(n int) int {
-	e := en.e
-	n = min(max(n, 0), e.sc.Clients)
-	e.scale.Store(math.Float64bits(float64(n) / float64(e.sc.Clients)))
-	_, full := en.ScaleWanted(1)
-	return full
+	n = min(max(n, 0), en.sc.Clients)
+	total := 0
+	for _, e := range en.parts {
+		e.scale.Store(math.Float64bits(float64(n) / float64(en.sc.Clients)))
+		_, full := e.scaleWanted(1)
+		total += full
+	}
+	return total
 }
 
 // Finish ends the run at the scheduler's next tick as if its stages were over:
 // a whole run, not an interrupted one (the capacity search has its answer).
-func (en *Engine) Finish() { en.e.finished.Store(true) }
+func (en *Engine) Finish() {
+	for _, e := range en.parts {
+		e.finished.Store(true)
+	}
+}
 
 // Note adds a line to the run's log (the dashboard's, the progress lines')
 // from whoever steers the run.
-func (en *Engine) Note(format string, args ...any) { en.e.rec.Note(format, args...) }
+func (en *Engine) Note(format string, args ...any) { en.parts[0].rec.Note(format, args...) }
 
 type engineConfig struct {
 	plainConnect bool // connect latency ends at TCP, not at a TLS handshake
@@ -154,6 +201,12 @@ type engine struct {
 	lifetime   func() time.Duration // nil: no lifetime churn
 	loop       *requestLoop         // nil: EventSources, not a request loop
 	body       *scenarios.BodyTemplate
+	group      string // the group's name in a run with groups; "" otherwise
+	external   bool   // the Engine takes the snapshots (a group's engine)
+	// targets renders the clients' URLs when they differ (topics); nil when
+	// every client has the scenario's.
+	targets *scenarios.TargetTemplate
+	reads   readShape
 
 	paused   atomic.Bool
 	finished atomic.Bool   // Finish: the run ends as done at the next tick
@@ -170,13 +223,21 @@ type engine struct {
 	browsers   *browsers                  // nil: no simulated browsers
 	// recoveries time each mass disconnect's return, in the order they ran.
 	recoveries []*metrics.RecoveryTracker
+	// topics holds the EventSource configuration of each topic's URL, and
+	// witnesses how many witnesses each has (witness mode).
+	topics    map[string]*sse.Template
+	witnesses map[string]int
 }
 
 func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	sc.Defaults()
-	u, err := url.Parse(sc.Target)
+	sample, err := scenarios.SampleTarget(sc.Target)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(sample)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", redact.URL(sc.Target))
+		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", redact.URL(sample))
 	}
 	header, err := scenarios.ParseHeaders(sc.Headers)
 	if err != nil {
@@ -236,7 +297,18 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		}
 		header.Set("Content-Type", ct)
 	}
-	e.template = sse.NewTemplate(e.sseConfig())
+	e.template = sse.NewTemplate(e.sseConfig(sample))
+	if e.targets, err = scenarios.ParseTarget(sc.Target); err != nil {
+		return nil, err
+	}
+	if e.targets.IsStatic() {
+		e.targets = nil
+	} else {
+		e.topics, e.witnesses = map[string]*sse.Template{}, map[string]int{}
+	}
+	if e.reads, err = newReadShape(sc.Read); err != nil {
+		return nil, err
+	}
 	e.lifetime = lifetimeFunc(sc.Churn)
 	e.rec = metrics.NewRecorder(metrics.Config{})
 	e.latency = newLatencyField(sc.LatencyField, sc.LatencyUnit, e.rec)
@@ -252,7 +324,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		openTimeout: sc.Timeouts.Open,
 		since:       e.idleStamps(),
 		onSettings:  e.h2settings.Observe,
-		dialer:      &dialer{sources: sources, counters: e.rec.Counters(), tls: tlsCfg, timeout: sc.Timeouts.Connect},
+		dialer:      &dialer{sources: sources, counters: e.rec.Counters(), tls: tlsCfg, timeout: sc.Timeouts.Connect, reads: e.reads},
 	})
 	if err != nil {
 		return nil, err
@@ -329,10 +401,10 @@ func (e *engine) scaledClients() int {
 	return int(math.Round(float64(e.sc.Clients) * math.Float64frombits(e.scale.Load())))
 }
 
-func (e *engine) sseConfig() sse.Config {
+func (e *engine) sseConfig(target string) sse.Config {
 	size := int(e.sc.MaxEventSize)
 	return sse.Config{
-		URL:         e.sc.Target,
+		URL:         target,
 		Method:      e.sc.Method,
 		Header:      e.header,
 		Retry:       e.sc.Retry,
@@ -386,7 +458,7 @@ func (e *engine) setStage(st stage, clock time.Duration) {
 	changed := e.stage.name != st.name
 	e.stage, e.clock = st, clock
 	e.mu.Unlock()
-	if changed {
+	if changed && !e.external {
 		e.rec.Note("stage %s", st.name)
 	}
 }

@@ -386,9 +386,9 @@ func TestScaleWantedDuringRamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	en.e.setStage(stage{name: "ramp-up", progress: 0.5, wanted: 0.5}, 0)
+	en.parts[0].setStage(stage{name: "ramp-up", progress: 0.5, wanted: 0.5}, 0)
 	now, full := en.ScaleWanted(1.1)
-	gauge := en.e.rec.Counters().ClientsWanted.Load()
+	gauge := en.parts[0].rec.Counters().ClientsWanted.Load()
 	// 110 clients, half ramped: 55, of which shard 0/2 runs 27; at full strength 55.
 	if now != 27 || full != 55 || gauge != 27 {
 		t.Errorf("ScaleWanted(1.1) mid-ramp = %d now, %d full, gauge %d; want 27, 55, 27", now, full, gauge)

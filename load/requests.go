@@ -53,13 +53,13 @@ func newBody(sc scenarios.Scenario) (*scenarios.BodyTemplate, error) {
 	return b, nil
 }
 
-// globalID is the client's number across shards: shard i of n numbers its
-// clients i, i+n, i+2n…
+// globalID is the client's number across shards and groups: shard i of n
+// numbers its clients i, i+n, i+2n… after the groups before its own.
 func (c *client) globalID() int {
 	if sh := c.e.sc.Shard; sh.Count > 1 {
-		return c.id*sh.Count + sh.Index
+		return c.e.sc.ClientBase + c.id*sh.Count + sh.Index
 	}
-	return c.id
+	return c.e.sc.ClientBase + c.id
 }
 
 // body renders the client's next request body; nil without a body.

@@ -19,7 +19,9 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 
 	snapCtx, stopSnaps := context.WithCancel(context.Background())
 	var snaps sync.WaitGroup
-	snaps.Go(func() { e.snapshotEvery(snapCtx) })
+	if !e.external {
+		snaps.Go(func() { e.snapshotEvery(snapCtx) })
+	}
 
 	var clients sync.WaitGroup
 	s := scheduler{e: e, wg: &clients}
@@ -41,10 +43,11 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 
 	stopSnaps()
 	snaps.Wait()
-	final := e.rec.Snapshot(e.info(), true)
-	e.observe(final)
+	if !e.external {
+		sum.Final = e.rec.Snapshot(e.info(), true)
+		e.observe(sum.Final)
+	}
 
-	sum.Final = final
 	sum.End = time.Now()
 	sum.Interrupted = ctx.Err() != nil
 	e.mu.Lock()
@@ -147,8 +150,21 @@ func (s *scheduler) spawn(ctx context.Context) {
 	e := s.e
 	id := s.nextID
 	s.nextID++
-	witness := e.sc.Check == metrics.ModeWitness && id < e.sc.Witnesses
-	c := &client{id: id, witness: witness, e: e, stream: e.checker.Stream(id)}
+	c := &client{id: id, e: e}
+	tmpl, topic, err := e.clientTarget(c.globalID())
+	if err != nil {
+		// The template rendered for client 0 before the run; one that fails
+		// for another client fails that client, counted and explained.
+		c.tmpl = e.template
+		c.badTarget = err
+	} else {
+		c.tmpl = tmpl
+	}
+	if topic != "" {
+		c.topic = metrics.TopicKey(topic)
+	}
+	c.witness, c.witnessIdx = e.isWitness(id, topic)
+	c.stream = e.checker.StreamOn(c.globalID(), topic)
 	s.active = append(s.active, c)
 	s.wg.Add(1)
 	c.start(ctx, func() {

@@ -42,7 +42,7 @@ type Checker struct {
 	mode        Mode
 	start       time.Time
 	maxExamples int
-	hist        *history // witness mode only
+	topics      *topics // witness mode only; shared with siblings
 
 	lost, lostEvents, duplicated, reordered, unjudged atomic.Int64
 
@@ -80,9 +80,22 @@ func newChecker(mode Mode, maxExamples int, start time.Time, historySize int) *C
 	c := &Checker{mode: mode, start: start, maxExamples: maxExamples}
 	c.exFull.Store(maxExamples == 0)
 	if mode == ModeWitness {
-		c.hist = newHistory(historySize)
+		c.topics = newTopics(historySize)
 	}
 	return c
+}
+
+// Sibling returns a Checker for another group of clients of the same run: its
+// own findings, the same mode, and in witness mode the same histories, so
+// streams of one topic are judged against one order whichever group they are
+// in.
+func (c *Checker) Sibling() *Checker {
+	if c == nil {
+		return nil
+	}
+	s := &Checker{mode: c.mode, start: c.start, maxExamples: c.maxExamples, topics: c.topics}
+	s.exFull.Store(c.maxExamples == 0)
+	return s
 }
 
 // Mode returns the checker's mode; ModeNone for a nil Checker.
@@ -95,11 +108,22 @@ func (c *Checker) Mode() Mode {
 
 // Stream returns a new Stream for client's events. In ModeNone (or on a nil
 // Checker) it returns nil, a Stream whose methods do nothing.
-func (c *Checker) Stream(client int) *Stream {
+func (c *Checker) Stream(client int) *Stream { return c.StreamOn(client, "") }
+
+// StreamOn is Stream for a client of one topic (its URL, say): in witness
+// mode each topic's streams are judged against that topic's history. It
+// returns nil, no checking, for a topic past MaxTopics.
+func (c *Checker) StreamOn(client int, topic string) *Stream {
 	if c == nil || c.mode == ModeNone {
 		return nil
 	}
-	return &Stream{c: c, client: client, wit: witnessState{cursor: -1}}
+	s := &Stream{c: c, client: client, wit: witnessState{cursor: -1}}
+	if c.mode == ModeWitness {
+		if s.hist = c.topics.get(topic); s.hist == nil {
+			return nil
+		}
+	}
+	return s
 }
 
 // Findings returns the faults found so far in every stream, and a copy of the

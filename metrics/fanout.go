@@ -154,7 +154,10 @@ func (r *Recorder) DispatchedID(client int, id *EventID, now, opened time.Time) 
 		return
 	}
 	key, ordered := uint64(id.n), id.integer
-	if !ordered {
+	switch {
+	case id.topic != 0:
+		key, ordered = id.key()^id.topic, false
+	case !ordered:
 		key = id.key()
 	}
 	t := uint64(now.Sub(r.start) / time.Microsecond) // two's complement wraps consistently

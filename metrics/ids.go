@@ -11,7 +11,15 @@ type EventID struct {
 	integer bool
 	hash    uint64
 	hashed  bool
+	topic   uint64 // TopicKey of the stream's topic; 0 = the only one
 }
+
+// OnTopic marks the id as one of the topic with key (TopicKey): to the fan-out
+// tracker the same id on two topics is two events.
+func (id *EventID) OnTopic(key uint64) { id.topic = key }
+
+// TopicKey is the key of a topic (a stream URL, say) for OnTopic; never 0.
+func TopicKey(topic string) uint64 { return hashID([]byte(topic)) | 1 }
 
 // ParseEventID reads id, which the EventID aliases: it is valid while id is.
 func ParseEventID(id []byte) EventID {

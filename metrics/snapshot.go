@@ -166,4 +166,10 @@ type Snapshot struct {
 	Findings      Findings
 	Notes         []string        // notable happenings during this interval, oldest first
 	NoteAt        []time.Duration // when each note happened, since the start; nil when unknown
+	// Groups are the snapshots of the run's client groups at this tick, in the
+	// scenario's order, of which this one is the sum (MergeSnapshots); nil
+	// without groups.
+	Groups []Snapshot
+	// Group names the group a part snapshot is of; "" for a whole run.
+	Group string
 }

@@ -9,6 +9,7 @@ import "strconv"
 type Stream struct {
 	c      *Checker
 	client int
+	hist   *history // the topic's (witness mode)
 
 	j judge
 	// received counts every event; invalid the ones whose id sequence mode
@@ -127,7 +128,7 @@ func (s *Stream) judged(v verdict, n int64) {
 // idText returns the id of ordinal n for an example.
 func (s *Stream) idText(n int64) string {
 	if s.c.mode == ModeWitness {
-		if t, ok := s.c.hist.textAt(n); ok {
+		if t, ok := s.hist.textAt(n); ok {
 			return t
 		}
 		return "(history position " + strconv.FormatInt(n, 10) + ")"

@@ -54,12 +54,12 @@ func (s *Stream) resumeWitness(lastEventID []byte) {
 	}
 	w.resumedAt = max(time.Since(s.c.start), 1)
 	key := hashID(lastEventID)
-	if p, ok := s.c.hist.find(key); ok {
+	if p, ok := s.hist.find(key); ok {
 		w.cursor = p
 		s.resumeAt(p)
 		return
 	}
-	w.resuming, w.resumeKey, w.resumeLen = true, key, s.c.hist.len()
+	w.resuming, w.resumeKey, w.resumeLen = true, key, s.hist.len()
 }
 
 // resumeAt places a resume at position p: the base of a stream with no range
@@ -88,7 +88,7 @@ func (s *Stream) eventWitness(key uint64, id []byte) {
 	if len(w.held) == 0 && !w.resuming && s.place(key, id) {
 		return
 	}
-	w.held = append(w.held, heldEvent{key: key, len: s.c.hist.len(), id: string(id)})
+	w.held = append(w.held, heldEvent{key: key, len: s.hist.len(), id: string(id)})
 	s.drain()
 }
 
@@ -100,12 +100,12 @@ func (s *Stream) eventWitness(key uint64, id []byte) {
 func (s *Stream) place(key uint64, id []byte) bool {
 	w := &s.wit
 	if due := w.cursor + 1; w.cursor >= 0 {
-		if k, ok := s.c.hist.at(due); ok && k == key {
+		if k, ok := s.hist.at(due); ok && k == key {
 			s.judgeAt(due)
 			return true
 		}
 	}
-	p, ok := s.c.hist.place(key, id, w.cursor, s.mayExtend)
+	p, ok := s.hist.place(key, id, w.cursor, s.mayExtend)
 	if !ok {
 		return false
 	}
@@ -128,9 +128,9 @@ func (s *Stream) judgeAt(p int64) {
 // on the ones it has kept the stream waiting for too long.
 func (s *Stream) drain() {
 	w := &s.wit
-	n := s.c.hist.len()
+	n := s.hist.len()
 	if w.resuming {
-		if p, ok := s.c.hist.find(w.resumeKey); ok {
+		if p, ok := s.hist.find(w.resumeKey); ok {
 			w.resuming, w.cursor = false, p
 			s.resumeAt(p)
 		} else if n-w.resumeLen > witnessPatience || len(w.held) > maxHeld {
@@ -169,7 +169,7 @@ wait:
 // anyKnown reports whether the history holds any of held.
 func (s *Stream) anyKnown(held []heldEvent) bool {
 	for _, e := range held {
-		if _, ok := s.c.hist.find(e.key); ok {
+		if _, ok := s.hist.find(e.key); ok {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"testing"
@@ -233,13 +234,50 @@ func TestWitnessHistoryWraps(t *testing.T) {
 	if got.Unique != int64(len(ids)-1) || got.Lost+got.Duplicated+got.Unchecked != 0 {
 		t.Errorf("Counts() = %+v, want %d unique and nothing else", got, len(ids)-1)
 	}
-	if _, ok := c.hist.find(hashID([]byte(ids[0]))); ok {
+	if _, ok := s.hist.find(hashID([]byte(ids[0]))); ok {
 		t.Error("position 0 still found after the history wrapped")
 	}
-	if p, ok := c.hist.find(hashID([]byte(ids[len(ids)-1]))); !ok || p != int64(len(ids)-1) {
+	if p, ok := s.hist.find(hashID([]byte(ids[len(ids)-1]))); !ok || p != int64(len(ids)-1) {
 		t.Errorf("last id at %d, %v; want %d", p, ok, len(ids)-1)
 	}
-	if n := len(c.hist.pos); n > historyLen {
+	if n := len(s.hist.pos); n > historyLen {
 		t.Errorf("history map holds %d ids, want at most %d", n, historyLen)
+	}
+}
+
+// Streams of different topics are judged against their own topic's order:
+// the same ids in another order on another topic are no finding, and a
+// sibling checker's streams share the histories but count their own findings.
+func TestWitnessTopics(t *testing.T) {
+	c := NewChecker(ModeWitness, 0, time.Now())
+	g := c.Sibling()
+	a1, a2 := c.StreamOn(0, "/a"), g.StreamOn(1, "/a")
+	b1, b2 := c.StreamOn(2, "/b"), g.StreamOn(3, "/b")
+	for _, id := range []string{"x", "y", "z"} {
+		a1.Event([]byte(id))
+		a2.Event([]byte(id))
+	}
+	for _, id := range []string{"z", "y", "x"} {
+		b1.Event([]byte(id))
+		b2.Event([]byte(id))
+	}
+	if f := c.Findings(); f.Total() != 0 {
+		t.Errorf("findings %+v across topics with their own orders, want none", f)
+	}
+	// On topic /b, the sibling's stream misses y: its finding, not c's.
+	b1.Event([]byte("w"))
+	b1.Event([]byte("v"))
+	b2.Event([]byte("v"))
+	if f := g.Findings(); f.Lost != 1 {
+		t.Errorf("sibling findings %+v, want one loss", f)
+	}
+	if f := c.Findings(); f.Total() != 0 {
+		t.Errorf("checker findings %+v, want none (the loss is the sibling's)", f)
+	}
+	for i := range MaxTopics {
+		c.StreamOn(10+i, fmt.Sprint("/t", i))
+	}
+	if s := c.StreamOn(9999, "/one-too-many"); s != nil {
+		t.Error("a stream past MaxTopics is judged")
 	}
 }

@@ -70,6 +70,8 @@ type Config struct {
 	MaxConns int `yaml:"max_conns" json:"max_conns"`
 	// API shapes the LLM-style streaming endpoint, POST APIPath.
 	API API `yaml:"api" json:"api"`
+	// Slow is what the server does with subscribers that fall behind.
+	Slow SlowPolicy `yaml:"slow" json:"slow"`
 	// Faults are deliberate misbehaviours; the zero value is a correct server.
 	Faults Faults `yaml:"faults" json:"faults"`
 	// ErrorLog receives net/http's connection errors; nil discards them.
@@ -156,6 +158,7 @@ func (c Config) Validate() error {
 		add("max_conns", c.MaxConns, "must not be negative (0 = unlimited)")
 	}
 	c.API.validate(add)
+	c.Slow.validate(add)
 	if err := c.Faults.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -186,5 +189,6 @@ func (c Config) withDefaults() Config {
 		c.MaxStreams = DefaultMaxStreams
 	}
 	c.API = c.API.withDefaults()
+	c.Slow = c.Slow.withDefaults()
 	return c
 }

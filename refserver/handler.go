@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -99,6 +100,7 @@ func (s *Server) startGenerator(t *topic) {
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, t *topic) {
 	rc := http.NewResponseController(w)
 	st := newStream(s, t, w, rc.Flush)
+	st.deadline = s.cfg.Slow.writeDeadline(rc)
 	lastID := r.Header.Get("Last-Event-ID")
 	comment := st.start(lastID, lastID != "")
 	s.startGenerator(t)
@@ -134,7 +136,10 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, t *topic) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	if err := st.pump(r.Context().Done()); err != nil {
+	switch err := st.pump(r.Context().Done()); {
+	case errors.Is(err, errSlowClient), errors.Is(err, os.ErrDeadlineExceeded):
+		s.counters.slowDisconnects.Add(1)
+	case err != nil:
 		s.counters.streamsBroken.Add(1)
 	}
 }

@@ -204,6 +204,7 @@ func (s *Server) Close() error {
 func (s *Server) connState(c net.Conn, state http.ConnState) {
 	switch state {
 	case http.StateNew:
+		s.cfg.Slow.sendBuffer(c)
 		s.counters.conns.Add(1)
 		s.counters.connsTotal.Add(1)
 		s.counters.addIP(c.RemoteAddr())

@@ -28,6 +28,10 @@ type Stats struct {
 	// EventsOverrun counts events that subscribers missed because they fell more than
 	// the replay buffer behind.
 	EventsOverrun int64
+	// EventsDropped counts events the drop policy skipped for subscribers more
+	// than its queue behind; SlowDisconnects, streams the disconnect policy
+	// ended (behind, or a write blocked past its timeout).
+	EventsDropped, SlowDisconnects int64
 	// Connections is the number of connections open now; ConnectionsTotal, accepted.
 	Connections, ConnectionsTotal int64
 	// Streams is the number of event streams open now; StreamsTotal, opened.
@@ -54,6 +58,7 @@ type Stats struct {
 // batch; the maps change once per stream or connection.
 type counters struct {
 	eventsWritten, eventsReplayed, eventsOverrun atomic.Int64
+	eventsDropped, slowDisconnects               atomic.Int64
 	conns, connsTotal                            atomic.Int64
 	streams, streamsTotal                        atomic.Int64
 	replays, statusFaults, streamsBroken         atomic.Int64
@@ -100,6 +105,8 @@ func (s *Server) Stats() Stats {
 		EventsWritten:    c.eventsWritten.Load(),
 		EventsReplayed:   c.eventsReplayed.Load(),
 		EventsOverrun:    c.eventsOverrun.Load(),
+		EventsDropped:    c.eventsDropped.Load(),
+		SlowDisconnects:  c.slowDisconnects.Load(),
 		Connections:      c.conns.Load(),
 		ConnectionsTotal: c.connsTotal.Load(),
 		Streams:          c.streams.Load(),

@@ -35,12 +35,22 @@ type stream struct {
 	held       []byte
 	heldSeq    int64
 
+	deadline func() // sets the next write's deadline (the disconnect policy); nil = none
+	// batchMax bounds the events taken at once: maxBatch, or one under a
+	// slow policy that looks at the lag before each event (a write may block
+	// for as long as the reader takes).
+	batchMax int64
+
 	batch             [][]byte
 	nWritten, nReplay int64 // counted locally, added to the Server's counters per batch
 }
 
 func newStream(s *Server, t *topic, w io.Writer, flush func() error) *stream {
-	return &stream{s: s, t: t, w: w, flush: flush, holdFirst: s.cfg.Faults.Reorder}
+	st := &stream{s: s, t: t, w: w, flush: flush, holdFirst: s.cfg.Faults.Reorder, batchMax: maxBatch}
+	if s.cfg.Slow.Policy != SlowBlock {
+		st.batchMax = 1
+	}
+	return st
 }
 
 // start places the stream in its topic from the Last-Event-ID header value (present
@@ -157,12 +167,23 @@ func (st *stream) drain() (<-chan struct{}, error) {
 			overrun = t.first - 1 - st.cursor
 			st.cursor = t.first - 1
 		}
-		end := min(t.last, st.cursor+maxBatch)
+		skip, slowErr := st.s.cfg.Slow.behind(t.last - st.cursor)
+		st.cursor += skip
+		end := min(t.last, st.cursor+st.batchMax)
 		for seq := st.cursor + 1; seq <= end; seq++ {
 			st.batch = append(st.batch, t.slot(seq))
 		}
 		wake, finished, more := t.wake, t.finished, end < t.last
 		t.mu.RUnlock()
+		if slowErr != nil {
+			return nil, slowErr
+		}
+		if skip > 0 {
+			st.s.counters.eventsDropped.Add(skip)
+		}
+		if st.deadline != nil {
+			st.deadline()
+		}
 
 		if overrun > 0 {
 			dirty = true

@@ -38,6 +38,8 @@ type Collector struct {
 	peak   struct{ clients, conns, streams int64 }
 	// streamSeconds integrates the Streams gauge over the ticks.
 	streamSeconds float64
+	// groups collect each group's snapshots (Snapshot.Groups), in order.
+	groups []*Collector
 }
 
 // NewCollector returns a Collector that also writes an interval log to hlog when
@@ -79,6 +81,12 @@ func (c *Collector) Observe(s metrics.Snapshot) {
 	})
 	if c.hlog != nil {
 		c.hlog.write(s)
+	}
+	for i, g := range s.Groups {
+		if i == len(c.groups) {
+			c.groups = append(c.groups, NewCollector(nil))
+		}
+		c.groups[i].Observe(g)
 	}
 }
 
@@ -138,6 +146,11 @@ func (c *Collector) Result(meta Meta) (Result, error) {
 		}
 		r.Latency[k.String()] = e
 	}
+	groups, err := c.groupResults(meta)
+	if err != nil {
+		return Result{}, fmt.Errorf("result: %w", err)
+	}
+	r.Groups = groups
 	return r, nil
 }
 

@@ -1,13 +1,11 @@
 package results
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
@@ -79,8 +77,8 @@ func merge(labels []string, rs []Result) (Result, error) {
 		addCounts(m.ErrorsByClass, r.ErrorsByClass)
 		m.ErrorExamples = addExamples(m.ErrorExamples, r.ErrorExamples)
 		addCounts(m.EventsByType, r.EventsByType)
-		addFindings(&m.Findings, r.Findings)
-		m.Recoveries = mergeRecoveries(m.Recoveries, r.Recoveries)
+		metrics.AddFindings(&m.Findings, r.Findings)
+		m.Recoveries = metrics.MergeRecoveries(m.Recoveries, r.Recoveries)
 		if m.Requests, err = metrics.MergeRequests(m.Requests, r.Requests); err != nil {
 			return Result{}, fmt.Errorf("merge: %s: %w", labels[i], err)
 		}
@@ -101,6 +99,21 @@ func merge(labels []string, rs []Result) (Result, error) {
 			return Result{}, fmt.Errorf("merge: %s: %w", name, err)
 		}
 		m.Latency[name] = e
+	}
+	for g := range first.Groups {
+		parts := make([]Result, len(rs))
+		for i, r := range rs {
+			if len(r.Groups) != len(first.Groups) {
+				return Result{}, fmt.Errorf("merge: %s has %d groups and %s %d: not shards of one run", labels[i], len(r.Groups), labels[0], len(first.Groups))
+			}
+			parts[i] = r.Groups[g]
+		}
+		gm, err := merge(labels, parts)
+		if err != nil {
+			return Result{}, fmt.Errorf("merge: group %q: %w", first.Groups[g].Scenario.Name, err)
+		}
+		gm.Command = nil
+		m.Groups = append(m.Groups, gm)
 	}
 	return m, nil
 }
@@ -162,47 +175,10 @@ func addCounts(into, from map[string]int64) {
 	}
 }
 
-// addFindings adds b's counts to a and keeps b's examples after a's, in order of
-// their time into the run.
-func addFindings(a *metrics.Findings, b metrics.Findings) {
-	a.Lost += b.Lost
-	a.LostEvents += b.LostEvents
-	a.Duplicated += b.Duplicated
-	a.Reordered += b.Reordered
-	a.Examples = append(a.Examples, b.Examples...)
-	slices.SortStableFunc(a.Examples, func(x, y metrics.Finding) int {
-		return cmp.Compare(x.At, y.At)
-	})
-}
-
 // appendNew appends s to list unless it is empty or already there.
 func appendNew(list []string, s string) []string {
 	if s == "" || slices.Contains(list, s) {
 		return list
 	}
 	return append(list, s)
-}
-
-// mergeRecoveries adds shard b's recoveries to a's, disconnect by disconnect
-// (shards run the same schedule): counts add; the times of each share are the
-// latest of the shards' (exact for 100 %, an upper bound for the others), and
-// the peak rates add (an upper bound: the shards' peaks may not coincide).
-func mergeRecoveries(a, b []metrics.Recovery) []metrics.Recovery {
-	for i, r := range b {
-		if i >= len(a) {
-			a = append(a, metrics.Recovery{At: r.At, Fraction: r.Fraction, Rate: r.Rate,
-				Reopened: map[string]time.Duration{}, Resumed: map[string]time.Duration{}})
-		}
-		m := &a[i]
-		m.Dropped += r.Dropped
-		m.NeverBack += r.NeverBack
-		m.PeakRate += r.PeakRate
-		addFindings(&m.Findings, r.Findings)
-		for _, byShare := range []struct{ to, from map[string]time.Duration }{{m.Reopened, r.Reopened}, {m.Resumed, r.Resumed}} {
-			for k, v := range byShare.from {
-				byShare.to[k] = max(byShare.to[k], v)
-			}
-		}
-	}
-	return a
 }

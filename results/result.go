@@ -77,6 +77,10 @@ type Result struct {
 	Browsers *metrics.BrowserTabs `json:"browsers,omitempty"`
 	// ServerH2 is the stream limit and window the HTTP/2 server announced.
 	ServerH2 *metrics.H2Settings `json:"server_h2,omitempty"`
+	// Groups are the results of the run's client groups, in the scenario's
+	// order (each with its group's scenario, no series); the document's own
+	// figures are their sum.
+	Groups []Result `json:"groups,omitempty"`
 	// Phases are set by sseload protocols: the whole result of each protocol's
 	// run, in the order they ran; the document's own figures are the first's.
 	Phases []Result `json:"phases,omitempty"`

@@ -64,6 +64,7 @@ func writeSummary(p *printer, r Result) error {
 	summaryRecoveries(p, r)
 	summaryReplay(p, r)
 	summaryLatency(p, r)
+	summaryGroups(p, r)
 	summaryThresholds(p, r.Thresholds)
 	return p.err
 }

@@ -105,6 +105,18 @@ func (s *Scenario) Defaults() {
 		}
 		s.Clients = s.Browsers.Count * s.Browsers.Tabs
 	}
+	if s.Clients == 0 && len(s.Groups) > 0 {
+		// Groups that all give their count give the scenario's.
+		sum := 0
+		for _, g := range s.Groups {
+			if g.Clients <= 0 {
+				sum = 0
+				break
+			}
+			sum += g.Clients
+		}
+		s.Clients = sum
+	}
 	if s.Method == "" {
 		s.Method = "GET"
 	}

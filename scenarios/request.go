@@ -250,13 +250,24 @@ const (
 	EmbeddedAPIBody   = `{"model":"sseload-ref","stream":true,"messages":[{"role":"user","content":"client {{.Client}}, request {{.Request}}"}]}`
 	EmbeddedAPITiming = `data~"delta":\{"content":"[^"]`
 	EmbeddedAPIEnd    = `data=[DONE]`
+	// EmbeddedAPIPath is the API mode's path (refserver.APIPath).
+	EmbeddedAPIPath = "/v1/chat/completions"
 )
 
 // EmbeddedAPIDefaults fills what a request loop against the embedded
 // reference server (no target) leaves unset: POST, EmbeddedAPIBody, and the
 // API mode's timing and end events. It runs before Defaults.
 func (s *Scenario) EmbeddedAPIDefaults() {
-	if !s.IsRequestLoop() || s.Target != "" {
+	if !s.Embedded() {
+		return
+	}
+	for i := range s.Groups {
+		g := &s.Groups[i]
+		if g.Reconnect == ReconnectNever || g.Reconnect == "" && s.IsRequestLoop() {
+			g.embeddedAPIDefaults(*s)
+		}
+	}
+	if !s.IsRequestLoop() || s.Target != "" || len(s.Groups) > 0 {
 		return
 	}
 	if s.Method == "" {
@@ -270,5 +281,26 @@ func (s *Scenario) EmbeddedAPIDefaults() {
 	}
 	if len(s.EndEvent) == 0 {
 		s.EndEvent = []string{EmbeddedAPIEnd}
+	}
+}
+
+// embeddedAPIDefaults is EmbeddedAPIDefaults for a request-loop group: its
+// target is the API mode's unless it names one, and what neither it nor the
+// scenario sets is the API mode's request.
+func (g *Group) embeddedAPIDefaults(s Scenario) {
+	if g.Target == "" {
+		g.Target = EmbeddedAPIPath
+	}
+	if g.Method == "" && s.Method == "" {
+		g.Method = "POST"
+	}
+	if g.Body == "" && s.Body == "" && (g.Method == "POST" || g.Method == "" && s.Method == "POST") {
+		g.Body = EmbeddedAPIBody
+	}
+	if len(g.TimingEvents) == 0 && len(s.TimingEvents) == 0 {
+		g.TimingEvents = []string{EmbeddedAPITiming}
+	}
+	if len(g.EndEvent) == 0 && len(s.EndEvent) == 0 {
+		g.EndEvent = []string{EmbeddedAPIEnd}
 	}
 }

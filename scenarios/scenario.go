@@ -72,6 +72,19 @@ type Scenario struct {
 	// ["data=[DONE]"]; empty = the stream's end completes it.
 	EndEvent []string `yaml:"end_event" json:"end_event"`
 
+	// ArrivalRate is the open model of a request loop: new requests per
+	// second ("50/s"), each timed from when it was due; "" = the closed model.
+	// In a group it is the group's rate.
+	ArrivalRate string `yaml:"arrival_rate" json:"arrival_rate"`
+	// Read slows or stalls how clients read their streams (usually a group's).
+	Read Read `yaml:"read" json:"read"`
+	// Groups split the clients into populations with their own behaviour and
+	// figures; empty = one population.
+	Groups []Group `yaml:"groups" json:"groups"`
+	// ClientBase numbers this group's first client in a run with groups (the
+	// template's .Client): the clients of the groups before it.
+	ClientBase int `yaml:"-" json:"-"`
+
 	// Clients is the wanted number of concurrent clients during the hold stage.
 	Clients  int           `yaml:"clients" json:"clients"`
 	Ramp     time.Duration `yaml:"ramp" json:"ramp"`           // ramp-up length; 0 = all at once

@@ -15,7 +15,7 @@ var durationType = reflect.TypeFor[time.Duration]()
 
 // fractionPath matches the fields that are fractions 0..1, which may also be
 // written as percentages ("5%"), as their flags may.
-var fractionPath = regexp.MustCompile(`^\$\.(churn\.rate|disconnects\[\d+\]\.fraction|backoff\.jitter)$`)
+var fractionPath = regexp.MustCompile(`^\$\.(churn\.rate|groups\[\d+\]\.share|groups\[\d+\]\.churn\.rate|disconnects\[\d+\]\.fraction|backoff\.jitter)$`)
 
 // sizeType is the type of byte sizes, which may be written with a unit ("64KiB").
 var sizeType = reflect.TypeFor[ByteSize]()

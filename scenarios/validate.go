@@ -35,6 +35,8 @@ func (s Scenario) Validate() error {
 	p.check(s)
 	p.reconnect(s)
 	p.request(s)
+	p.shape(s)
+	p.groups(s)
 	p.run(s)
 	return errors.Join(p...)
 }
@@ -84,9 +86,13 @@ func (p *problems) between(path string, v, lo, hi float64) {
 func (p *problems) target(s Scenario) {
 	oneOf(p, "$.protocol", s.Protocol, ProtocolH1, ProtocolH2, ProtocolH2C)
 	scheme := ""
-	if s.Target != "" {
-		shown := redact.URL(s.Target)
-		u, err := url.Parse(s.Target)
+	target, terr := SampleTarget(s.Target)
+	if terr != nil {
+		p.add("$.target", "%v", terr)
+	}
+	if target != "" && !strings.HasPrefix(target, "/") {
+		shown := redact.URL(target)
+		u, err := url.Parse(target)
 		var ue *url.Error
 		switch {
 		case errors.As(err, &ue):
@@ -343,6 +349,9 @@ func (p *problems) request(s Scenario) {
 			p.add("$.browsers.count", "simulates EventSources in browser tabs, which reconnect: not with reconnect never")
 		}
 		return
+	}
+	if len(s.Groups) > 0 {
+		return // the request-loop groups use them; each group's scenario is checked
 	}
 	for _, f := range []struct {
 		path string

@@ -74,7 +74,7 @@ func TestValidate(t *testing.T) {
 		{"protocol", func(s *Scenario) { s.Protocol = "h3" }, []string{`$.protocol: must be "h1", "h2" or "h2c", got "h3"`}},
 		{"target scheme", func(s *Scenario) { s.Target = "ftp://example.com/" }, []string{`$.target: "ftp://example.com/": scheme must be http or https`}},
 		{"target no host", func(s *Scenario) { s.Target = "http:///events" }, []string{`$.target: "http:///events": missing host`}},
-		{"target relative", func(s *Scenario) { s.Target = "/events" }, []string{`$.target: "/events": scheme must be http or https`}},
+		{"target template", func(s *Scenario) { s.Target = "http://h/events/{{.Topic}}" }, []string{`$.target: target template: template: target:1:18: executing "target" at <.Topic>: can't evaluate field Topic in type scenarios.RequestValues`}},
 		{"target unparsable", func(s *Scenario) { s.Target = "http://u:secret@[::1/x" }, []string{`$.target: "http://REDACTED@[::1/x" is not a URL: missing ']' in host`}},
 		{"target password redacted", func(s *Scenario) { s.Target = "ftp://u:secret@host/" }, []string{`$.target: "ftp://u:REDACTED@host/": scheme must be http or https`}},
 		{"h2 over http", func(s *Scenario) { s.Target, s.Protocol = "http://h/", "h2" }, []string{`$.protocol: h2 runs over TLS and needs an https target, got "http://h/" (h2c is cleartext HTTP/2)`}},

@@ -1,0 +1,192 @@
+package load
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"sseload/metrics"
+	"sseload/refserver"
+	"sseload/scenarios"
+)
+
+// checkGroupSums holds a run with groups to its promise: every counter of
+// the whole is the sum of the groups' (the peaks too, by construction), and
+// so is every histogram's count.
+func checkGroupSums(t *testing.T, s metrics.Snapshot) {
+	t.Helper()
+	var sum metrics.Totals
+	sv := reflect.ValueOf(&sum).Elem()
+	for _, g := range s.Groups {
+		gv := reflect.ValueOf(g.Totals)
+		for i := range sv.NumField() {
+			sv.Field(i).SetInt(sv.Field(i).Int() + gv.Field(i).Int())
+		}
+	}
+	if sum != s.Totals {
+		t.Errorf("totals %+v\nare not the groups' sum %+v", s.Totals, sum)
+	}
+	for k := range metrics.NumKinds {
+		var n int64
+		for _, g := range s.Groups {
+			n += g.CumulativeHist[k].TotalCount()
+		}
+		if got := s.CumulativeHist[k].TotalCount(); got != n {
+			t.Errorf("%s: %d records, the groups' sum is %d", k, got, n)
+		}
+	}
+}
+
+func groupByName(t *testing.T, s metrics.Snapshot, name string) metrics.Snapshot {
+	t.Helper()
+	for _, g := range s.Groups {
+		if g.Group == name {
+			return g
+		}
+	}
+	t.Fatalf("no group %q in %d groups", name, len(s.Groups))
+	return metrics.Snapshot{}
+}
+
+// TestGroupsOverTopics: three groups — long-lived clients, churners with
+// exponential lifetimes, slow readers — over 20 topics of the reference
+// server, replay judged per topic, figures per group that add up exactly.
+// Against a server that ignores Last-Event-ID only the churners, who resume,
+// have findings.
+func TestGroupsOverTopics(t *testing.T) {
+	for _, tt := range []struct {
+		check metrics.Mode
+		fault string
+	}{{metrics.ModeSequence, ""}, {metrics.ModeWitness, ""}, {metrics.ModeSequence, "ignore-last-event-id"}, {metrics.ModeWitness, "ignore-last-event-id"}} {
+		t.Run(string(tt.check)+"/"+orNone(tt.fault), func(t *testing.T) {
+			cfg := refserver.Config{Rate: 50, Retry: 100 * time.Millisecond, PayloadSize: 100}
+			if tt.fault != "" {
+				if err := refserver.ParseFault(tt.fault, &cfg.Faults); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv := startTarget(t, cfg)
+			topic := "/events/t{{mod .Client 20}}"
+			sc := quick(srv.URL(), 90, 3*time.Second)
+			sc.Check, sc.Witnesses = tt.check, 1
+			sc.Groups = []scenarios.Group{
+				{Name: "steady", Share: 0.4, Target: topic},
+				{Name: "churners", Share: 0.3, Target: topic, Churn: scenarios.Churn{Lifetime: 400 * time.Millisecond, Distribution: scenarios.DistExponential}},
+				{Name: "slow", Target: topic, Read: scenarios.Read{Rate: "3KB/s"}},
+			}
+			if err := sc.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			sum := run(t, sc, Options{})
+			fin := sum.Final
+			if len(fin.Groups) != 3 || len(sum.Groups) != 3 {
+				t.Fatalf("%d group snapshots, %d group summaries; want 3", len(fin.Groups), len(sum.Groups))
+			}
+			checkGroupSums(t, fin)
+			if n := len(srv.Stats().EventsSent); n != 20 {
+				t.Errorf("the server has %d topics, want 20", n)
+			}
+			steady, churners, slow := groupByName(t, fin, "steady"), groupByName(t, fin, "churners"), groupByName(t, fin, "slow")
+			for _, g := range []struct {
+				s    metrics.Snapshot
+				want int64
+			}{{steady, 36}, {churners, 27}, {slow, 27}} {
+				if g.s.Totals.ClientsWantedPeak != g.want {
+					t.Errorf("group %s: %d clients wanted, want %d", g.s.Group, g.s.Totals.ClientsWantedPeak, g.want)
+				}
+			}
+			if churners.Totals.StreamsDropped < 27 || steady.Totals.StreamsDropped+slow.Totals.StreamsDropped != 0 {
+				t.Errorf("drops: churners %d (want at least one each), others %d + %d (want none)",
+					churners.Totals.StreamsDropped, steady.Totals.StreamsDropped, slow.Totals.StreamsDropped)
+			}
+			// 50 events/s of about 200 bytes each is 10 KB/s; at 3 KB/s the
+			// slow readers fall behind and what they get arrives late.
+			if sp, np := slow.TotalLatency[metrics.Delivery].P50, steady.TotalLatency[metrics.Delivery].P99; sp < 200*time.Millisecond || np > 200*time.Millisecond {
+				t.Errorf("delivery: slow p50 %v (want it late), steady p99 %v (want it prompt)", sp, np)
+			}
+			if r := slow.Rates.Events / 27; r > 25 {
+				t.Errorf("slow readers got %.1f events/s each, want at most about 15 (3 KB/s)", r)
+			}
+			for _, g := range []metrics.Snapshot{steady, slow} {
+				if f := g.Findings; f.Total() != 0 {
+					t.Errorf("group %s: findings %+v, want none (it never resumes)", g.Group, f)
+				}
+			}
+			f := churners.Findings
+			if tt.fault == "" && f.Total() != 0 {
+				t.Errorf("churners: findings %+v against the correct server", f)
+			}
+			if tt.fault != "" && f.Lost == 0 {
+				t.Errorf("churners: no loss found against a server that ignores Last-Event-ID (%+v)", f)
+			}
+			if fin.Findings.Lost != f.Lost {
+				t.Errorf("the run's losses %d are not the churners' %d", fin.Findings.Lost, f.Lost)
+			}
+		})
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "correct"
+	}
+	return s
+}
+
+// TestSlowPolicies: each slow-subscriber policy of the reference server gives
+// the slow group its own verdict — block: late but complete; drop: gaps in
+// its sequence; disconnect: its streams ended — while the normal group stays
+// clean.
+func TestSlowPolicies(t *testing.T) {
+	for _, policy := range []string{refserver.SlowBlock, refserver.SlowDrop, refserver.SlowDisconnect} {
+		t.Run(policy, func(t *testing.T) {
+			// 50 events/s of 1 KB: the slow readers take 8 KB/s, under a fifth.
+			srv := startTarget(t, refserver.Config{Rate: 50, PayloadSize: 1000, Retry: 100 * time.Millisecond,
+				Slow: refserver.SlowPolicy{Policy: policy, Queue: 20, SendBuffer: 4 << 10, WriteTimeout: 500 * time.Millisecond}})
+			sc := quick(srv.URL(), 14, 5*time.Second)
+			sc.Groups = []scenarios.Group{{Name: "normal", Clients: 10}, {Name: "slow", Clients: 4, Read: scenarios.Read{Rate: "8KB/s"}}}
+			sum := run(t, sc, Options{})
+			fin := sum.Final
+			checkGroupSums(t, fin)
+			normal, slow := groupByName(t, fin, "normal"), groupByName(t, fin, "slow")
+			st := srv.Stats()
+			nt := normal.Totals
+			if f := normal.Findings; f.Total() != 0 || nt.StreamsEnded+nt.StreamsCut != 0 || normal.TotalLatency[metrics.Delivery].P99 > 250*time.Millisecond {
+				t.Errorf("normal group: findings %+v, %d ended, %d cut, delivery p99 %v; want it clean",
+					f, nt.StreamsEnded, nt.StreamsCut, normal.TotalLatency[metrics.Delivery].P99)
+			}
+			s, f := slow.Totals, slow.Findings
+			t.Logf("%s: slow group lost %d events, %d ended, %d cut, delivery p50 %v; server dropped %d, disconnected %d",
+				policy, f.LostEvents, s.StreamsEnded, s.StreamsCut, slow.TotalLatency[metrics.Delivery].P50, st.EventsDropped, st.SlowDisconnects)
+			switch policy {
+			case refserver.SlowBlock:
+				if f.LostEvents != 0 || s.StreamsEnded+s.StreamsCut != 0 || slow.TotalLatency[metrics.Delivery].P50 < 500*time.Millisecond {
+					t.Errorf("block: the slow group should be late (p50 %v) but complete (lost %d) and never ended (%d)",
+						slow.TotalLatency[metrics.Delivery].P50, f.LostEvents, s.StreamsEnded+s.StreamsCut)
+				}
+				if st.EventsDropped+st.SlowDisconnects != 0 {
+					t.Errorf("block: the server dropped %d events and disconnected %d streams", st.EventsDropped, st.SlowDisconnects)
+				}
+			case refserver.SlowDrop:
+				if f.LostEvents == 0 || st.EventsDropped == 0 || s.StreamsEnded+s.StreamsCut != 0 {
+					t.Errorf("drop: the slow group lost %d events (server dropped %d) and had %d streams ended; want losses and no endings",
+						f.LostEvents, st.EventsDropped, s.StreamsEnded+s.StreamsCut)
+				}
+				if f.LostEvents > st.EventsDropped {
+					t.Errorf("drop: %d events found lost, more than the %d the server dropped", f.LostEvents, st.EventsDropped)
+				}
+			case refserver.SlowDisconnect:
+				if s.StreamsEnded+s.StreamsCut == 0 || st.SlowDisconnects == 0 {
+					t.Errorf("disconnect: %d slow streams ended (server: %d disconnects); want them ended", s.StreamsEnded+s.StreamsCut, st.SlowDisconnects)
+				}
+				if got := s.StreamsEnded + s.StreamsCut; got > st.SlowDisconnects {
+					t.Errorf("disconnect: %d slow streams ended, more than the %d the server ended", got, st.SlowDisconnects)
+				}
+			}
+			if strings.Contains(policy, "x") {
+				t.Fatal("unreachable")
+			}
+		})
+	}
+}
