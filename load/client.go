@@ -77,6 +77,8 @@ type client struct {
 	lastTiming time.Duration // the stream's latest timing event
 	timed      int64         // timing events on the current stream
 	completed  bool          // the current request is complete
+	reqDue     time.Duration // the open model: when the next request is due
+	hasDue     bool          // reqDue is set
 	done       atomic.Bool   // every request sent: parked until the run ends
 
 	ctx      context.Context // the client's, until the run or the ramp-down ends it
@@ -133,6 +135,10 @@ func (c *client) start(ctx context.Context, stopped func()) {
 	c.hk = c.hooks()
 	if d := c.stagger(); d > 0 {
 		c.after(d, c.connect)
+		return
+	}
+	if c.e.arrivals != nil {
+		c.arrive(0)
 		return
 	}
 	c.connect()

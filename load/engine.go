@@ -200,6 +200,7 @@ type engine struct {
 	dropCause  error
 	lifetime   func() time.Duration // nil: no lifetime churn
 	loop       *requestLoop         // nil: EventSources, not a request loop
+	arrivals   *arrivals            // the open model's; nil: the closed model
 	body       *scenarios.BodyTemplate
 	group      string // the group's name in a run with groups; "" otherwise
 	external   bool   // the Engine takes the snapshots (a group's engine)
@@ -285,6 +286,9 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 	}
 	e.scale.Store(math.Float64bits(1))
 	if e.loop, err = newRequestLoop(sc); err != nil {
+		return nil, err
+	}
+	if e.arrivals, err = newArrivals(sc); err != nil {
 		return nil, err
 	}
 	if e.body, err = newBody(sc); err != nil {

@@ -190,3 +190,27 @@ func TestSlowPolicies(t *testing.T) {
 		})
 	}
 }
+
+// TestStalledReaders: clients that stop reading once their stream is open
+// hold their connections (the harness buffers nothing for them) and get no
+// more than the first read's events, while the others stay prompt.
+func TestStalledReaders(t *testing.T) {
+	srv := startTarget(t, refserver.Config{Rate: 100, PayloadSize: 500, Retry: 100 * time.Millisecond,
+		Slow: refserver.SlowPolicy{SendBuffer: 4 << 10}})
+	sc := quick(srv.URL(), 13, 2*time.Second)
+	if err := sc.SlowGroups("", "25%"); err != nil {
+		t.Fatal(err)
+	}
+	sum := run(t, sc, Options{})
+	checkGroupSums(t, sum.Final)
+	stalled, normal := groupByName(t, sum.Final, "stalled"), groupByName(t, sum.Final, "normal")
+	if stalled.Totals.StreamsOpened != 3 || stalled.Totals.StreamsStopped != 3 {
+		t.Errorf("stalled: %d opened, %d stopped at the end; want 3 and 3", stalled.Totals.StreamsOpened, stalled.Totals.StreamsStopped)
+	}
+	if n := stalled.Totals.EventsReceived; n > 3*10 {
+		t.Errorf("stalled readers received %d events, want at most what came with their heads", n)
+	}
+	if n, p99 := normal.Totals.EventsReceived, normal.TotalLatency[metrics.Delivery].P99; n < 10*150 || p99 > 200*time.Millisecond {
+		t.Errorf("normal group: %d events (want about 2,000), delivery p99 %v", n, p99)
+	}
+}

@@ -77,6 +77,10 @@ func (c *client) beginRequest(now time.Duration) {
 	if c.reqWrote == 0 {
 		c.reqWrote = now
 	}
+	if c.hasDue {
+		// The open model times a request from when it was due.
+		c.reqWrote, c.hasDue = min(c.reqWrote, c.reqDue), false
+	}
 	c.timed, c.lastTiming, c.completed = 0, 0, false
 }
 
@@ -145,6 +149,15 @@ func (c *client) requestDone(err error) {
 		c.setPhase(phaseNone)
 		c.done.Store(true)
 		c.after(time.Duration(math.MaxInt64), func() {}) // until the run or a ramp-down ends it
+		return
+	}
+	if c.e.arrivals != nil {
+		var wait time.Duration
+		if !c.completed {
+			wait = c.thinkAfter(err, false)
+		}
+		c.hasDue = false
+		c.arrive(wait)
 		return
 	}
 	c.setPhase(phaseThinking)

@@ -37,6 +37,7 @@ func (e *engine) run(ctx context.Context) (Summary, error) {
 	e.mu.Unlock()
 	e.setStage(end, clock)
 	e.browsers.end()
+	e.arrivals.note(e)
 	s.stopAll()
 	clients.Wait()
 	e.transports.closeAll()

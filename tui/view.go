@@ -101,6 +101,9 @@ func (m model) fixed(w int, outcomes bool) [][]string {
 	tv := trafficView{t: s.Totals, r: s.Rates, tr: m.trend, st: st}
 	rv := replayView{f: s.Findings, off: s.Run.Check == metrics.ModeNone, st: st}
 	lat := latencyView{s: s, interval: m.interval, st: st}.view(w)
+	if gv := (groupsView{s: s, st: st}).view(w); gv != nil {
+		lat = append(append(lat, ""), gv...)
+	}
 	switch {
 	case w >= widestWidth:
 		pw := min(maxPanelW, (w-3*gap)/4)

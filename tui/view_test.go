@@ -8,6 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"sseload/metrics"
 )
 
 // checkFits fails unless every line of m's view fits its w×h screen.
@@ -350,4 +352,23 @@ func FuzzView(f *testing.F) {
 			t.Errorf("control characters reach the screen: %q", ansi.Strip(m.View().Content))
 		}
 	})
+}
+
+func TestGroupsPanel(t *testing.T) {
+	m := fed(t, nil, 160, 50, 3)
+	s := snapshotAt(t, 4)
+	steady, slow := s, s
+	steady.Group, slow.Group = "steady", "slow\x1b[2J"
+	steady.Totals.ClientsOpen, steady.Totals.ClientsWanted, steady.Rates.Events = 70, 70, 700
+	slow.Totals.ClientsOpen, slow.Totals.ClientsWanted, slow.Rates.Events = 30, 30, 45
+	slow.Findings.LostEvents = 12
+	s.Groups = []metrics.Snapshot{steady, slow}
+	m, _ = drive(t, m, snapshotMsg(s))
+	got := screen(m)
+	if !strings.Contains(got, "Groups") || !lineWith(got, "steady", "70/70") || !lineWith(got, "slow [2J", "30/30") || !lineWith(got, "slow [2J", "12") {
+		t.Errorf("groups panel missing its rows:\n%s", got)
+	}
+	if strings.Contains(m.View().Content, "\x1b[2J") {
+		t.Error("a group name drives the terminal")
+	}
 }

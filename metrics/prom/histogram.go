@@ -20,12 +20,13 @@ var classicBounds = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.0
 // seconds, with both native and classic buckets: each HDR bar is counted at its
 // upper value, so no sample lands in a bucket below its own.
 type histogram struct {
-	desc *prometheus.Desc
-	h    *hdrhistogram.Histogram
+	desc   *prometheus.Desc
+	h      *hdrhistogram.Histogram
+	labels []string // the variable labels' values
 }
 
-func newHistogram(d *prometheus.Desc, h *hdrhistogram.Histogram) prometheus.Metric {
-	return &histogram{desc: d, h: h}
+func newHistogram(d *prometheus.Desc, h *hdrhistogram.Histogram, labels ...string) prometheus.Metric {
+	return &histogram{desc: d, h: h, labels: labels}
 }
 
 func (m *histogram) Desc() *prometheus.Desc { return m.desc }
@@ -69,7 +70,7 @@ func (m *histogram) Write(out *dto.Metric) error {
 		PositiveSpan:  spans,
 		PositiveDelta: deltas,
 	}
-	out.Label = prometheus.MakeLabelPairs(m.desc, nil)
+	out.Label = prometheus.MakeLabelPairs(m.desc, m.labels)
 	return nil
 }
 

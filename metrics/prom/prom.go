@@ -43,7 +43,11 @@ func (e *Exporter) Observe(s metrics.Snapshot) {
 	e.mu.Unlock()
 }
 
-func (e *Exporter) desc(name, help string, labels ...string) *prometheus.Desc {
+// desc describes a metric; with a group, its first variable label is group.
+func (e *Exporter) desc(group, name, help string, labels ...string) *prometheus.Desc {
+	if group != "" {
+		labels = append([]string{"group"}, labels...)
+	}
 	return prometheus.NewDesc("sseload_"+name, help, labels, e.labels)
 }
 
@@ -59,41 +63,63 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	if s == nil {
 		return
 	}
+	if len(s.Groups) == 0 {
+		e.collect(ch, s, "")
+		return
+	}
+	// A run with groups: each group's series, labelled; the run's are their sum.
+	for i := range s.Groups {
+		e.collect(ch, &s.Groups[i], s.Groups[i].Group)
+	}
+}
+
+// collect sends one snapshot's figures, labelled group (empty: no groups, no
+// group label).
+func (e *Exporter) collect(ch chan<- prometheus.Metric, s *metrics.Snapshot, group string) {
 	t := s.Totals
+	desc := func(name, help string, labels ...string) *prometheus.Desc {
+		return e.desc(group, name, help, labels...)
+	}
+	values := func(lv []string) []string {
+		if group == "" {
+			return lv
+		}
+		return append([]string{group}, lv...)
+	}
 	gauge := func(d *prometheus.Desc, v int64, lv ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), lv...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), values(lv)...)
 	}
 	counter := func(d *prometheus.Desc, v int64, lv ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), lv...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), values(lv)...)
 	}
-	clients := e.desc("clients", "Clients by state: wanted, connecting, open, reconnecting (waiting to), failed.", "state")
+	clients := desc("clients", "Clients by state: wanted, connecting, open, reconnecting (waiting to), failed.", "state")
 	gauge(clients, t.ClientsWanted, "wanted")
 	gauge(clients, t.ClientsConnecting, "connecting")
 	gauge(clients, t.ClientsOpen, "open")
 	gauge(clients, t.ClientsReconnecting, "reconnecting")
 	gauge(clients, t.ClientsFailed, "failed")
-	gauge(e.desc("connections", "TCP connections open."), t.Connections)
-	gauge(e.desc("streams", "Event streams open."), t.Streams)
+	gauge(desc("connections", "TCP connections open."), t.Connections)
+	gauge(desc("streams", "Event streams open."), t.Streams)
 
-	counter(e.desc("attempts_total", "Connection attempts that ended: opened a stream or failed before."), t.Attempts())
-	counter(e.desc("attempts_failed_total", "Attempts that failed before a stream opened."), t.AttemptsFailed)
-	counter(e.desc("streams_opened_total", "Streams opened."), t.StreamsOpened)
-	endings := e.desc("stream_endings_total", "Streams that ended, by how: ended (by the server), cut, idle (timeout), dropped (on purpose), stopped (by the harness).", "outcome")
+	counter(desc("attempts_total", "Connection attempts that ended: opened a stream or failed before."), t.Attempts())
+	counter(desc("attempts_failed_total", "Attempts that failed before a stream opened."), t.AttemptsFailed)
+	counter(desc("streams_opened_total", "Streams opened."), t.StreamsOpened)
+	endings := desc("stream_endings_total", "Streams that ended, by how: ended (by the server), cut, idle (timeout), dropped (on purpose), stopped (by the harness).", "outcome")
 	counter(endings, t.StreamsEnded, "ended")
 	counter(endings, t.StreamsCut, "cut")
 	counter(endings, t.StreamsIdle, "idle")
 	counter(endings, t.StreamsDropped, "dropped")
 	counter(endings, t.StreamsStopped, "stopped")
-	counter(e.desc("reconnects_total", "Reconnection attempts."), t.Reconnects)
-	counter(e.desc("events_received_total", "Events received."), t.EventsReceived)
-	counter(e.desc("bytes_received_total", "Body bytes received."), t.BytesReceived)
-	counter(e.desc("comments_received_total", "Comment lines received."), t.Comments)
-	counter(e.desc("errors_total", "Errors: failed attempts, cut and idle streams."), t.Errors)
-	classes := e.desc("errors_by_class_total", "Errors by class.", "class")
+	counter(desc("reconnects_total", "Reconnection attempts."), t.Reconnects)
+	counter(desc("events_received_total", "Events received."), t.EventsReceived)
+	counter(desc("bytes_received_total", "Body bytes received."), t.BytesReceived)
+	counter(desc("comments_received_total", "Comment lines received."), t.Comments)
+	counter(desc("errors_total", "Errors: failed attempts, cut and idle streams."), t.Errors)
+	classes := desc("errors_by_class_total", "Errors by class.", "class")
 	for class, n := range s.ErrorsByClass {
 		counter(classes, n, class)
 	}
-	findings := e.desc("replay_findings_total", "Replay checker findings: lost_events, duplicated, reordered events.", "kind")
+	findings := desc("replay_findings_total", "Replay checker findings: lost_events, duplicated, reordered events.", "kind")
 	counter(findings, s.Findings.LostEvents, "lost_events")
 	counter(findings, s.Findings.Duplicated, "duplicated")
 	counter(findings, s.Findings.Reordered, "reordered")
@@ -103,8 +129,8 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
-		d := e.desc(k.String()+"_seconds", fmt.Sprintf("%s latency (HDR-recorded; native buckets at schema %d, classic buckets beside).", k, nativeSchema))
-		ch <- newHistogram(d, h)
+		d := desc(k.String()+"_seconds", fmt.Sprintf("%s latency (HDR-recorded; native buckets at schema %d, classic buckets beside).", k, nativeSchema))
+		ch <- newHistogram(d, h, values(nil)...)
 	}
 }
 

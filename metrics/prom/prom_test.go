@@ -154,3 +154,26 @@ func TestServeBindsLoopbackAndStops(t *testing.T) {
 		t.Errorf("Serve(nonsense) = %v", err)
 	}
 }
+
+// TestExporterGroups: a run with groups is exported as each group's series,
+// labelled group, which add up to the run's.
+func TestExporterGroups(t *testing.T) {
+	a, b := snapshot(t), snapshot(t)
+	a.Group, b.Group = "steady", "slow"
+	b.Totals.EventsReceived = 55
+	e := New("h1", "0/1")
+	e.Observe(metrics.MergeSnapshots([]metrics.Snapshot{a, b}, metrics.RunInfo{}))
+	mfs := gather(t, e)
+	if got := value(t, mfs, "sseload_events_received_total", "group", "steady"); got != 12345 {
+		t.Errorf("steady events %v, want 12345", got)
+	}
+	if got := value(t, mfs, "sseload_events_received_total", "group", "slow"); got != 55 {
+		t.Errorf("slow events %v, want 55", got)
+	}
+	if n := len(mfs["sseload_events_received_total"].GetMetric()); n != 2 {
+		t.Errorf("%d series of events, want one per group", n)
+	}
+	if n := len(mfs["sseload_delivery_seconds"].GetMetric()); n != 2 {
+		t.Errorf("%d delivery histograms, want one per group", n)
+	}
+}
