@@ -81,7 +81,7 @@ func New(sc scenarios.Scenario, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	en := &Engine{opts: opts, sc: sc}
-	for i, gs := range scs {
+	for _, gs := range scs {
 		popts := opts
 		if len(sc.Groups) > 0 {
 			popts.Observe = nil // the Engine observes the sum
@@ -95,9 +95,13 @@ func New(sc scenarios.Scenario, opts Options) (*Engine, error) {
 		}
 		if len(sc.Groups) > 0 {
 			e.group = gs.Name
-			if i > 0 {
-				e.checker = en.parts[0].checker.Sibling()
-				e.rec.SetChecker(e.checker)
+			// Groups judged in the same mode share the witness histories.
+			for _, p := range en.parts {
+				if m := e.checker.Mode(); m != metrics.ModeNone && p.checker.Mode() == m {
+					e.checker = p.checker.Sibling()
+					e.rec.SetChecker(e.checker)
+					break
+				}
 			}
 		}
 		en.parts = append(en.parts, e)

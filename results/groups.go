@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"time"
 
 	"sseload/human"
 	"sseload/metrics"
@@ -59,12 +60,16 @@ func summaryGroups(p *printer, r Result) {
 		d := g.Latency[metrics.Delivery.String()].Summary
 		f := g.Findings
 		row := []string{g.Scenario.Name, human.Count(int64(g.Scenario.Clients)), human.Count(t.EventsReceived),
-			human.Rate(t.EventsPerSecond), human.Duration(d.P50), human.Duration(d.P99),
+			human.Rate(t.EventsPerSecond), durationCell(d, d.P50), durationCell(d, d.P99),
 			human.Count(t.StreamsEnded), human.Count(t.StreamsCut + t.StreamsIdle), human.Count(t.StreamsDropped), human.Count(t.Errors),
 			replayCell(g, f.LostEvents), replayCell(g, f.Duplicated), replayCell(g, f.Reordered)}
 		if loop {
 			ttft := g.Latency[metrics.TTFT.String()].Summary
-			row = append(row, human.Count(t.RequestsCompleted), human.Duration(ttft.P50), human.Duration(ttft.P99))
+			if g.Scenario.IsRequestLoop() {
+				row = append(row, human.Count(t.RequestsCompleted), durationCell(ttft, ttft.P50), durationCell(ttft, ttft.P99))
+			} else {
+				row = append(row, "-", "-", "-")
+			}
 		}
 		rows = append(rows, row)
 	}
@@ -79,4 +84,12 @@ func replayCell(g Result, n int64) string {
 		return "-"
 	}
 	return human.Count(n)
+}
+
+// durationCell is a percentile of s, or "-" when s has no samples.
+func durationCell(s metrics.Summary, d time.Duration) string {
+	if s.Count == 0 {
+		return "-"
+	}
+	return human.Duration(d)
 }

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	files, _ := filepath.Glob("testdata/*.yaml")
+	examples, _ := filepath.Glob("../examples/*.yaml")
+	files = append(files, examples...)
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -233,14 +234,32 @@ func (b *BodyTemplate) Render(v RequestValues) ([]byte, error) {
 	if b.static != nil {
 		return b.static, nil
 	}
-	var buf bytes.Buffer
+	buf := capped{max: maxBody}
 	if err := b.t.Execute(&buf, v); err != nil {
+		if buf.over {
+			return nil, fmt.Errorf("body template rendered more than the %d bytes a request body may have", maxBody)
+		}
 		return nil, fmt.Errorf("body template: %w", err)
 	}
-	if buf.Len() > maxBody {
-		return nil, fmt.Errorf("body template rendered %d bytes, more than the %d a request body may have", buf.Len(), maxBody)
-	}
 	return buf.Bytes(), nil
+}
+
+// capped is a buffer that refuses to grow past max: a template such as
+// {{range 1000000000}} stops there rather than taking the memory.
+type capped struct {
+	bytes.Buffer
+	max  int
+	over bool
+}
+
+var errCapped = errors.New("output too large")
+
+func (c *capped) Write(p []byte) (int, error) {
+	if c.Len()+len(p) > c.max {
+		c.over = true
+		return 0, errCapped
+	}
+	return c.Buffer.Write(p)
 }
 
 // The request an embedded request loop sends unless told otherwise: a chat

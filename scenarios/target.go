@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"text/template"
@@ -44,12 +43,12 @@ func (t *TargetTemplate) Render(v RequestValues) (string, error) {
 	if t.t == nil {
 		return t.static, nil
 	}
-	var buf bytes.Buffer
+	buf := capped{max: maxTargetLen}
 	if err := t.t.Execute(&buf, v); err != nil {
+		if buf.over {
+			return "", fmt.Errorf("target template rendered more than the %d bytes a URL may have here", maxTargetLen)
+		}
 		return "", fmt.Errorf("target template: %w", err)
-	}
-	if buf.Len() > maxTargetLen {
-		return "", fmt.Errorf("target template rendered %d bytes, more than a URL may have here (%d)", buf.Len(), maxTargetLen)
 	}
 	return buf.String(), nil
 }
