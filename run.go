@@ -73,6 +73,11 @@ With no URL and no --scenario, sseload starts its reference server in-process on
 free loopback port and runs the "quickstart" scenario against it: 1,000 clients over
 10s, held 20s, 2 %/s churn, replay checking on.
 
+With --reconnect never the clients are API clients instead (a request loop: each
+request's stream read to its end, then the next after --think, or at --arrival-rate);
+without a URL they go to the reference server's API mode. A scenario file's groups:
+split the clients into populations with their own behaviour and figures.
+
 The run length is ramp + duration + ramp-down. --scenario takes a YAML file or a
 built-in name (` + strings.Join(scenarios.Builtins(), ", ") + `); flags given on the
 command line override the file.
@@ -83,7 +88,12 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
   sseload run http://127.0.0.1:8080/events --clients 5000 --ramp 30s --duration 2m
   sseload run https://sse.local/stream --protocol h2 --clients 20000 --h2-conns 4 \
       -H 'Authorization: Bearer …' --threshold 'delivery.p99<50ms' --out result.json
-  sseload run --scenario churn --churn 5% --disconnect 30s:50% --drop-style abort`,
+  sseload run --scenario churn --churn 5% --disconnect 30s:50% --drop-style abort
+  sseload run --reconnect never --clients 200 --requests-per-client 3   # LLM-style API clients, embedded API mode
+  sseload run https://api.local/v1/chat/completions --reconnect never --method POST \
+      --body @req.json --timing-events 'data~"content":"' --end-event 'data=[DONE]' --arrival-rate 20/s
+  sseload run --scenario examples/groups.yaml   # groups over topics, figures per group
+  sseload run http://127.0.0.1:8080/events --slow 5%:1KB/s --stall 2%`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRun(cmd.Context(), cmd, o, args)

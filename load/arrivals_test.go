@@ -77,8 +77,10 @@ func TestOpenModelSeesTheStall(t *testing.T) {
 	if ttft.Max < 1800*time.Millisecond || ttft.Max > 2300*time.Millisecond {
 		t.Errorf("open model: ttft max %v, want about the 2 s stall", ttft.Max)
 	}
-	if got, want := fin.Totals.RequestsCompleted, served.Load(); got != want || got < 90 {
-		t.Errorf("open model: %d requests completed, the server served %d; want them equal and about 100 (20/s for 5 s)", got, want)
+	// The server counts a request served once it wrote [DONE]: one it wrote
+	// as the run ended may not have been read.
+	if got, served := fin.Totals.RequestsCompleted, served.Load(); got > served || got < served-2 || got < 90 {
+		t.Errorf("open model: %d requests completed, the server served %d; want them equal (but for the last) and about 100 (20/s for 5 s)", got, served)
 	}
 
 	srv2, _ := stallingAPI(t, 1500*time.Millisecond, 3500*time.Millisecond)

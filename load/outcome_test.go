@@ -252,7 +252,9 @@ func checkOutcomeLaws(t *testing.T, tot metrics.Totals, srv *outcomeServer, prot
 	t.Helper()
 	switch {
 	case proto == "h1":
-		if n := srv.accepted.Load(); tot.Attempts()+tot.EndedConnecting != n {
+		// Every attempt that ended was accepted; one under way at the end may
+		// still have been in the listener's queue, never taken by Accept.
+		if n := srv.accepted.Load(); n < tot.Attempts() || n > tot.Attempts()+tot.EndedConnecting {
 			t.Errorf("attempts %d + under way %d, the server accepted %d connections", tot.Attempts(), tot.EndedConnecting, n)
 		}
 	case srv.answers:

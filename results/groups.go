@@ -30,7 +30,7 @@ func (c *Collector) groupResults(meta Meta) ([]Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("group %d: %w", i, err)
 		}
-		r.Series = nil
+		r.Series, r.Command = nil, nil
 		out[i] = r
 	}
 	return out, nil
@@ -39,16 +39,28 @@ func (c *Collector) groupResults(meta Meta) ([]Result, error) {
 // summaryGroups writes the groups side by side: each group's clients, what
 // its streams got and how they ended, its latency and its replay verdict.
 func summaryGroups(p *printer, r Result) {
-	if len(r.Groups) == 0 {
+	rows := groupRows(r)
+	if rows == nil {
 		return
 	}
 	if p.md {
 		p.endTable()
 		p.linef("### Groups")
 	}
+	p.linef("")
+	writeTable(p, rows)
+	p.linef("(ended: by the server; cut: reset, lost or idle; dropped: by the harness; lost: events, by the replay checker)")
+}
+
+// groupRows is the groups table, a header and a row per group; nil without
+// groups.
+func groupRows(r Result) [][]string {
+	if len(r.Groups) == 0 {
+		return nil
+	}
 	loop := false
 	for _, g := range r.Groups {
-		loop = loop || g.Totals.RequestsCompleted > 0
+		loop = loop || g.Scenario.IsRequestLoop()
 	}
 	header := []string{"group", "clients", "events", "ev/s", "delivery p50", "p99", "ended", "cut", "dropped", "errors", "lost", "dup", "reord"}
 	if loop {
@@ -73,9 +85,7 @@ func summaryGroups(p *printer, r Result) {
 		}
 		rows = append(rows, row)
 	}
-	p.linef("")
-	writeTable(p, rows)
-	p.linef("(ended: by the server; cut: reset, lost or idle; dropped: by the harness; lost: events, by the replay checker)")
+	return rows
 }
 
 // replayCell is a replay count, or "-" for a group nothing judged.

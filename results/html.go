@@ -77,6 +77,7 @@ func WriteHTML(w io.Writer, r Result) error {
 		"Findings": r.Findings,
 		"Capacity": capacityTable(r.Capacity),
 		"Recovery": recoveryLines(r.Recoveries),
+		"Groups":   groupRows(r),
 	})
 }
 

@@ -28,6 +28,8 @@ type SummaryFigures struct {
 	Findings      metrics.Findings           `json:"findings"`
 	Thresholds    []ThresholdResult          `json:"thresholds,omitempty"`
 	Harness       *Harness                   `json:"harness,omitempty"`
+	// Groups are each client group's figures, in the scenario's order.
+	Groups []SummaryFigures `json:"groups,omitempty"`
 }
 
 // SummarySchema names the SummaryFigures document.
@@ -47,6 +49,9 @@ func (r Result) Figures() SummaryFigures {
 		if h.Count > 0 {
 			f.Latency[name] = h.Summary
 		}
+	}
+	for _, g := range r.Groups {
+		f.Groups = append(f.Groups, g.Figures())
 	}
 	return f
 }
