@@ -34,7 +34,7 @@ func (p *runPlan) finish(ctx context.Context, sum load.Summary) (results.Result,
 	}
 	if p.proxy != nil {
 		stats := p.proxy.Stats()
-		r.Chaos = &results.Chaos{Applied: p.proxy.Timeline(), Stats: stats}
+		r.Chaos = &results.Chaos{Applied: p.proxy.Timeline(), Stats: stats, SilenceWatch: p.silence}
 	}
 	r.Thresholds = evaluate(r, p.thresholds)
 	r.StartAt = p.startAt

@@ -52,6 +52,7 @@ type runPlan struct {
 	rssStart       int64         // resident memory when the run started (o.phase)
 	mu             sync.Mutex    // the collector's: lastWords reads it from the signal goroutine
 	proxy          *chaos.Proxy  // --chaos; nil without
+	silence        time.Duration // the silence watch (--chaos blackholes without --idle-timeout)
 }
 
 // prepareRun does every check that can fail before the run starts, so that a
@@ -123,6 +124,10 @@ func prepareRun(ctx context.Context, cmd *cobra.Command, o *runOptions, args []s
 		}
 		p.proxy = proxy
 		p.closers = append(p.closers, func() { proxy.Close() })
+		if sc.Timeouts.Idle == 0 {
+			opts.Silence = proxy.SilenceWatch()
+		}
+		p.silence = opts.Silence
 	}
 	if err := scenarios.Locate(sc.Validate(), src, cmd.Flags().Changed); err != nil {
 		if len(args) == 1 {

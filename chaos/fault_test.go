@@ -35,7 +35,19 @@ func TestParseFault(t *testing.T) {
 		{"1s:refuse=3s:x", Fault{}, "want how long"},
 		{"1s:latency=-5ms", Fault{}, "the added delay"},
 		{"1s:latency=5ms:never", Fault{}, "the option of latency"},
-		{"1s:explode=1", Fault{}, "the kind is cut, cut-event, blackhole, refuse or latency"},
+		{"1s:explode=1", Fault{}, "the kind is cut, cut-event, blackhole, refuse, latency, jitter, bandwidth, stall-down or stall-up"},
+		{"0s:jitter=20ms", Fault{Kind: Jitter, Delay: 20 * time.Millisecond}, ""},
+		{"2s:jitter=20ms:5s", Fault{Kind: Jitter, At: 2 * time.Second, Delay: 20 * time.Millisecond, For: 5 * time.Second}, ""},
+		{"0s:bandwidth=64KB/s", Fault{Kind: Bandwidth, Rate: 64000}, ""},
+		{"1s:bandwidth=2KiB/s:3s", Fault{Kind: Bandwidth, At: time.Second, Rate: 2048, For: 3 * time.Second}, ""},
+		{"1s:bandwidth=5000/s", Fault{Kind: Bandwidth, At: time.Second, Rate: 5000}, ""},
+		{"1s:bandwidth=fast", Fault{}, "want bytes per second"},
+		{"1s:bandwidth=0/s", Fault{}, "want bytes per second"},
+		{"1s:bandwidth=64KB", Fault{}, "want bytes per second"},
+		{"8s:stall-down=3s", Fault{Kind: StallDown, At: 8 * time.Second, For: 3 * time.Second}, ""},
+		{"8s:stall-up=3s", Fault{Kind: StallUp, At: 8 * time.Second, For: 3 * time.Second}, ""},
+		{"8s:stall-up", Fault{}, "want how long"},
+		{"1s:jitter=5ms:never", Fault{}, "the option of jitter"},
 	} {
 		got, err := ParseFault(tt.in)
 		if (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) || got != tt.want {

@@ -58,6 +58,20 @@ func New(listen, target string, faults []Fault) (*Proxy, error) {
 	return &Proxy{ln: ln, target: target, faults: fs, done: make(chan struct{}), conns: map[*pconn]struct{}{}}, nil
 }
 
+// SilenceWatch is how long a stream must receive nothing for the proxy's
+// silences (blackholes, server-side stalls) to show without an idle timeout:
+// nine tenths of the shortest, so that the sweeps' granularity does not hide
+// them; 0 without such faults.
+func (p *Proxy) SilenceWatch() time.Duration {
+	var d time.Duration
+	for _, f := range p.faults {
+		if (f.Kind == Blackhole || f.Kind == StallDown) && (d == 0 || f.For < d) {
+			d = f.For
+		}
+	}
+	return d * 9 / 10
+}
+
 // Addr is the listener's address (host:port).
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
@@ -113,16 +127,24 @@ func (p *Proxy) Stats() Stats {
 func (p *Proxy) now() time.Duration { return time.Since(p.start) }
 
 // during reports whether a fault of kind k is in effect now, and the largest
-// delay of those (latency).
+// delay of those (latency, jitter).
 func (p *Proxy) during(k Kind) (bool, time.Duration) {
+	on, delay, _ := p.effect(k)
+	return on, delay
+}
+
+// effect is during with the lowest rate of those in effect (bandwidth).
+func (p *Proxy) effect(k Kind) (on bool, delay time.Duration, rate int) {
 	t := p.now()
-	on, delay := false, time.Duration(0)
 	for _, f := range p.faults {
 		if f.Kind == k && f.active(t) {
 			on, delay = true, max(delay, f.Delay)
+			if rate == 0 || f.Rate < rate {
+				rate = f.Rate
+			}
 		}
 	}
-	return on, delay
+	return on, delay, rate
 }
 
 func (p *Proxy) accept() {
@@ -260,11 +282,22 @@ func (c *pconn) pump(src, dst net.Conn, down bool) {
 		n, err := src.Read(buf)
 		if n > 0 {
 			chunk := buf[:n]
-			if !c.hold() {
+			stall := StallUp
+			if down {
+				stall = StallDown
+			}
+			if !c.hold(Blackhole) || !c.hold(stall) {
 				return
 			}
 			if _, d := c.p.during(Latency); d > 0 {
 				time.Sleep(d)
+			}
+			if _, d := c.p.during(Jitter); d > 0 {
+				time.Sleep(rand.N(d)) // one direction's chunks wait in turn: order kept
+			}
+			if _, _, rate := c.p.effect(Bandwidth); rate > 0 {
+				// The chunk's share of a second at the cap, before it goes.
+				time.Sleep(time.Duration(n) * time.Second / time.Duration(rate))
 			}
 			if down && c.wantsEventCut() {
 				if i := indexDataLine(prev, chunk); i >= 0 {
@@ -283,11 +316,11 @@ func (c *pconn) pump(src, dst net.Conn, down bool) {
 	}
 }
 
-// hold waits out a blackhole (the bytes are kept, not lost: TCP would keep
-// them too); false when the proxy closed meanwhile.
-func (c *pconn) hold() bool {
+// hold waits out a blackhole or a stall of kind k (the bytes are kept, not
+// lost: TCP would keep them too); false when the proxy closed meanwhile.
+func (c *pconn) hold(k Kind) bool {
 	for {
-		on, _ := c.p.during(Blackhole)
+		on, _ := c.p.during(k)
 		if !on {
 			return true
 		}

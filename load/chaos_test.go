@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sseload/chaos"
+	"sseload/metrics"
 	"sseload/refserver"
 )
 
@@ -77,6 +78,46 @@ func TestChaosFaults(t *testing.T) {
 				t.Errorf("%d streams ended idle, want all 20 (the blackhole outlasts the idle timeout)", n)
 			}
 		}},
+		{"jitter", []string{"0s:jitter=40ms"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			// Each chunk waits up to 40 ms more, in turn: delivery spreads
+			// over about that, order kept (no finding).
+			d := sum.Final.TotalLatency[metrics.Delivery]
+			if d.P50 < 5*time.Millisecond || d.P99 < 25*time.Millisecond || d.P99 > 150*time.Millisecond {
+				t.Errorf("delivery p50 %v p99 %v, want it spread over the 40 ms jitter", d.P50, d.P99)
+			}
+		}},
+		{"bandwidth", []string{"0s:bandwidth=1500/s"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			// 20 events/s of about 150 bytes is 3 KB/s a stream; capped at
+			// 1.5 KB/s each gets about half, later and later.
+			per := float64(sum.Final.Totals.BytesReceived) / 20 / 2.5
+			if per > 1800 || per < 800 {
+				t.Errorf("%.0f bytes/s a stream, want about the 1,500 cap", per)
+			}
+			if d := sum.Final.TotalLatency[metrics.Delivery]; d.P99 < 300*time.Millisecond {
+				t.Errorf("delivery p99 %v: the capped streams fall behind, want it late", d.P99)
+			}
+		}},
+		{"stall down, no idle timeout", []string{"600ms:stall-down=700ms"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			k := sum.Final.Totals
+			if d := sum.Final.TotalLatency[metrics.Delivery]; d.Max < 600*time.Millisecond || d.Max > time.Second {
+				t.Errorf("delivery max %v, want about the 700 ms stall", d.Max)
+			}
+			if k.StreamsOpened != 20 || k.Errors != 0 {
+				t.Errorf("%d streams, %d errors: a stall ends nothing without an idle timeout", k.StreamsOpened, k.Errors)
+			}
+		}},
+		{"stall down, idle timeout", []string{"600ms:stall-down=700ms"}, 300 * time.Millisecond, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			if n := sum.Final.Totals.StreamsIdle; n != 20 {
+				t.Errorf("%d streams ended idle, want all 20", n)
+			}
+		}},
+		{"stall up", []string{"600ms:cut=100%:rst", "600ms:stall-up=700ms"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			// The reconnections' requests wait out the stall; the server's
+			// bytes would flow, but there is no stream to carry them yet.
+			if r := sum.Final.TotalLatency[metrics.Reconnect]; r.Count != 20 || r.P50 < 600*time.Millisecond {
+				t.Errorf("reconnect: %d, p50 %v; want 20, each waiting out the 700 ms stall of the requests", r.Count, r.P50)
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url, p := throughProxy(t, tc.faults...)
@@ -97,5 +138,20 @@ func TestChaosFaults(t *testing.T) {
 			}
 			tc.check(t, sum, tl)
 		})
+	}
+}
+
+// TestBlackholeWithoutIdleTimeout: with no idle timeout to end them, the
+// streams a blackhole silences are counted, once each per silence, and go on.
+func TestBlackholeWithoutIdleTimeout(t *testing.T) {
+	url, p := throughProxy(t, "600ms:blackhole=800ms")
+	sc := quick(url, 20, 2500*time.Millisecond)
+	sum := run(t, sc, Options{Silence: p.SilenceWatch()})
+	k := sum.Final.Totals
+	if p.SilenceWatch() != 720*time.Millisecond || k.StreamsSilent != 20 || k.StreamsOpened != 20 || k.Errors != 0 {
+		t.Errorf("watch %v: %d silent, %d opened, %d errors; want every stream silent once, none ended", p.SilenceWatch(), k.StreamsSilent, k.StreamsOpened, k.Errors)
+	}
+	if f := sum.Final.Findings; f.Total() != 0 {
+		t.Errorf("findings %+v: the blackhole holds bytes, it loses none", f)
 	}
 }

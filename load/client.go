@@ -56,7 +56,9 @@ type client struct {
 	// late: the server may answer before the writer's goroutine runs again.
 	sending  atomic.Int64
 	lastRead atomic.Int64 // the last body byte (the idle timeout)
-	firstDue atomic.Int64 // when the first event is late; 0 = not pending
+	// silentSince is the lastRead of the silent spell last counted (Options.Silence).
+	silentSince atomic.Int64
+	firstDue    atomic.Int64 // when the first event is late; 0 = not pending
 
 	opened       time.Duration
 	sentWall     int64 // Unix ns the open stream's request was about to be written
@@ -307,7 +309,14 @@ func (c *client) onAttempt() {
 	}
 }
 
+// testOpenHook, set by tests only, runs first in onOpen: a way to make a
+// client's Open hook panic.
+var testOpenHook func(client int)
+
 func (c *client) onOpen(resp *http.Response) {
+	if testOpenHook != nil {
+		testOpenHook(c.id)
+	}
 	now := c.e.now()
 	c.e.sawProto(resp.Proto)
 	k := c.e.rec.Counters()
@@ -438,7 +447,11 @@ func (c *client) onError(err error) {
 	case errors.Is(err, h2.ErrNotSpoken):
 		c.e.sawProto("HTTP/1.1")
 	}
+	var pe *sse.PanicError
 	switch {
+	case !c.streaming && errors.As(err, &pe):
+		c.attemptFailed(metrics.ClassInternal, err.Error()+"\n"+string(pe.Stack))
+		c.e.rec.Note("internal error in client %d: %v (recovered; the stack is in the result's error examples)", c.id, pe.Value)
 	case !c.streaming:
 		c.attemptFailed(Classify(err), err.Error())
 	case err == io.EOF: // exactly: a lost HTTP/2 connection wraps io.EOF, and is a cut

@@ -36,6 +36,10 @@ type Options struct {
 	// RootCAs are the roots TLS targets are verified against, to which the
 	// scenario's TLS.CACert adds; nil = the system roots.
 	RootCAs *x509.CertPool
+	// Silence counts the open streams that receive no byte at all for this
+	// long (Totals.StreamsSilent, once per silent spell) without ending them:
+	// what a blackhole does when no idle timeout would notice; 0 = not watched.
+	Silence time.Duration
 	// Redact is the rule for secrets in what the engine keeps (error messages,
 	// the run info); the built-in (zero) Rule means the scenario's own
 	// (RedactRule(nil)).
@@ -206,8 +210,9 @@ type engine struct {
 	loop       *requestLoop         // nil: EventSources, not a request loop
 	arrivals   *arrivals            // the open model's; nil: the closed model
 	body       *scenarios.BodyTemplate
-	group      string // the group's name in a run with groups; "" otherwise
-	external   bool   // the Engine takes the snapshots (a group's engine)
+	group      string        // the group's name in a run with groups; "" otherwise
+	external   bool          // the Engine takes the snapshots (a group's engine)
+	silence    time.Duration // Options.Silence
 	// targets renders the clients' URLs when they differ (topics); nil when
 	// every client has the scenario's.
 	targets *scenarios.TargetTemplate
@@ -278,6 +283,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		protos:    map[string]bool{},
 		cfg:       engineConfig{plainConnect: u.Scheme == "http"},
 		dropCause: errDropClose,
+		silence:   opts.Silence,
 	}
 	if e.redact.IsBuiltin() {
 		e.redact = sc.RedactRule(nil)
@@ -399,7 +405,7 @@ func (e *engine) now() time.Duration { return time.Since(e.start) }
 // idleStamps returns how the transports put a read's time on the engine's
 // clock for the idle timeout; nil when there is none (no stamps, no clock).
 func (e *engine) idleStamps() func(time.Time) time.Duration {
-	if e.sc.Timeouts.Idle <= 0 {
+	if e.sc.Timeouts.Idle <= 0 && e.silence <= 0 {
 		return nil
 	}
 	return func(t time.Time) time.Duration { return t.Sub(e.start) }

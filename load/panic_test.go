@@ -71,3 +71,43 @@ func TestPanicInOneClient(t *testing.T) {
 		})
 	}
 }
+
+// TestPanicInOpen: a panic in a client's Open hook (its stream just opened)
+// fails that attempt alone, counted as an internal error with its stack; the
+// client reconnects and every other client is unaffected.
+func TestPanicInOpen(t *testing.T) {
+	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20, H2C: true})
+	for _, tc := range []struct {
+		name     string
+		protocol scenarios.Protocol
+		h1io     scenarios.H1IO
+	}{
+		{"h1 poll", scenarios.ProtocolH1, scenarios.H1Poll},
+		{"h1 goroutine", scenarios.ProtocolH1, scenarios.H1Goroutine},
+		{"h2c", scenarios.ProtocolH2C, ""},
+	} {
+		if tc.h1io == scenarios.H1Poll && !slices.Contains(h1Paths(), scenarios.H1Poll) {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			var fired atomic.Bool
+			testOpenHook = func(client int) {
+				if client == 3 && !fired.Swap(true) {
+					panic("a bug in one client's open")
+				}
+			}
+			t.Cleanup(func() { testOpenHook = nil })
+			sc := quick(srv.URL(), 10, 1500*time.Millisecond)
+			sc.Protocol, sc.H1IO = tc.protocol, tc.h1io
+			sum := run(t, sc, Options{})
+			tot := sum.Final.Totals
+			ex := sum.Final.ErrorExamples[metrics.ClassInternal]
+			if sum.Final.ErrorsByClass[metrics.ClassInternal] != 1 || len(ex) != 1 || !strings.Contains(ex[0], "panic: a bug in one client's open") {
+				t.Fatalf("internal errors %v, examples %q: want one, with its stack", sum.Final.ErrorsByClass, ex)
+			}
+			if tot.StreamsOpened != 10 || tot.AttemptsFailed != 1 || tot.Errors != 1 || tot.ClientsPeak != 10 {
+				t.Errorf("streams opened %d, attempts failed %d, errors %d, peak %d: want 10, 1, 1, 10", tot.StreamsOpened, tot.AttemptsFailed, tot.Errors, tot.ClientsPeak)
+			}
+		})
+	}
+}

@@ -236,8 +236,8 @@ func (s *scheduler) massDisconnects() {
 // whose first event is late. Every client is looked at: a few atomic loads each,
 // a few times a second (sweepEvery), with no timer per stream.
 func (s *scheduler) sweep(now time.Duration) {
-	to := s.e.sc.Timeouts
-	every := sweepEvery(to)
+	to, silence := s.e.sc.Timeouts, s.e.silence
+	every := sweepEvery(to, silence)
 	if every == 0 || now-s.lastSweep < every {
 		return
 	}
@@ -247,8 +247,13 @@ func (s *scheduler) sweep(now time.Duration) {
 		if phase(c.phase.Load()) != phaseOpen {
 			continue
 		}
-		if to.Idle > 0 && now-time.Duration(c.lastRead.Load()) > to.Idle {
+		last := c.lastRead.Load()
+		if to.Idle > 0 && now-time.Duration(last) > to.Idle {
 			c.dropFor(errIdleTimeout)
+		}
+		if silence > 0 && now-time.Duration(last) >= silence && c.silentSince.Swap(last) != last {
+			// Once per silent spell: the next counts after a byte comes.
+			k.StreamsSilent.Add(1)
 		}
 		if due := c.firstDue.Load(); due != 0 && int64(now) > due && c.firstDue.CompareAndSwap(due, 0) {
 			k.FirstEventLate.Add(1)
@@ -256,11 +261,12 @@ func (s *scheduler) sweep(now time.Duration) {
 	}
 }
 
-// sweepEvery is how often the timeouts are swept: a quarter of the shortest,
-// within 50 ms (the scheduler's tick) and 1 s; 0 when neither is set.
-func sweepEvery(to scenarios.Timeouts) time.Duration {
+// sweepEvery is how often the timeouts (and the silence watch) are swept: a
+// quarter of the shortest, within 50 ms (the scheduler's tick) and 1 s; 0 when
+// none is set.
+func sweepEvery(to scenarios.Timeouts, silence time.Duration) time.Duration {
 	d := time.Duration(0)
-	for _, t := range []time.Duration{to.Idle, to.FirstEvent} {
+	for _, t := range []time.Duration{to.Idle, to.FirstEvent, silence} {
 		if t > 0 && (d == 0 || t < d) {
 			d = t
 		}

@@ -31,6 +31,7 @@ type Counters struct {
 	StreamsDropped  atomic.Int64
 	StreamsStopped  atomic.Int64
 	FirstEventLate  atomic.Int64
+	StreamsSilent   atomic.Int64
 	EndedConnecting atomic.Int64
 	EndedWaiting    atomic.Int64
 
@@ -94,6 +95,7 @@ func (c *Counters) Load() Totals {
 		StreamsDropped:      c.StreamsDropped.Load(),
 		StreamsStopped:      c.StreamsStopped.Load(),
 		FirstEventLate:      c.FirstEventLate.Load(),
+		StreamsSilent:       c.StreamsSilent.Load(),
 		EndedConnecting:     c.EndedConnecting.Load(),
 		EndedWaiting:        c.EndedWaiting.Load(),
 		Reconnects:          c.Reconnects.Load(),

@@ -54,7 +54,10 @@ type Totals struct {
 	StreamsStopped int64 `json:"streams_stopped"` // stopped by the harness: the end of the run, a ramp-down
 	// FirstEventLate counts streams with no event within the first-event
 	// timeout; they went on (not an ending, not an error).
-	FirstEventLate  int64 `json:"first_event_late"`
+	FirstEventLate int64 `json:"first_event_late"`
+	// StreamsSilent counts the silent spells of open streams: no byte for
+	// the silence watch's length (a blackhole, say); they went on.
+	StreamsSilent   int64 `json:"streams_silent,omitempty"`
 	EndedConnecting int64 `json:"ended_connecting"` // clients whose attempt was under way when the run ended
 	EndedWaiting    int64 `json:"ended_waiting"`    // clients waiting to reconnect (or to be replaced) when the run ended
 

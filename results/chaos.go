@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"sseload/chaos"
 	"sseload/human"
@@ -12,10 +13,15 @@ import (
 type Chaos struct {
 	Applied []chaos.Applied `json:"applied"`
 	Stats   chaos.Stats     `json:"stats"`
+	// SilenceWatch is the silence that counted a stream in
+	// Totals.StreamsSilent (blackholes and stalls without an idle timeout); 0
+	// when none was watched.
+	SilenceWatch time.Duration `json:"silence_watch,omitempty"`
 }
 
 // summaryChaos writes the faults as applied, to read the figures against.
-func summaryChaos(p *printer, c *Chaos) {
+func summaryChaos(p *printer, r Result) {
+	c := r.Chaos
 	if c == nil {
 		return
 	}
@@ -32,4 +38,8 @@ func summaryChaos(p *printer, c *Chaos) {
 	}
 	p.field("chaos", "%s; proxied %s connections, refused %s", strings.Join(parts, "; "),
 		human.Count(c.Stats.Accepted), human.Count(c.Stats.Refused))
+	if c.SilenceWatch > 0 {
+		p.field("silent", "%s times a stream received nothing for %s or more and went on (no --idle-timeout ended it)",
+			human.Count(r.Totals.StreamsSilent), human.Duration(c.SilenceWatch))
+	}
 }

@@ -60,7 +60,7 @@ func writeSummary(p *printer, r Result) error {
 	}
 	summaryHead(p, r)
 	summaryBrowsers(p, r)
-	summaryChaos(p, r.Chaos)
+	summaryChaos(p, r)
 	summaryRecoveries(p, r)
 	summaryReplay(p, r)
 	summaryLatency(p, r)

@@ -87,13 +87,28 @@ func (c *Client) connect(r *runner) (*openStream, outcome) {
 		return nil, o
 	}
 	c.setState(Open)
-	if c.h.Open != nil {
-		c.h.Open(resp)
+	if p := c.callOpen(resp); p != nil {
+		// The hook's panic ends this stream alone, as one in the event hooks
+		// does: the stream opened and is cut, the Client goes on.
+		resp.Body.Close()
+		o := c.ended(r.base, actx, outcome{opened: true, err: p})
+		a.release()
+		return nil, o
 	}
 	// Only the body is kept from here on: an idle stream must not hold the
 	// response and its request (headers, URL) for its whole life.
 	a.body = resp.Body
 	return a, outcome{}
+}
+
+// callOpen runs the Open hook, returning its panic, recovered.
+func (c *Client) callOpen(resp *http.Response) (p *PanicError) {
+	if c.h.Open == nil {
+		return nil
+	}
+	defer func() { p = recovered(recover()) }()
+	c.h.Open(resp)
+	return nil
 }
 
 // end closes the stream that err (nil at a clean end) ended and returns the
