@@ -27,6 +27,10 @@ at its time since the proxy started:
                           (a half-dead connection; clients notice only with --idle-timeout)
   AT:refuse=3s            reset new connections for 3s (a server restart as clients see it)
   AT:latency=50ms[:FOR]   delay each direction by 50ms, for FOR or to the end
+  AT:jitter=20ms[:FOR]    delay each chunk by up to 20ms more, at random (order kept)
+  AT:bandwidth=64KB/s[:FOR]  cap each connection's each direction at 64 KB/s
+  AT:stall-down=3s        forward nothing from the server for 3s (the client's bytes go)
+  AT:stall-up=3s          forward nothing from the client for 3s (the server's bytes go)
 
 It forwards bytes and does not terminate TLS, so it serves HTTP/1.1, h2 over TLS
 and h2c. Each fault is printed as it is applied; Ctrl-C stops the proxy.`,

@@ -109,7 +109,7 @@ SIGINT, 143 by SIGTERM (the result is still written, marked partial).`,
 	f.StringVar(&o.outCSV, "out-csv", "", "write the per-interval series here as CSV (clients, events/s, errors, p99s per tick)")
 	f.StringVar(&o.summary, "summary", "text", "the end-of-run summary: text, or json (its figures as one line, as report --format json writes them: a pod's last log line)")
 	o.registerView(cmd)
-	f.StringArrayVar(&o.chaos, "chaos", nil, "network fault of a proxy put between the clients and the target, AT:KIND[=VALUE][:OPTION], repeatable: 10s:cut=50%[:rst], 10s:cut-event=20%, 15s:blackhole=5s, 20s:refuse=3s, 0s:latency=50ms[:FOR] (see sseload proxy --help)")
+	f.StringArrayVar(&o.chaos, "chaos", nil, "network fault of a proxy put between the clients and the target, AT:KIND[=VALUE][:OPTION], repeatable: 10s:cut=50%[:rst], 10s:cut-event=20%, 15s:blackhole=5s, 20s:refuse=3s, 0s:latency=50ms[:FOR], 0s:jitter=20ms, 0s:bandwidth=64KB/s, 5s:stall-down=3s, 5s:stall-up=3s (see sseload proxy --help)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the harness to this file")
 	f.Lookup("cpuprofile").Hidden = true
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile halfway through the hold to this file")

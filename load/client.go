@@ -55,6 +55,7 @@ type client struct {
 	// the server stamped before it cannot be live. The write's end would be
 	// late: the server may answer before the writer's goroutine runs again.
 	sending  atomic.Int64
+	sendAt   atomic.Int64 // the same on the engine's clock: where a request's time starts
 	lastRead atomic.Int64 // the last body byte (the idle timeout)
 	// silentSince is the lastRead of the silent spell last counted (Options.Silence).
 	silentSince atomic.Int64
@@ -286,7 +287,10 @@ func (c *client) hooks() sse.Hooks {
 					c.recordSince(metrics.Connect, c.connectStart.Load())
 				}
 			},
-			GotConn:      func(httptrace.GotConnInfo) { c.sending.Store(time.Now().UnixNano()) },
+			GotConn: func(httptrace.GotConnInfo) {
+				c.sending.Store(time.Now().UnixNano())
+				c.sendAt.Store(int64(c.e.now()))
+			},
 			WroteRequest: func(httptrace.WroteRequestInfo) { c.wrote.Store(int64(c.e.now())) },
 		},
 	}
@@ -304,6 +308,7 @@ func (c *client) onAttempt() {
 	c.setPhase(phaseConnecting)
 	c.wrote.Store(0)
 	c.sending.Store(0)
+	c.sendAt.Store(0)
 	if c.reconnecting {
 		c.e.rec.Counters().Reconnects.Add(1)
 	}

@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"sseload/metrics"
 	"sseload/scenarios"
 )
 
@@ -142,6 +144,19 @@ func TestHostileServers(t *testing.T) {
 		{"500", func(c net.Conn, _ *bufio.Reader) {
 			fmt.Fprint(c, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops")
 		}, "http 500"},
+		{"a trickle, a byte every 50 ms", func(c net.Conn, _ *bufio.Reader) {
+			// Slow but alive: bytes keep coming inside the idle timeout, so
+			// the stream stays open and its events, whole, arrive late.
+			head(c, "")
+			for {
+				for _, b := range []byte("data: slow\n\n") {
+					if _, err := c.Write([]byte{b}); err != nil {
+						return
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}, ""},
 		{"a redirect loop", func(c net.Conn, _ *bufio.Reader) {
 			fmt.Fprint(c, "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n")
 		}, "too many redirects"},
@@ -179,6 +194,62 @@ func TestHostileServers(t *testing.T) {
 					t.Errorf("heap grew %d MiB: not bounded", grew>>20)
 				}
 			})
+		}
+	}
+}
+
+// TestHostileTLS: a server whose certificate is not trusted is refused, in its
+// class, unless the scenario says insecure; one that closes in the middle of
+// the handshake is a TLS error; the run goes on either way.
+func TestHostileTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 1; r.Context().Err() == nil; i++ {
+			fmt.Fprintf(w, "id: %d\ndata: x\n\n", i)
+			w.(http.Flusher).Flush()
+			time.Sleep(20 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	for _, insecure := range []bool{false, true} {
+		sc := quick(srv.URL+"/events", 4, time.Second)
+		sc.Check, sc.H1IO, sc.TLS.Insecure = "none", scenarios.H1Goroutine, insecure
+		sum := run(t, sc, Options{})
+		c, k := sum.Final.ErrorsByClass, sum.Final.Totals
+		switch {
+		case !insecure && (c[metrics.ClassUntrustedCert] == 0 || len(c) != 1 || k.StreamsOpened != 0):
+			t.Errorf("untrusted: errors %v, %d streams; want only %q and none open", c, k.StreamsOpened, metrics.ClassUntrustedCert)
+		case insecure && (len(c) != 0 || k.StreamsOpened != 4 || k.EventsReceived < 100):
+			t.Errorf("insecure: errors %v, %d streams, %d events; want 4 streams flowing", c, k.StreamsOpened, k.EventsReceived)
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 64)) // part of the ClientHello, then gone
+			c.Close()
+		}
+	}()
+	sc := quick("https://"+ln.Addr().String()+"/events", 4, 700*time.Millisecond)
+	sc.Check, sc.H1IO = "none", scenarios.H1Goroutine
+	sum := run(t, sc, Options{})
+	c := sum.Final.ErrorsByClass
+	t.Logf("mid-handshake close: %v", c)
+	if sum.Final.Totals.AttemptsFailed == 0 || sum.Final.Totals.StreamsOpened != 0 || len(c) != 1 {
+		t.Errorf("mid-handshake close: errors %v; want every attempt failed in one class", c)
+	}
+	for class := range c {
+		if !strings.Contains(class, "tls") && !strings.Contains(class, "reset") && !strings.Contains(class, "closed") && !strings.Contains(class, "eof") {
+			t.Errorf("mid-handshake close counted as %q, want a TLS or connection class", class)
 		}
 	}
 }

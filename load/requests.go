@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"net/http"
@@ -73,7 +74,9 @@ func (c *client) body() ([]byte, error) {
 
 // beginRequest resets the request's timing when its stream opens.
 func (c *client) beginRequest(now time.Duration) {
-	c.reqWrote = time.Duration(c.wrote.Load())
+	// From when the request was about to go: the end of its write is stamped
+	// by the writer's goroutine, which may run again after the answer came.
+	c.reqWrote = time.Duration(cmp.Or(c.sendAt.Load(), c.wrote.Load()))
 	if c.reqWrote == 0 {
 		c.reqWrote = now
 	}
