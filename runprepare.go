@@ -228,6 +228,8 @@ func (p *runPlan) execute(ctx context.Context) (load.Summary, error) {
 		p.rssStart = currentRSS()
 	}
 	if p.proxy != nil {
+		en := p.engine
+		p.proxy.BeforeCut = func(f chaos.Fault) { en.TrackCut(f.String(), f.Fraction) }
 		p.proxy.Start(ctx) // its timeline runs on the run's clock
 	}
 	p.cpuStart = processCPU()

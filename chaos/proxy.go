@@ -31,6 +31,11 @@ type Stats struct {
 // Proxy forwards TCP connections from its listener to a target address and
 // applies its faults' timeline, which starts with Start.
 type Proxy struct {
+	// BeforeCut, when set before Start, is told of each cut and cut-event
+	// just before the proxy applies it, on the timeline's goroutine: a run
+	// times its recovery from the cut.
+	BeforeCut func(Fault)
+
 	ln     net.Listener
 	target string
 	faults []Fault
@@ -208,6 +213,9 @@ func (p *Proxy) timeline() {
 		}
 		a := Applied{Fault: f, At: p.now()}
 		if f.Kind == Cut || f.Kind == CutEvent {
+			if p.BeforeCut != nil {
+				p.BeforeCut(f)
+			}
 			a.Affected = p.cut(f)
 		}
 		p.mu.Lock()

@@ -155,3 +155,55 @@ func TestBlackholeWithoutIdleTimeout(t *testing.T) {
 		t.Errorf("findings %+v: the blackhole holds bytes, it loses none", f)
 	}
 }
+
+// TestRecoveryFromProxyCuts: a network cut gets a recovery record like a mass
+// disconnect's: the clients it cut, when each was open again and had its
+// first event, and the findings meanwhile.
+func TestRecoveryFromProxyCuts(t *testing.T) {
+	faults := []string{"600ms:cut=50%:rst", "1500ms:cut-event=100%"}
+	var fs []chaos.Fault
+	for _, s := range faults {
+		f, err := chaos.ParseFault(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	// The engine is told before each cut, as run --chaos does.
+	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
+	px, err := chaos.New("127.0.0.1:0", strings.TrimSuffix(strings.TrimPrefix(srv.URL(), "http://"), "/events"), fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := quick("http://"+px.Addr()+"/events", 20, 2500*time.Millisecond)
+	en, err := New(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.BeforeCut = func(f chaos.Fault) { en.TrackCut(f.String(), f.Fraction) }
+	px.Start(context.Background())
+	defer px.Close()
+	sum, err := en.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := px.Timeline()
+	if len(sum.Recoveries) != 2 || len(tl) != 2 {
+		t.Fatalf("%d recoveries, %d faults applied; want 2 and 2", len(sum.Recoveries), len(tl))
+	}
+	for i, r := range sum.Recoveries {
+		if r.Cause != fs[i].String() || r.Dropped != tl[i].Affected || r.NeverBack != 0 || r.Findings.Total() != 0 {
+			t.Errorf("recovery %d: %+v; want cause %q, %d dropped, all back, no findings", i, r, fs[i], tl[i].Affected)
+		}
+		// Back after the 100 ms retry, first event within the 50 ms between events.
+		if d := r.Reopened["100%"]; d < 100*time.Millisecond || d > 400*time.Millisecond {
+			t.Errorf("recovery %d: all open again after %v, want about the 100 ms retry", i, d)
+		}
+		if d := r.Resumed["100%"]; d < r.Reopened["100%"] || d > r.Reopened["100%"]+300*time.Millisecond {
+			t.Errorf("recovery %d: all resumed after %v, reopened %v", i, d, r.Reopened["100%"])
+		}
+	}
+	if sum.Recoveries[0].Dropped != 10 || sum.Recoveries[1].Dropped != 20 {
+		t.Errorf("dropped %d and %d, want 10 and 20", sum.Recoveries[0].Dropped, sum.Recoveries[1].Dropped)
+	}
+}

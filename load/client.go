@@ -353,7 +353,7 @@ func (c *client) onOpen(resp *http.Response) {
 		c.e.browsers.streamOpened(c.id)
 	}
 	if r := c.storm.Swap(nil); r != nil {
-		if r.Reopen(now) {
+		if r.Reopen(now) && r.Cause() == "" {
 			c.e.rec.Note("recovery: every client the mass disconnect at %s dropped is open again, %s after it",
 				human.Duration(r.At()), human.Duration(now-r.At()))
 		}
@@ -504,6 +504,18 @@ const (
 	endStopped                  // stopped at the end of the run or in a ramp-down
 )
 
+// cutByNetwork makes a stream that the server or the network ended during a
+// network cut's window one of the cut's drops, for its recovery record.
+func (c *client) cutByNetwork() {
+	w := c.e.cut.Load()
+	if w == nil || c.e.now() > w.until || c.storm.Load() != nil {
+		return
+	}
+	if c.storm.CompareAndSwap(nil, w.rec) {
+		w.rec.AddDropped()
+	}
+}
+
 // endStream counts the open stream's ending, once per stream; err says what cut
 // it (endCut, endIdle).
 func (c *client) endStream(how streamEnd, err error) {
@@ -515,6 +527,9 @@ func (c *client) endStream(how streamEnd, err error) {
 	c.firstDue.Store(0)
 	k := c.e.rec.Counters()
 	k.Streams.Add(-1)
+	if how == endClean || how == endCut {
+		c.cutByNetwork()
+	}
 	switch how {
 	case endClean:
 		k.StreamsEnded.Add(1)

@@ -183,6 +183,36 @@ func (en *Engine) Finish() {
 	}
 }
 
+// TrackCut times the clients' recovery from a network fault that cuts about
+// fraction of the open streams now (the chaos proxy's cut and cut-event): the
+// streams cut or ended within cutWindow count as its drops, and the run's
+// recoveries get one more record, with cause.
+func (en *Engine) TrackCut(cause string, fraction float64) {
+	for _, e := range en.parts {
+		e.trackCut(cause, fraction)
+	}
+}
+
+// cutWindow is how long after a network cut a stream's end is taken for one
+// of the cut's: the proxy closes them at once, and a cut in the middle of an
+// event waits for that event's first bytes.
+const cutWindow = 300 * time.Millisecond
+
+func (e *engine) trackCut(cause string, fraction float64) {
+	now := e.now()
+	r := metrics.NewCutTracker(cause, now, fraction, e.sc.Rate, e.checker)
+	e.mu.Lock()
+	e.recoveries = append(e.recoveries, r)
+	e.mu.Unlock()
+	e.cut.Store(&cutWatch{rec: r, until: now + cutWindow})
+}
+
+// cutWatch is the network cut whose streams are being counted, until until.
+type cutWatch struct {
+	rec   *metrics.RecoveryTracker
+	until time.Duration
+}
+
 // Note adds a line to the run's log (the dashboard's, the progress lines')
 // from whoever steers the run.
 func (en *Engine) Note(format string, args ...any) { en.parts[0].rec.Note(format, args...) }
@@ -219,9 +249,10 @@ type engine struct {
 	reads   readShape
 
 	paused   atomic.Bool
-	finished atomic.Bool   // Finish: the run ends as done at the next tick
-	allSent  atomic.Bool   // every client sent its requests_per_client
-	scale    atomic.Uint64 // float64 bits; 1 = the scenario's count
+	finished atomic.Bool              // Finish: the run ends as done at the next tick
+	allSent  atomic.Bool              // every client sent its requests_per_client
+	cut      atomic.Pointer[cutWatch] // the network cut just applied (TrackCut)
+	scale    atomic.Uint64            // float64 bits; 1 = the scenario's count
 
 	mu         sync.Mutex // guards what follows
 	stage      stage

@@ -14,6 +14,9 @@ var RecoveryShares = []struct {
 
 // Recovery is how the clients one mass disconnect dropped came back.
 type Recovery struct {
+	// Cause is what cut the clients when it was not a mass disconnect of the
+	// harness's own: a network fault such as "10s:cut=50%" of the chaos proxy.
+	Cause    string        `json:"cause,omitempty"`
 	At       time.Duration `json:"at"` // the drop, since the start of the run
 	Fraction float64       `json:"fraction"`
 	Dropped  int           `json:"dropped"`
@@ -36,6 +39,7 @@ type Recovery struct {
 // RecoveryTracker times one mass disconnect's recovery. Reopen and Resume are
 // safe for concurrent use; each dropped client calls each at most once.
 type RecoveryTracker struct {
+	cause    string
 	at       time.Duration
 	fraction float64
 	rate     float64
@@ -56,6 +60,24 @@ func NewRecoveryTracker(at time.Duration, fraction, rate float64, c *Checker) *R
 
 // At is the drop's engine time.
 func (r *RecoveryTracker) At() time.Duration { return r.at }
+
+// NewCutTracker starts timing the recovery from a network fault, cause, at
+// engine time at: the clients it cut join with AddDropped as their streams end.
+func NewCutTracker(cause string, at time.Duration, fraction, rate float64, c *Checker) *RecoveryTracker {
+	r := NewRecoveryTracker(at, fraction, rate, c)
+	r.cause = cause
+	return r
+}
+
+// AddDropped counts one more client the drop took.
+func (r *RecoveryTracker) AddDropped() {
+	r.mu.Lock()
+	r.dropped++
+	r.mu.Unlock()
+}
+
+// Cause is the network fault timed, "" for a mass disconnect.
+func (r *RecoveryTracker) Cause() string { return r.cause }
 
 // Dropped sets how many clients the drop took.
 func (r *RecoveryTracker) Dropped(n int) {
@@ -90,7 +112,7 @@ func (r *RecoveryTracker) Resume(now time.Duration) {
 func (r *RecoveryTracker) Recovery() Recovery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := Recovery{At: r.at, Fraction: r.fraction, Dropped: r.dropped, Rate: r.rate,
+	out := Recovery{Cause: r.cause, At: r.at, Fraction: r.fraction, Dropped: r.dropped, Rate: r.rate,
 		Reopened: shareTimes(r.reopen, r.dropped), Resumed: shareTimes(r.resume, r.dropped),
 		NeverBack: r.dropped - len(r.reopen), PeakRate: peakPerSecond(r.reopen)}
 	f := r.findings

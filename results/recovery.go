@@ -18,8 +18,12 @@ func summaryRecoveries(p *printer, r Result) {
 }
 
 func recoveryLine(rc metrics.Recovery) string {
+	what := "drop"
+	if rc.Cause != "" {
+		what = "network cut " + rc.Cause
+	}
 	if rc.Dropped == 0 {
-		return fmt.Sprintf("drop at %s took no client (none open)", human.Duration(rc.At))
+		return fmt.Sprintf("%s at %s took no client (none open)", what, human.Duration(rc.At))
 	}
 	shares := func(by map[string]time.Duration) string {
 		var parts []string
@@ -45,8 +49,8 @@ func recoveryLine(rc metrics.Recovery) string {
 		findings = fmt.Sprintf("%s replay findings (lost %s events, duplicated %s, reordered %s)", human.Count(n),
 			human.Count(rc.Findings.LostEvents), human.Count(rc.Findings.Duplicated), human.Count(rc.Findings.Reordered))
 	}
-	return fmt.Sprintf("drop at %s of %s clients: open again %s; first event %s; reconnects peaked at %s (--rate %s); %s; %s",
-		human.Duration(rc.At), human.Count(int64(rc.Dropped)), shares(rc.Reopened), shares(rc.Resumed),
+	return fmt.Sprintf("%s at %s of %s clients: open again %s; first event %s; reconnects peaked at %s (--rate %s); %s; %s",
+		what, human.Duration(rc.At), human.Count(int64(rc.Dropped)), shares(rc.Reopened), shares(rc.Resumed),
 		human.Rate(rc.PeakRate), rate, findings, back)
 }
 
