@@ -81,7 +81,7 @@ func scenarioSchema(t *testing.T) []byte {
 			}
 		}
 	}
-	for _, path := range []string{"$.churn.rate", "$.disconnects[].fraction", "$.backoff.jitter"} {
+	for _, path := range []string{"$.churn.rate", "$.disconnects[].fraction", "$.backoff.jitter", "$.groups[].share", "$.groups[].churn.rate"} {
 		if p := at(s, path); p != nil {
 			desc := p.Description
 			*p = *fractionSchema()
@@ -183,6 +183,11 @@ func TestJSONSchemaJudgesFilesAsParseDoes(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no built-in scenario files")
 	}
+	examples, _ := filepath.Glob("../examples/*.yaml")
+	if len(examples) == 0 {
+		t.Fatal("no examples")
+	}
+	files = append(files, examples...)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -199,6 +204,7 @@ func TestJSONSchemaJudgesFilesAsParseDoes(t *testing.T) {
 		"durations, sizes, percentages": "clients: 5\nduration: 1m30s\nramp: 0\nmax_event_size: 64KiB\nchurn:\n  rate: 5%\nbackoff:\n  jitter: 0.2\n",
 		"disconnects and thresholds":    "clients: 5\nduration: 10s\ndisconnects:\n  - at: 5s\n    fraction: 50%\nthresholds:\n  - delivery.p99<50ms\n",
 		"enums":                         "clients: 5\nduration: 10s\nprotocol: h2c\ncheck: witness\ndrop_style: abort\n",
+		"groups":                        "clients: 10\nduration: 10s\ngroups:\n  - name: a\n    share: 50%\n    read: {rate: 1KB/s}\n  - name: b\n    churn: {rate: 2%}\n",
 	}
 	bad := map[string]string{
 		"unknown field":        "clients: 5\nduraton: 10s\n",
@@ -209,6 +215,8 @@ func TestJSONSchemaJudgesFilesAsParseDoes(t *testing.T) {
 		"bad size":             "max_event_size: 64 kilobytes\n",
 		"bad enum":             "protocol: h3\n",
 		"bad fraction":         "churn:\n  rate: five percent\n",
+		"unknown group field":  "groups:\n  - name: a\n    shar: 5%\n",
+		"group share":          "groups:\n  - name: a\n    share: most\n",
 	}
 	for name, doc := range good {
 		if _, err := Parse(name, []byte(doc)); err != nil {
