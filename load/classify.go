@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/net/http2"
+
 	"sseload/load/h1poll"
 	"sseload/load/h2"
 	"sseload/metrics"
@@ -25,6 +27,7 @@ func Classify(err error) string {
 	var status *sse.StatusError
 	var ctype *sse.ContentTypeError
 	var netErr net.Error
+	var reset *h2.ResetError
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -48,6 +51,8 @@ func Classify(err error) string {
 		return "too many redirects"
 	case errors.Is(err, h2.ErrGoAway):
 		return "http/2 goaway"
+	case errors.As(err, &reset) && reset.Remote:
+		return "http/2 reset: " + resetName(reset.Code)
 	case errors.Is(err, sse.ErrLineTooLong):
 		return "line too long"
 	case errors.Is(err, sse.ErrEventTooLarge):
@@ -118,3 +123,12 @@ func isClientCertAlert(err error) bool {
 // cut, so that the summary and the dashboard tell a stream that broke from an
 // attempt that failed.
 func cutClass(err error) string { return "cut: " + Classify(err) }
+
+// resetName names an RST_STREAM code: the defined ones by name, any other as
+// one class, so that a server's arbitrary codes cannot multiply the classes.
+func resetName(c http2.ErrCode) string {
+	if c <= http2.ErrCodeHTTP11Required {
+		return c.String()
+	}
+	return "undefined code"
+}
