@@ -78,6 +78,14 @@ func TestChaosFaults(t *testing.T) {
 				t.Errorf("%d streams ended idle, want all 20 (the blackhole outlasts the idle timeout)", n)
 			}
 		}},
+		{"latency", []string{"0s:latency=30ms"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
+			// Every chunk waits 30 ms each way: delivery is that much later,
+			// and opening a stream (a request and its answer) twice that.
+			d, o := sum.Final.TotalLatency[metrics.Delivery], sum.Final.TotalLatency[metrics.Open]
+			if d.P50 < 30*time.Millisecond || d.P50 > 60*time.Millisecond || o.P50 < 60*time.Millisecond {
+				t.Errorf("delivery p50 %v (want 30–60 ms), open p50 %v (want 60 ms or more)", d.P50, o.P50)
+			}
+		}},
 		{"jitter", []string{"0s:jitter=40ms"}, 0, func(t *testing.T, sum Summary, tl []chaos.Applied) {
 			// Each chunk waits up to 40 ms more, in turn: delivery spreads
 			// over about that, order kept (no finding).

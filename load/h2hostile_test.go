@@ -254,3 +254,23 @@ func TestHostileHTTP2(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTP2NoWindowUpdate: a server that never opens its flow-control window
+// to a request body larger than the initial 64 KiB: the bodies wait, the
+// server's streams still flow, and the run ends on time with nothing leaked
+// (the package's goleak check) and the heap bounded.
+func TestHTTP2NoWindowUpdate(t *testing.T) {
+	url := startH2Server(t, h2Misbehaviour{})
+	sc := quick(url, 5, time.Second)
+	sc.Protocol, sc.Check, sc.H1IO = scenarios.ProtocolH2C, "none", ""
+	sc.Method, sc.Body = "POST", strings.Repeat("x", 200<<10)
+	start := time.Now()
+	sum := run(t, sc, Options{})
+	tot := sum.Final.Totals
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the run took %v: a body waiting for a window held it", took)
+	}
+	if tot.StreamsOpened != 5 || tot.EventsReceived < 150 || tot.Errors != 0 {
+		t.Errorf("opened %d, events %d, errors %v: want the 5 streams flowing while their bodies wait", tot.StreamsOpened, tot.EventsReceived, sum.Final.ErrorsByClass)
+	}
+}

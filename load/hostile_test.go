@@ -211,6 +211,16 @@ func TestHostileTLS(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	defer func() {
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 16<<20 {
+			t.Errorf("heap grew %d MiB", grew>>20)
+		}
+	}()
 	for _, insecure := range []bool{false, true} {
 		sc := quick(srv.URL+"/events", 4, time.Second)
 		sc.Check, sc.H1IO, sc.TLS.Insecure = "none", scenarios.H1Goroutine, insecure
