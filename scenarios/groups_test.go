@@ -104,6 +104,8 @@ func TestValidateGroups(t *testing.T) {
 		{"no name", func(s *Scenario) { s.Groups[1].Name = "" }, []string{"$.groups[1].name: is required: it labels the group's figures"}},
 		{"bad name", func(s *Scenario) { s.Groups[1].Name = "a b" }, []string{`$.groups[1].name: "a b": want letters, digits, '_', '.' or '-', up to 63`}},
 		{"duplicate", func(s *Scenario) { s.Groups[1].Name = "a" }, []string{`$.groups[1].name: "a" is also groups[0]'s name`}},
+		{"a bad name hides nothing", func(s *Scenario) { s.Groups[1].Name = "a b"; s.Groups[1].Churn.Rate = 2 }, []string{
+			`$.groups[1].name: "a b": want letters, digits, '_', '.' or '-', up to 63`, "$.groups[1].churn.rate: must be between 0 and 1, got 2"}},
 		{"share and clients", func(s *Scenario) { s.Groups[0].Clients = 5 }, []string{"$.groups[0].share: cannot be combined with clients: set one of them"}},
 		{"counts", func(s *Scenario) { s.Groups[1].Share = 0.2 }, []string{"$.groups: the groups take 70 of the scenario's 100 clients: give the others a group, or leave one group without share and clients for the rest"}},
 		{"top-level churn", func(s *Scenario) { s.Churn.Rate = 0.1 }, []string{"$.churn: with groups, churn belongs to each group (groups[i].churn)"}},

@@ -23,6 +23,7 @@ func (p *problems) groups(s Scenario) {
 		p.add("$.browsers.count", "cannot be combined with groups")
 	}
 	seen := map[string]int{}
+	sized := true // every group's share and count make sense
 	for i, g := range s.Groups {
 		at := fmt.Sprintf("$.groups[%d]", i)
 		switch {
@@ -39,12 +40,17 @@ func (p *problems) groups(s Scenario) {
 		switch {
 		case g.Clients < 0:
 			p.add(at+".clients", "must not be negative, got %d", g.Clients)
+			sized = false
 		case g.Clients > 0 && g.Share != 0:
 			p.add(at+".share", "cannot be combined with clients: set one of them")
+			sized = false
 		}
-		p.between(at+".share", g.Share, 0, 1)
+		if !(g.Share >= 0 && g.Share <= 1) {
+			p.between(at+".share", g.Share, 0, 1)
+			sized = false
+		}
 	}
-	if len(*p) > 0 || s.Clients < 1 {
+	if !sized || s.Clients < 1 {
 		return
 	}
 	counts, err := groupCounts(s.Clients, s.Groups)
