@@ -218,7 +218,11 @@ func clientsLine(t Totals) string {
 		end = append(end, human.Count(t.EndedConnecting)+" connecting")
 	}
 	if t.EndedWaiting > 0 {
-		end = append(end, human.Count(t.EndedWaiting)+" waiting to reconnect")
+		waiting := " waiting to reconnect"
+		if t.RequestsCompleted > 0 {
+			waiting = " waiting to reconnect or to send their next request" // a request loop's think
+		}
+		end = append(end, human.Count(t.EndedWaiting)+waiting)
 	}
 	if len(end) > 0 {
 		line += " · at the end of the run " + strings.Join(end, " and ")
