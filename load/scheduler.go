@@ -266,7 +266,9 @@ func (s *scheduler) sweep(now time.Duration) {
 // none is set.
 func sweepEvery(to scenarios.Timeouts, silence time.Duration) time.Duration {
 	d := time.Duration(0)
-	for _, t := range []time.Duration{to.Idle, to.FirstEvent, silence} {
+	// The silence watch is 9/10 of the silence it looks for: sweeps must
+	// come often enough to land in the last tenth.
+	for _, t := range []time.Duration{to.Idle, to.FirstEvent, silence * 4 / 16} {
 		if t > 0 && (d == 0 || t < d) {
 			d = t
 		}
