@@ -137,7 +137,7 @@ func AddFindings(a *Findings, b Findings) {
 func MergeRecoveries(a, b []Recovery) []Recovery {
 	for i, r := range b {
 		if i >= len(a) {
-			a = append(a, Recovery{At: r.At, Fraction: r.Fraction, Rate: r.Rate,
+			a = append(a, Recovery{Cause: r.Cause, At: r.At, Fraction: r.Fraction, Rate: r.Rate,
 				Reopened: map[string]time.Duration{}, Resumed: map[string]time.Duration{}})
 		}
 		m := &a[i]

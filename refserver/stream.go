@@ -126,6 +126,9 @@ func (st *stream) pump(clientGone <-chan struct{}) error {
 		case <-wake:
 		case <-hb:
 			hb = st.s.beat.C()
+			if st.deadline != nil {
+				st.deadline()
+			}
 			if _, err := io.WriteString(st.w, ": heartbeat\n"); err != nil {
 				return err
 			}

@@ -126,7 +126,7 @@ func groupCounts(clients int, gs []Group) ([]int, error) {
 	if rest < 0 {
 		// Shares that cover the rest exactly (up to rounding) hand out its
 		// remainder by largest fraction.
-		if float64(left) >= float64(len(parts))+1e-6 || len(parts) == 0 && left > 0 {
+		if left < 0 || left >= len(parts) && left > 0 {
 			return nil, fmt.Errorf("the groups take %d of the scenario's %d clients: give the others a group, or leave one group without share and clients for the rest", taken, clients)
 		}
 		slices.SortStableFunc(parts, func(a, b part) int {

@@ -24,6 +24,8 @@ func TestGroupCounts(t *testing.T) {
 		{"shares short", 100, []Group{{Name: "a", Share: 0.5}, {Name: "b", Share: 0.3}}, nil, "the groups take 80 of the scenario's 100 clients"},
 		{"shares over", 100, []Group{{Name: "a", Share: 0.7}, {Name: "b", Share: 0.7}}, nil, "shares add up to 1.4, more than 100%"},
 		{"counts over", 10, []Group{{Name: "a", Clients: 8}, {Name: "b", Clients: 8}}, nil, "add up to 16, more than the scenario's 10"},
+		{"counts and shares over", 100, []Group{{Name: "a", Clients: 50}, {Name: "b", Share: 1}}, nil, "the groups take 150 of the scenario's 100 clients"},
+		{"shares short by the parts", 100, []Group{{Name: "a", Share: 0.49}, {Name: "b", Share: 0.49}}, nil, "the groups take 98 of the scenario's 100 clients"},
 		{"two rests", 10, []Group{{Name: "a"}, {Name: "b"}}, nil, `groups "a" and "b" both have neither share nor clients`},
 		{"rest negative", 10, []Group{{Name: "a", Clients: 6}, {Name: "b", Share: 0.6}, {Name: "c"}}, nil, "add up to more than the scenario's 10"},
 	} {
