@@ -455,8 +455,7 @@ func (c *client) onError(err error) {
 	var pe *sse.PanicError
 	switch {
 	case !c.streaming && errors.As(err, &pe):
-		c.attemptFailed(metrics.ClassInternal, err.Error()+"\n"+string(pe.Stack))
-		c.e.rec.Note("internal error in client %d: %v (recovered; the stack is in the result's error examples)", c.id, pe.Value)
+		c.attemptFailed(metrics.ClassInternal, c.internal(err, pe))
 	case !c.streaming:
 		c.attemptFailed(Classify(err), err.Error())
 	case err == io.EOF: // exactly: a lost HTTP/2 connection wraps io.EOF, and is a cut
@@ -504,6 +503,13 @@ const (
 	endStopped                  // stopped at the end of the run or in a ramp-down
 )
 
+// internal notes a panic in sseload's own code, recovered at the stream's
+// boundary, and returns its error example: the message with its stack.
+func (c *client) internal(err error, pe *sse.PanicError) string {
+	c.e.rec.Note("internal error in client %d: %v (recovered; the stack is in the result's error examples)", c.id, pe.Value)
+	return err.Error() + "\n" + string(pe.Stack)
+}
+
 // cutByNetwork makes a stream that the server or the network ended during a
 // network cut's window one of the cut's drops, for its recovery record.
 func (c *client) cutByNetwork() {
@@ -527,7 +533,7 @@ func (c *client) endStream(how streamEnd, err error) {
 	c.firstDue.Store(0)
 	k := c.e.rec.Counters()
 	k.Streams.Add(-1)
-	if how == endClean || how == endCut {
+	if how == endCut || how == endClean && c.e.loop == nil { // a loop's clean end is a completed request
 		c.cutByNetwork()
 	}
 	switch how {
@@ -539,8 +545,7 @@ func (c *client) endStream(how streamEnd, err error) {
 		if errors.As(err, &pe) {
 			// A bug of ours, recovered at the stream's boundary: its stack goes
 			// with the example, the log says where to find it.
-			c.e.rec.Error(metrics.ClassInternal, c.e.redact.Scrub(err.Error()+"\n"+string(pe.Stack)))
-			c.e.rec.Note("internal error in client %d: %v (recovered; the stack is in the result's error examples)", c.id, pe.Value)
+			c.e.rec.Error(metrics.ClassInternal, c.e.redact.Scrub(c.internal(err, pe)))
 			break
 		}
 		c.e.rec.Error(cutClass(err), c.e.redact.Scrub(err.Error()))

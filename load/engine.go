@@ -74,6 +74,11 @@ type Engine struct {
 	opts  Options
 	sc    scenarios.Scenario
 	stage string // the stage last noted (groups)
+
+	pauseMu sync.Mutex // one TogglePause at a time: the groups pause together
+
+	noteMu sync.Mutex // guards notes
+	notes  []string   // the run's own notes with groups, for the next snapshot
 }
 
 // New prepares a run of sc, which must already be valid (scenarios.Validate) and
@@ -127,6 +132,8 @@ func (en *Engine) Run(ctx context.Context) (Summary, error) {
 // streams keep running, and the run is longer by the pause. It reports whether
 // the run is now paused.
 func (en *Engine) TogglePause() bool {
+	en.pauseMu.Lock()
+	defer en.pauseMu.Unlock()
 	paused := !en.parts[0].paused.Load()
 	for _, e := range en.parts {
 		e.paused.Store(paused)
@@ -215,7 +222,16 @@ type cutWatch struct {
 
 // Note adds a line to the run's log (the dashboard's, the progress lines')
 // from whoever steers the run.
-func (en *Engine) Note(format string, args ...any) { en.parts[0].rec.Note(format, args...) }
+func (en *Engine) Note(format string, args ...any) {
+	if en.parts[0].group == "" {
+		en.parts[0].rec.Note(format, args...)
+		return
+	}
+	// With groups a group's recorder would label it with the group's name.
+	en.noteMu.Lock()
+	en.notes = append(en.notes, fmt.Sprintf(format, args...))
+	en.noteMu.Unlock()
+}
 
 type engineConfig struct {
 	plainConnect bool // connect latency ends at TCP, not at a TLS handshake

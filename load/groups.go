@@ -94,6 +94,12 @@ func (en *Engine) snapshot(final bool) metrics.Snapshot {
 		parts[i].Group = e.group
 	}
 	s := metrics.MergeSnapshots(parts, en.info(infos))
+	en.noteMu.Lock()
+	for _, n := range en.notes {
+		s.Notes, s.NoteAt = append(s.Notes, n), append(s.NoteAt, s.Elapsed)
+	}
+	en.notes = nil
+	en.noteMu.Unlock()
 	if s.Run.Stage != en.stage {
 		// The groups share one schedule: the run's stage is noted once.
 		en.stage = s.Run.Stage
@@ -166,8 +172,8 @@ func (e *engine) isWitness(localID int, topic string) (bool, int) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := e.witnesses[topic]
-	if n >= e.sc.Witnesses {
+	n, ok := e.witnesses[topic]
+	if n >= e.sc.Witnesses || !ok && len(e.witnesses) >= metrics.MaxTopics {
 		return false, 0
 	}
 	e.witnesses[topic] = n + 1

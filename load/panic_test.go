@@ -1,7 +1,6 @@
 package load
 
 import (
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,18 +20,7 @@ import (
 // the client resumes and the run goes on, every other client unaffected.
 func TestPanicInOneClient(t *testing.T) {
 	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20, H2C: true})
-	for _, tc := range []struct {
-		name     string
-		protocol scenarios.Protocol
-		h1io     scenarios.H1IO
-	}{
-		{"h1 poll", scenarios.ProtocolH1, scenarios.H1Poll},
-		{"h1 goroutine", scenarios.ProtocolH1, scenarios.H1Goroutine},
-		{"h2c", scenarios.ProtocolH2C, ""},
-	} {
-		if tc.h1io == scenarios.H1Poll && !slices.Contains(h1Paths(), scenarios.H1Poll) {
-			continue
-		}
+	for _, tc := range readPaths() {
 		t.Run(tc.name, func(t *testing.T) {
 			var fired atomic.Bool
 			testEventHook = func(client int, ev sse.Event) {
@@ -77,18 +65,7 @@ func TestPanicInOneClient(t *testing.T) {
 // client reconnects and every other client is unaffected.
 func TestPanicInOpen(t *testing.T) {
 	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20, H2C: true})
-	for _, tc := range []struct {
-		name     string
-		protocol scenarios.Protocol
-		h1io     scenarios.H1IO
-	}{
-		{"h1 poll", scenarios.ProtocolH1, scenarios.H1Poll},
-		{"h1 goroutine", scenarios.ProtocolH1, scenarios.H1Goroutine},
-		{"h2c", scenarios.ProtocolH2C, ""},
-	} {
-		if tc.h1io == scenarios.H1Poll && !slices.Contains(h1Paths(), scenarios.H1Poll) {
-			continue
-		}
+	for _, tc := range readPaths() {
 		t.Run(tc.name, func(t *testing.T) {
 			var fired atomic.Bool
 			testOpenHook = func(client int) {
@@ -110,4 +87,21 @@ func TestPanicInOpen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readPath is one of the ways a stream is read: the event loops, a goroutine,
+// an HTTP/2 connection's reader.
+type readPath struct {
+	name     string
+	protocol scenarios.Protocol
+	h1io     scenarios.H1IO
+}
+
+// readPaths are the read paths this system has.
+func readPaths() []readPath {
+	var out []readPath
+	for _, io := range h1Paths() {
+		out = append(out, readPath{"h1 " + string(io), scenarios.ProtocolH1, io})
+	}
+	return append(out, readPath{"h2c", scenarios.ProtocolH2C, ""})
 }

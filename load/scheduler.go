@@ -163,9 +163,14 @@ func (s *scheduler) spawn(ctx context.Context) {
 	}
 	if topic != "" {
 		c.topic = metrics.TopicKey(topic)
+	} else if e.group != "" {
+		// Groups share witness histories by URL: a group's fixed URL is its topic.
+		topic = e.sc.Target
 	}
-	c.witness, c.witnessIdx = e.isWitness(id, topic)
 	c.stream = e.checker.StreamOn(c.globalID(), topic)
+	if c.stream != nil {
+		c.witness, c.witnessIdx = e.isWitness(id, topic)
+	}
 	s.active = append(s.active, c)
 	s.wg.Add(1)
 	c.start(ctx, func() {

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -99,6 +100,9 @@ func (p SlowPolicy) writeDeadline(rc *http.ResponseController) func() {
 func (p SlowPolicy) sendBuffer(c net.Conn) {
 	if p.SendBuffer <= 0 {
 		return
+	}
+	if t, ok := c.(*tls.Conn); ok {
+		c = t.NetConn()
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetWriteBuffer(p.SendBuffer)

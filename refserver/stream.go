@@ -170,7 +170,12 @@ func (st *stream) drain() (<-chan struct{}, error) {
 			overrun = t.first - 1 - st.cursor
 			st.cursor = t.first - 1
 		}
-		skip, slowErr := st.s.cfg.Slow.behind(t.last - st.cursor)
+		// A resume's replay is what it asked for, not a lag: judge only the
+		// events published since the stream began.
+		skip, slowErr := st.s.cfg.Slow.behind(t.last - max(st.cursor, st.replayEnd))
+		if st.cursor < st.replayEnd {
+			skip = 0 // the replay goes out whole; the drops come from what follows it
+		}
 		st.cursor += skip
 		end := min(t.last, st.cursor+st.batchMax)
 		for seq := st.cursor + 1; seq <= end; seq++ {

@@ -112,7 +112,7 @@ var flags = []Flag{
 	{Name: "read-rate", Path: "$.read.rate", Type: "B/s", Tail: true,
 		Usage: "read every stream at most this fast (1KB/s), with a small socket buffer so the server feels it; run's --slow does it for a share of the clients"},
 	{Name: "read-stall", Path: "$.read.stall", Type: "bool", Tail: true,
-		Usage: "stop reading every stream once its head is in; run's --stall does it for a share of the clients"},
+		Usage: "stop reading every stream once its head is in (cleartext HTTP/1.1 only); run's --stall does it for a share of the clients"},
 	{Name: "clients", Path: "$.clients", Type: "int", Default: strconv.Itoa(DefaultClients), Usage: "concurrent clients to hold"},
 	{Name: "ramp", Path: "$.ramp", Type: "duration", Usage: "ramp-up time to reach --clients"},
 	{Name: "duration", Path: "$.duration", Type: "duration", Default: DefaultDuration.String(), Usage: "hold time at --clients (the run is ramp + duration + ramp-down)"},

@@ -55,7 +55,7 @@ type Read struct {
 	// receive buffer so that the backpressure reaches the server at once.
 	Rate string `yaml:"rate" json:"rate"`
 	// Stall stops reading once the response head is in: the connection stays
-	// open and the server's writes back up.
+	// open and the server's writes back up. Cleartext HTTP/1.1 only.
 	Stall bool `yaml:"stall" json:"stall"`
 }
 
@@ -263,17 +263,22 @@ func (s *Scenario) SlowGroups(slow, stall string) error {
 	if len(s.Groups) > 0 {
 		return fmt.Errorf("--slow, --stall: the scenario has groups of its own: give its slow readers a group with read: {rate: 1KB/s} or read: {stall: true}")
 	}
+	if s.ArrivalRate != "" || s.Read != (Read{}) {
+		return fmt.Errorf("--slow, --stall: not with --arrival-rate, --read-rate or --read-stall, which would apply to every group: write the groups in a scenario file, each with its own rate and read")
+	}
 	var groups []Group
 	if slow != "" {
 		share, rate, ok := strings.Cut(slow, ":")
 		f, err := ParseFraction(share)
-		if err == nil && !(f > 0 && f < 1) {
+		switch {
+		case !ok:
+			err = fmt.Errorf("no rate")
+		case err == nil && !(f > 0 && f < 1):
 			err = fmt.Errorf("the share must be more than 0 and less than 100%%")
-		}
-		if err == nil {
+		case err == nil:
 			_, err = ParseReadRate(rate)
 		}
-		if !ok || err != nil {
+		if err != nil {
 			return fmt.Errorf("--slow %q: want SHARE:RATE, e.g. 5%%:1KB/s (%v)", slow, err)
 		}
 		groups = append(groups, Group{Name: "slow", Share: f, Read: Read{Rate: rate}})

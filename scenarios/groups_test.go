@@ -110,7 +110,11 @@ func TestValidateGroups(t *testing.T) {
 			`$.groups[1].name: "a b": want letters, digits, '_', '.' or '-', up to 63`, "$.groups[1].churn.rate: must be between 0 and 1, got 2"}},
 		{"share and clients", func(s *Scenario) { s.Groups[0].Clients = 5 }, []string{"$.groups[0].share: cannot be combined with clients: set one of them"}},
 		{"counts", func(s *Scenario) { s.Groups[1].Share = 0.2 }, []string{"$.groups: the groups take 70 of the scenario's 100 clients: give the others a group, or leave one group without share and clients for the rest"}},
-		{"top-level churn", func(s *Scenario) { s.Churn.Rate = 0.1 }, []string{"$.churn: with groups, churn belongs to each group (groups[i].churn)"}},
+		{"top-level churn", func(s *Scenario) { s.Churn.Rate = 0.1 }, []string{"$.churn: with groups, this belongs to each group (groups[i].churn)"}},
+		{"top-level read and rate", func(s *Scenario) { s.Read.Rate, s.ArrivalRate = "1KB/s", "5/s" }, []string{
+			"$.read: with groups, this belongs to each group (groups[i].read)", "$.arrival_rate: with groups, this belongs to each group (groups[i].rate)"}},
+		{"stall over h2c", func(s *Scenario) { s.Protocol = ProtocolH2C; s.Groups[0].Read.Stall = true }, []string{
+			"$.groups[0].read.stall: works over cleartext HTTP/1.1 only (over TLS and HTTP/2 the first read is the handshake's): use read.rate"}},
 		{"group field", func(s *Scenario) { s.Groups[1].Churn.Rate = 2 }, []string{"$.groups[1].churn.rate: must be between 0 and 1, got 2"}},
 		{"group think", func(s *Scenario) { s.Groups[1].Reconnect = ReconnectNever; s.Groups[1].Think = "soon" }, []string{
 			`$.groups[1].think: want a duration (500ms), exp:MEAN (exp:1s) or uniform:MIN-MAX (uniform:200ms-2s), got "soon"`}},

@@ -16,8 +16,13 @@ func (p *problems) groups(s Scenario) {
 	if len(s.Groups) == 0 {
 		return
 	}
-	if s.Churn != (Churn{}) {
-		p.add("$.churn", "with groups, churn belongs to each group (groups[i].churn)")
+	for _, own := range []struct {
+		path, group string
+		set         bool
+	}{{"$.churn", "churn", s.Churn != (Churn{})}, {"$.read", "read", s.Read != (Read{})}, {"$.arrival_rate", "rate", s.ArrivalRate != ""}} {
+		if own.set {
+			p.add(own.path, "with groups, this belongs to each group (groups[i].%s)", own.group)
+		}
 	}
 	if s.Browsers.Count > 0 {
 		p.add("$.browsers.count", "cannot be combined with groups")
@@ -171,8 +176,13 @@ func (p *problems) shape(s Scenario) {
 	if r.IsSlow() && s.H1IO == H1Poll {
 		p.add("$.h1_io", "poll reads whatever arrives; slow and stalled readers need goroutine")
 	}
-	if s.ArrivalRate == "" {
-		return
+	if target, _ := SampleTarget(s.Target); r.Stall && (s.Protocol.IsHTTP2() || strings.HasPrefix(target, "https:")) {
+		// It stops after the first read, which over TLS or HTTP/2 is the
+		// handshake's, not the response head.
+		p.add("$.read.stall", "works over cleartext HTTP/1.1 only (over TLS and HTTP/2 the first read is the handshake's): use read.rate")
+	}
+	if s.ArrivalRate == "" || len(s.Groups) > 0 {
+		return // with groups, groups says where it belongs
 	}
 	if _, err := ParsePerSecond(s.ArrivalRate); err != nil {
 		p.add("$.arrival_rate", "%v", err)
