@@ -332,6 +332,12 @@ func (c *client) onOpen(resp *http.Response) {
 		c.reconnecting = false
 		k.ReconnectsOpened.Add(1)
 	}
+	// The sweep reads these once the phase says open: set first, or it sees
+	// the last stream's last read and ends this one as idle at once.
+	c.lastRead.Store(int64(now))
+	if d := c.e.sc.Timeouts.FirstEvent; d > 0 {
+		c.firstDue.Store(int64(now + d))
+	}
 	c.setPhase(phaseOpen)
 	wrote := time.Duration(c.wrote.Load())
 	if wrote != 0 {
@@ -358,10 +364,6 @@ func (c *client) onOpen(resp *http.Response) {
 				human.Duration(r.At()), human.Duration(now-r.At()))
 		}
 		c.resuming = r
-	}
-	c.lastRead.Store(int64(now))
-	if d := c.e.sc.Timeouts.FirstEvent; d > 0 {
-		c.firstDue.Store(int64(now + d))
 	}
 	lastID := resp.Request.Header.Get("Last-Event-ID")
 	c.resumed = lastID != ""
