@@ -16,22 +16,27 @@ import (
 func throughProxy(t *testing.T, faults ...string) (string, *chaos.Proxy) {
 	t.Helper()
 	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
-	var fs []chaos.Fault
-	for _, s := range faults {
-		f, err := chaos.ParseFault(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, f)
-	}
 	target := strings.TrimSuffix(strings.TrimPrefix(srv.URL(), "http://"), "/events")
-	p, err := chaos.New("127.0.0.1:0", target, fs)
+	p, err := chaos.New("127.0.0.1:0", target, parseFaults(t, faults...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Start(context.Background())
 	t.Cleanup(func() { p.Close() })
 	return "http://" + p.Addr() + "/events", p
+}
+
+func parseFaults(t *testing.T, specs ...string) []chaos.Fault {
+	t.Helper()
+	var fs []chaos.Fault
+	for _, s := range specs {
+		f, err := chaos.ParseFault(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	return fs
 }
 
 // TestChaosFaults: each network fault against the reference server through
@@ -168,15 +173,7 @@ func TestBlackholeWithoutIdleTimeout(t *testing.T) {
 // disconnect's: the clients it cut, when each was open again and had its
 // first event, and the findings meanwhile.
 func TestRecoveryFromProxyCuts(t *testing.T) {
-	faults := []string{"600ms:cut=50%:rst", "1500ms:cut-event=100%"}
-	var fs []chaos.Fault
-	for _, s := range faults {
-		f, err := chaos.ParseFault(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, f)
-	}
+	fs := parseFaults(t, "600ms:cut=50%:rst", "1500ms:cut-event=100%")
 	// The engine is told before each cut, as run --chaos does.
 	srv := startTarget(t, refserver.Config{Addr: "127.0.0.1:0", Rate: 20})
 	px, err := chaos.New("127.0.0.1:0", strings.TrimSuffix(strings.TrimPrefix(srv.URL(), "http://"), "/events"), fs)

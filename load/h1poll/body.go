@@ -42,8 +42,12 @@ const (
 	chunkDataLF                     // the LF after its CR
 )
 
-// maxChunkDigits bounds a chunk size: 15 hex digits stay under 2^60.
-const maxChunkDigits = 15
+// maxChunkDigits is net/http's bound on a chunk size's hex digits (leading
+// zeros count); maxChunkSize keeps the size well inside an int64.
+const (
+	maxChunkDigits = 16
+	maxChunkSize   = 1 << 60
+)
 
 // feed takes p, the next bytes of the body, and calls emit with each run of
 // payload it holds, in order; emit returning false stops feed (it reports
@@ -78,6 +82,9 @@ func (b *body) feed(p []byte, emit func([]byte) bool) (stopped bool, err error) 
 			case ok:
 				if b.digits++; b.digits > maxChunkDigits {
 					return false, fmt.Errorf("%w: a chunk size of more than %d hex digits", ErrMalformedChunk, maxChunkDigits)
+				}
+				if b.left >= maxChunkSize>>4 { // checked before the shift, which could overflow
+					return false, fmt.Errorf("%w: a chunk size of 2^60 bytes or more", ErrMalformedChunk)
 				}
 				b.left = b.left<<4 | int64(v)
 			case b.digits == 0:

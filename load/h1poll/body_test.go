@@ -48,7 +48,9 @@ func TestChunkedBody(t *testing.T) {
 		{"bytes after the end are ignored", "3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n", "abc", true, ""},
 		{"no size", "\r\nabc", "", false, "chunk size expected"},
 		{"not hex", "3x\r\nabc\r\n", "", false, `"x" in a chunk size`},
-		{"too many digits", "1000000000000000\r\n", "", false, "more than 15 hex digits"},
+		{"too many digits", "00000000000000001\r\n", "", false, "more than 16 hex digits"},
+		{"sixteen digits, leading zeros", "0000000000000001\r\na\r\n0\r\n\r\n", "a", true, ""},
+		{"too large", "1000000000000000\r\n", "", false, "2^60 bytes or more"},
 		{"no CRLF after the data", "3\r\nabcd\r\n", "abc", false, `"d" after a chunk's data`},
 		{"CR without LF after the data", "3\r\nabc\rX", "abc", false, `"X" after a chunk's CR`},
 	}
