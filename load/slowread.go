@@ -14,6 +14,9 @@ import (
 // the megabytes a loopback socket takes by default.
 const slowRcvBuf = 4 << 10
 
+// slowCatchUp is how far behind its pace a rate-limited reader may catch up.
+const slowCatchUp = 250 * time.Millisecond
+
 // readShape is how a group's connections read: as fast as data comes (the
 // zero value), at most rate bytes per second, or not at all past the first read.
 type readShape struct {
@@ -87,7 +90,13 @@ func (s *slowConn) Read(p []byte) (int, error) {
 	n, err := s.Conn.Read(p)
 	s.reads++
 	if s.shape.rate > 0 && n > 0 {
-		s.next = time.Now().Add(time.Duration(n) * time.Second / time.Duration(s.shape.rate))
+		// Paced from when this read was due, not from when it ran: a reader
+		// woken late (a busy machine) catches up, by at most slowCatchUp, so
+		// the rate holds on average without a burst after a long pause.
+		if floor := time.Now().Add(-slowCatchUp); s.next.Before(floor) {
+			s.next = floor
+		}
+		s.next = s.next.Add(time.Duration(n) * time.Second / time.Duration(s.shape.rate))
 	}
 	return n, err
 }
