@@ -217,7 +217,12 @@ func TestOutOfFilesUnderAStorm(t *testing.T) {
 		"--duration", "2s", "--retry", "100ms", "--churn", "30%", "--no-tui")
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	// When the clients' sockets take every file before the embedded server
+	// accepts one, no stream opens and the run exits 1 saying why: the storm
+	// is the same, so that outcome passes too.
+	var exit *exec.ExitError
+	if err := cmd.Run(); err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1 &&
+		strings.Contains(stderr.String(), "no client opened a stream") && strings.Contains(stderr.String(), "out of file descriptors")) {
 		t.Fatalf("%v\n%s%s", err, stdout.String(), stderr.String())
 	}
 	if n := strings.Count(stderr.String(), "\n"); n > 20 {
