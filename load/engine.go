@@ -380,6 +380,7 @@ func newEngine(sc scenarios.Scenario, opts Options) (*engine, error) {
 		browsers:    e.browsers,
 		protocol:    sc.Protocol,
 		h1IO:        sc.H1IO,
+		h1Loops:     sc.H1Loops,
 		h2Conns:     sc.H2Conns,
 		rate:        sc.Rate,
 		openTimeout: sc.Timeouts.Open,

@@ -32,6 +32,7 @@ type pollTransport struct {
 func newPoller(cfg transportConfig) (*pollTransport, error) {
 	d := cfg.dialer
 	pc := h1poll.Config{
+		Loops:          cfg.h1Loops,
 		ConnectTimeout: d.timeout,
 		HeadTimeout:    cfg.openTimeout,
 		Abortive:       func(cause error) bool { return errors.Is(cause, errDropAbort) },

@@ -23,6 +23,7 @@ import (
 type transportConfig struct {
 	protocol    scenarios.Protocol
 	h1IO        scenarios.H1IO // how HTTP/1.1 streams are read
+	h1Loops     int            // event loops for h1IO poll; 0 = h1poll's default
 	h2Conns     int            // HTTP/2 connections to spread clients over; 0 = as many as needed
 	dialer      *dialer
 	rate        float64       // new connections per second; 0 = unlimited

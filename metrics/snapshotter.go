@@ -18,6 +18,13 @@ type snapshotter struct {
 	// under the shard's lock; the full one is merged and reset outside it, and
 	// becomes the spare for the next shard.
 	spare [NumKinds]*hdrhistogram.Histogram
+	// published is the cumulative clone and summary the latest snapshot carried
+	// for each kind: a kind that recorded nothing since carries them again.
+	published [NumKinds]*hdrhistogram.Histogram
+	total     [NumKinds]Summary
+	// empty is every snapshot's interval histogram of a kind that recorded
+	// nothing: snapshots are immutable, so one serves them all.
+	empty *hdrhistogram.Histogram
 }
 
 // Snapshot closes the current interval and returns the run's state: counters,
@@ -31,9 +38,12 @@ type snapshotter struct {
 // recording goes on meanwhile; a record made during the call lands in this
 // snapshot or the next, never in both or neither.
 //
-// The result is the caller's to keep: its histograms and maps are fresh copies
-// (the cumulative histograms are cloned every tick, about 190 KB per kind, which
-// is cheap at a tick or so a second and keeps snapshots immutable).
+// The result is the caller's to keep and immutable: its maps are fresh copies,
+// and its histograms are never written again. A kind that recorded in the
+// interval gets a fresh interval histogram and a fresh clone of its cumulative
+// one (about 190 KB each); a kind that did not shares the empty interval
+// histogram and the previous snapshot's cumulative clone, so that a tick
+// allocates for what moved only.
 func (r *Recorder) Snapshot(info RunInfo, final bool) Snapshot {
 	sn := &r.snapshotter
 	sn.mu.Lock()
@@ -53,13 +63,16 @@ func (r *Recorder) Snapshot(info RunInfo, final bool) Snapshot {
 
 	s.IntervalHist = r.drainShards()
 	for k := range NumKinds {
-		if sn.cumulative[k] == nil {
-			sn.cumulative[k] = NewHistogram()
+		if sn.published[k] == nil || s.IntervalHist[k].TotalCount() > 0 {
+			if sn.cumulative[k] == nil {
+				sn.cumulative[k] = NewHistogram()
+			}
+			r.merge(k, sn.cumulative[k], s.IntervalHist[k])
+			sn.published[k] = sn.cumulative[k].Clone()
+			sn.total[k] = Summarize(sn.published[k])
 		}
-		r.merge(k, sn.cumulative[k], s.IntervalHist[k])
-		s.CumulativeHist[k] = sn.cumulative[k].Clone()
+		s.CumulativeHist[k], s.TotalLatency[k] = sn.published[k], sn.total[k]
 		s.IntervalLatency[k] = Summarize(s.IntervalHist[k])
-		s.TotalLatency[k] = Summarize(s.CumulativeHist[k])
 	}
 
 	s.Totals = r.counters.Load()
@@ -77,12 +90,12 @@ func (r *Recorder) Snapshot(info RunInfo, final bool) Snapshot {
 }
 
 // drainShards moves every shard's interval records into fresh histograms, one per
-// kind, and leaves the shards empty. Called with the snapshotter's lock held.
+// kind that recorded (the others get the shared empty one), and leaves the
+// shards empty. Called with the snapshotter's lock held.
 func (r *Recorder) drainShards() [NumKinds]*hdrhistogram.Histogram {
 	sn := &r.snapshotter
 	var out [NumKinds]*hdrhistogram.Histogram
 	for k := range NumKinds {
-		out[k] = NewHistogram()
 		if sn.spare[k] == nil {
 			sn.spare[k] = NewHistogram()
 		}
@@ -100,9 +113,20 @@ func (r *Recorder) drainShards() [NumKinds]*hdrhistogram.Histogram {
 		sh.mu.Unlock()
 		for k := range NumKinds {
 			if full[k] {
+				if out[k] == nil {
+					out[k] = NewHistogram()
+				}
 				r.merge(Kind(k), out[k], sn.spare[k])
 				sn.spare[k].Reset()
 			}
+		}
+	}
+	for k := range out {
+		if out[k] == nil {
+			if sn.empty == nil {
+				sn.empty = NewHistogram()
+			}
+			out[k] = sn.empty
 		}
 	}
 	return out

@@ -72,6 +72,8 @@ var flags = []Flag{
 		Usage:  "h1 (one TCP connection per client), h2 (TLS with ALPN) or h2c (prior knowledge)"},
 	{Name: "h1-io", Path: "$.h1_io", Type: "string", Values: []string{string(H1Poll), string(H1Goroutine)},
 		Usage: "how HTTP/1.1 streams are read: poll (a few event loops, no goroutine per stream; Linux, http URLs) or goroutine (one per stream; what https uses) (default: poll where it can)"},
+	{Name: "h1-loops", Path: "$.h1_loops", Type: "int",
+		Usage: "event loops reading HTTP/1.1 streams with --h1-io poll (0: half the CPUs, at least one; more lowers latency at high event rates, fewer spends less CPU per event)"},
 	{Name: "h2-conns", Path: "$.h2_conns", Type: "int", Usage: "spread HTTP/2 streams over this many connections (0: as the server's stream limit requires)"},
 	{Name: "header", Shorthand: "H", Path: "$.headers", Type: "'Name: value'", Tail: true, key: headerName,
 		Usage: "request header, repeatable; added to the scenario file's, replacing one of the same name (secret values are redacted everywhere)"},

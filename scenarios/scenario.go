@@ -25,6 +25,9 @@ type Scenario struct {
 	// targets) or "goroutine" (one per stream; https); empty = poll where it
 	// can, goroutine elsewhere.
 	H1IO H1IO `yaml:"h1_io" json:"h1_io"`
+	// H1Loops is the number of event loops that read HTTP/1.1 streams with
+	// h1_io poll; 0 = half the CPUs Go may use, at least one.
+	H1Loops int `yaml:"h1_loops" json:"h1_loops"`
 	// Headers are sent on every request, "Name: value" each. Secret values
 	// (package redact's rule, and SecretHeaders) are redacted wherever a scenario
 	// is printed or stored.

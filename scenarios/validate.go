@@ -18,6 +18,9 @@ import (
 // MaxClients bounds Clients; one process holds at most this many streams.
 const MaxClients = 1_000_000
 
+// maxH1Loops bounds H1Loops: a loop per CPU is the most that helps.
+const maxH1Loops = 1024
+
 // MinTick is the shortest snapshot interval; shorter ones cost more than they show.
 const MinTick = 100 * time.Millisecond
 
@@ -121,6 +124,16 @@ func (p *problems) target(s Scenario) {
 		p.add("$.h1_io", "poll speaks cleartext http only; https streams are read by goroutines (goroutine)")
 	case s.H1IO == H1Poll && runtime.GOOS != "linux":
 		p.add("$.h1_io", "poll needs Linux (epoll); here streams are read by goroutines (goroutine)")
+	}
+	switch {
+	case s.H1Loops < 0:
+		p.add("$.h1_loops", "must not be negative, got %d", s.H1Loops)
+	case s.H1Loops > maxH1Loops:
+		p.add("$.h1_loops", "at most %d, got %d", maxH1Loops, s.H1Loops)
+	case s.H1Loops > 0 && s.H1IO != "" && s.H1IO != H1Poll:
+		p.add("$.h1_loops", "applies to h1_io poll only, and h1_io is %s", s.H1IO)
+	case s.H1Loops > 0 && s.Protocol.IsHTTP2():
+		p.add("$.h1_loops", "applies to h1 only, and protocol is %s", s.Protocol)
 	}
 	if s.H2Conns < 0 {
 		p.add("$.h2_conns", "must not be negative, got %d", s.H2Conns)

@@ -10,7 +10,6 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -37,7 +36,7 @@ func New(cfg Config) (*Poller, error) {
 	cfg = cfg.withDefaults()
 	n := cfg.Loops
 	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+		n = DefaultLoops()
 	}
 	p := &Poller{cfg: cfg}
 	for range n {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -448,5 +449,19 @@ func TestPollerAffinity(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Errorf("3 requests without a key went to %d loops, want 3", len(seen))
+	}
+}
+
+// TestPollerLoops: Loops sets the number of event loops; 0 is DefaultLoops,
+// half of GOMAXPROCS and at least one.
+func TestPollerLoops(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tt := range []struct{ procs, loops, want int }{
+		{1, 0, 1}, {2, 0, 1}, {3, 0, 1}, {8, 0, 4}, {2, 3, 3},
+	} {
+		runtime.GOMAXPROCS(tt.procs)
+		if got := len(newPoller(t, Config{Loops: tt.loops}).loops); got != tt.want {
+			t.Errorf("GOMAXPROCS %d, Loops %d: %d loops, want %d", tt.procs, tt.loops, got, tt.want)
+		}
 	}
 }
