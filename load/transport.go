@@ -232,7 +232,7 @@ func (m *meter) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	counted := &countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
+	counted := countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
 	if c := clientFrom(req.Context()); c != nil {
 		counted.key = c.id
 		if m.since != nil {
@@ -240,9 +240,10 @@ func (m *meter) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	counted.onBytes = m.onBytes
-	resp.Body = counted
 	if _, ok := counted.ReadCloser.(sse.PushBody); ok {
-		resp.Body = &countedPushBody{counted}
+		resp.Body = &countedPushBody{countedBody: counted} // one object on the event path
+	} else {
+		resp.Body = &counted
 	}
 	return resp, nil
 }
@@ -300,15 +301,24 @@ func (b *countedBody) got(n int, at time.Time) {
 	}
 }
 
-// countedPushBody is countedBody for a body its transport pushes (HTTP/2).
-type countedPushBody struct{ *countedBody }
-
-func (b *countedPushBody) Push(deliver func([]byte, time.Time) bool, end func(error)) {
-	b.ReadCloser.(sse.PushBody).Push(func(p []byte, at time.Time) bool {
-		b.got(len(p), at)
-		return deliver(p, at)
-	}, end)
+// countedPushBody is countedBody for a body its transport pushes (HTTP/2, the
+// HTTP/1.1 event loops): it receives each piece, counts it and passes it on.
+type countedPushBody struct {
+	countedBody
+	next sse.Receiver
 }
+
+func (b *countedPushBody) Push(r sse.Receiver) {
+	b.next = r
+	b.ReadCloser.(sse.PushBody).Push(b)
+}
+
+func (b *countedPushBody) Receive(p []byte, at time.Time) bool {
+	b.got(len(p), at)
+	return b.next.Receive(p, at)
+}
+
+func (b *countedPushBody) End(err error) { b.next.End(err) }
 
 func (b *countedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)

@@ -33,6 +33,7 @@ type Client struct {
 	dec     *Decoder      // one for all connections: it keeps the last event ID and retry
 	readAt  time.Time     // when the latest read of the stream returned: its events' At
 	stamped stampedReader // the read stream's body, stamping readAt
+	push    pushState     // the pushed stream's, on the transport's goroutine
 
 	state atomic.Int32
 

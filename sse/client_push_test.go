@@ -35,7 +35,8 @@ type pushBody struct {
 	piece int
 }
 
-func (b *pushBody) Push(deliver func([]byte, time.Time) bool, end func(error)) {
+func (b *pushBody) Push(r sse.Receiver) {
+	deliver, end := r.Receive, r.End
 	go func() {
 		buf := make([]byte, b.piece)
 		for {
@@ -155,8 +156,8 @@ type manualPush struct {
 	end     func(error)
 }
 
-func (b *manualBody) Push(deliver func([]byte, time.Time) bool, end func(error)) {
-	b.pushed <- manualPush{deliver, end}
+func (b *manualBody) Push(r sse.Receiver) {
+	b.pushed <- manualPush{r.Receive, r.End}
 }
 
 // manualTransport answers the first request with a manualBody stream and every

@@ -7,13 +7,13 @@ import (
 )
 
 // PushBody is a response body its transport can push instead of having it read.
-// Push returns at once; from then on the transport calls deliver with each piece
-// of the body as it arrives, with the time the read that brought it returned,
-// on its own goroutine, in order and never concurrently (deliver may not keep p
-// after it returns), and calls end once
-// when the body has ended — with io.EOF at its clean end, with what ended it
-// otherwise, or with any error after deliver returned false — never while a
-// deliver is still running. The transport watches the request's context itself.
+// Push returns at once; from then on the transport calls r.Receive with each
+// piece of the body as it arrives, with the time the read that brought it
+// returned, on its own goroutine, in order and never concurrently (Receive may
+// not keep p after it returns), and calls r.End once when the body has ended —
+// with io.EOF at its clean end, with what ended it otherwise, or with any error
+// after Receive returned false — never while a Receive is still running. The
+// transport watches the request's context itself.
 //
 // A Client decodes a PushBody where its bytes arrive: an HTTP/2 transport that
 // receives a thousand streams on one goroutine then dispatches their events
@@ -21,8 +21,40 @@ import (
 // goroutine at all waits on an open pushed stream.
 type PushBody interface {
 	io.ReadCloser
-	Push(deliver func(p []byte, at time.Time) bool, end func(error))
+	Push(r Receiver)
 }
+
+// Receiver takes a pushed body (PushBody). It is an interface rather than two
+// funcs so that each layer between a socket and the decoder is a call on an
+// object the event touches anyway, not on a closure of its own: with a thousand
+// streams each layer's state is cold when its next event comes.
+type Receiver interface {
+	Receive(p []byte, at time.Time) bool
+	End(err error)
+}
+
+// ReceiverFuncs is a Receiver of two funcs.
+type ReceiverFuncs struct {
+	OnReceive func(p []byte, at time.Time) bool
+	OnEnd     func(err error)
+}
+
+func (f ReceiverFuncs) Receive(p []byte, at time.Time) bool { return f.OnReceive(p, at) }
+func (f ReceiverFuncs) End(err error)                       { f.OnEnd(err) }
+
+// pushState is a Client's pushed stream: Receive and End run on the
+// transport's goroutine, never at once, so it needs no lock.
+type pushState struct {
+	ctx      context.Context
+	done     <-chan struct{} // ctx's
+	end      func(error)
+	stopped  bool // ctx was done between two events of one piece
+	panicked *PanicError
+}
+
+// pushed is a Client as the Receiver of its pushed stream; the methods stay
+// off the Client's API.
+type pushed Client
 
 // readPushed is read for a PushBody: the hooks run on the transport's goroutine
 // while this one waits for the end.
@@ -36,43 +68,57 @@ func (c *Client) readPushed(ctx context.Context, body PushBody) error {
 // return: nil at a clean end or once ctx is done, the Decoder's error, or the
 // transport's.
 func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
+	c.dec.ResetFed()
+	c.push = pushState{ctx: ctx, done: ctx.Done(), end: end}
+	body.Push((*pushed)(c))
+}
+
+func (r *pushed) Receive(p []byte, at time.Time) (more bool) {
+	c := (*Client)(r)
+	defer func() {
+		// On the transport's goroutine, which serves other streams too: a
+		// panic ends this stream alone.
+		if p := recovered(recover()); p != nil {
+			c.push.panicked, more = p, false
+		}
+	}()
+	c.readAt = at
 	d := c.dec
-	d.ResetFed()
-	done := ctx.Done()
-	stopped := false // deliver and end never run at once: no lock
-	var panicked *PanicError
-	body.Push(func(p []byte, at time.Time) (more bool) {
-		defer func() {
-			// On the transport's goroutine, which serves other streams too: a
-			// panic ends this stream alone.
-			if p := recovered(recover()); p != nil {
-				panicked, more = p, false
-			}
-		}()
-		c.readAt = at
-		d.Feed(p)
-		for d.Next() {
-			c.dispatch()
+	d.Feed(p)
+	for n := 0; d.Next(); n++ {
+		// A hook may have called Close or Drop: no event after that. The
+		// check waits for a piece's second event, as one event a piece is
+		// the common case and the context is one more cold object; a piece
+		// that ends after the stop is the transport's to end (it watches
+		// the context too). The stopped event's id is not noted.
+		if n > 0 {
 			select {
-			case <-done:
-				stopped = true
+			case <-c.push.done:
+				c.push.stopped = true
 				return false
 			default:
 			}
 		}
-		c.noteID() // a blank line after an id: with no data moves the ID without an event
-		return d.Err() == nil
-	}, func(err error) {
-		switch {
-		case panicked != nil:
-			err = panicked
-		case stopped:
-			err = nil
-		case d.Err() != nil:
-			err = d.Err()
-		case err == io.EOF:
-			err = streamErr(d)
-		}
-		end(err)
-	})
+		c.dispatch()
+	}
+	c.noteID() // a blank line after an id: with no data moves the ID without an event
+	return d.Err() == nil
+}
+
+func (r *pushed) End(err error) {
+	c := (*Client)(r)
+	ps := c.push
+	c.push = pushState{}
+	d := c.dec
+	switch {
+	case ps.panicked != nil:
+		err = ps.panicked
+	case ps.stopped || ps.ctx.Err() != nil:
+		err = nil
+	case d.Err() != nil:
+		err = d.Err()
+	case err == io.EOF:
+		err = streamErr(d)
+	}
+	ps.end(err)
 }

@@ -49,14 +49,18 @@ const (
 	maxChunkSize   = 1 << 60
 )
 
-// feed takes p, the next bytes of the body, and calls emit with each run of
+// emitter takes a body's payload: a conn, which an event touches anyway (a
+// func would be one more object, cold with a thousand streams).
+type emitter interface{ emit(p []byte) bool }
+
+// feed takes p, the next bytes of the body, and calls to.emit with each run of
 // payload it holds, in order; emit returning false stops feed (it reports
 // stopped). Bytes after the end of the body are ignored. It returns an error
 // wrapping ErrMalformedChunk on a broken chunked coding.
-func (b *body) feed(p []byte, emit func([]byte) bool) (stopped bool, err error) {
+func (b *body) feed(p []byte, to emitter) (stopped bool, err error) {
 	switch b.framing {
 	case untilClose:
-		if len(p) > 0 && !emit(p) {
+		if len(p) > 0 && !to.emit(p) {
 			return true, nil
 		}
 		return false, nil
@@ -68,7 +72,7 @@ func (b *body) feed(p []byte, emit func([]byte) bool) (stopped bool, err error) 
 		n := min(int64(len(p)), b.left)
 		b.left -= n
 		b.done = b.left == 0
-		if n > 0 && !emit(p[:n]) {
+		if n > 0 && !to.emit(p[:n]) {
 			return true, nil
 		}
 		return false, nil
@@ -114,7 +118,7 @@ func (b *body) feed(p []byte, emit func([]byte) bool) (stopped bool, err error) 
 			if b.left -= n; b.left == 0 {
 				b.state = chunkDataCR
 			}
-			if !emit(run) {
+			if !to.emit(run) {
 				return true, nil
 			}
 		case chunkDataCR:

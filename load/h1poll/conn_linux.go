@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"sseload/sse"
 )
 
 // phase is where a connection stands; only its loop changes it.
@@ -52,16 +54,14 @@ type conn struct {
 	at       time.Time // the current read's time, for emit
 	ended    bool      // end was called, or is owed once Push starts (endErr)
 	endErr   error     // how the stream ended before Push started
-	emitFn   func([]byte) bool
 
 	mu         sync.Mutex
-	waiter     chan result // RoundTrip's: written, then the head or the error
-	queued     bool        // in the loop's queue
-	closeCause error       // a close was asked (Close, the context, RoundTrip gave up)
-	pushed     bool        // Push was called
-	deliver    func([]byte, time.Time) bool
-	end        func(error)
-	pending    []byte // body bytes that came with the head
+	waiter     chan result  // RoundTrip's: written, then the head or the error
+	queued     bool         // in the loop's queue
+	closeCause error        // a close was asked (Close, the context, RoundTrip gave up)
+	pushed     bool         // Push was called
+	recv       sse.Receiver // Push's
+	pending    []byte       // body bytes that came with the head
 	pendingAt  time.Time
 	stopWatch  func() bool // the request context's watch
 }
@@ -112,16 +112,16 @@ func (c *conn) Close() error {
 }
 
 // Push implements sse.PushBody: the body bytes that came with the head are
-// delivered first, then every read's payload as it arrives, on the loop's
-// goroutine; end is called once when the body ends (io.EOF at its clean end).
-func (c *conn) Push(deliver func([]byte, time.Time) bool, end func(error)) {
+// received first, then every read's payload as it arrives, on the loop's
+// goroutine; r.End is called once when the body ends (io.EOF at its clean end).
+func (c *conn) Push(r sse.Receiver) {
 	c.mu.Lock()
 	if c.pushed {
 		c.mu.Unlock()
-		end(errors.New("h1poll: Push called twice"))
+		r.End(errors.New("h1poll: Push called twice"))
 		return
 	}
-	c.pushed, c.deliver, c.end = true, deliver, end
+	c.pushed, c.recv = true, r
 	c.mu.Unlock()
 	c.l.enqueue(c)
 }
@@ -315,7 +315,6 @@ func (c *conn) parseHeads() bool {
 // startPush delivers what came with the head, then reads on.
 func (c *conn) startPush() {
 	c.phase = phaseBody
-	c.emitFn = c.emit
 	c.mu.Lock()
 	pending, at := c.pending, c.pendingAt
 	c.pending = nil
@@ -368,7 +367,7 @@ func (c *conn) readBody(drain bool) {
 // consume pushes one read's payload and reports whether the stream goes on.
 func (c *conn) consume(p []byte, at time.Time) bool {
 	c.at = at
-	stopped, err := c.body.feed(p, c.emitFn)
+	stopped, err := c.body.feed(p, c)
 	switch {
 	case stopped:
 		c.streamEnded(ErrPushStopped)
@@ -382,7 +381,7 @@ func (c *conn) consume(p []byte, at time.Time) bool {
 	return false
 }
 
-func (c *conn) emit(p []byte) bool { return c.deliver(p, c.at) }
+func (c *conn) emit(p []byte) bool { return c.recv.Receive(p, c.at) }
 
 // streamEnded ends a stream the loop saw end: the connection closes and the
 // consumer is told.
@@ -399,10 +398,10 @@ func (c *conn) finishPush() {
 		return
 	}
 	c.mu.Lock()
-	end, cause, stop := c.end, c.closeCause, c.stopWatch
+	recv, cause, stop := c.recv, c.closeCause, c.stopWatch
 	c.stopWatch = nil
 	c.mu.Unlock()
-	if end == nil {
+	if recv == nil {
 		return // Push not called yet: it ends the stream when it is
 	}
 	c.ended = true
@@ -416,7 +415,7 @@ func (c *conn) finishPush() {
 	if err == nil {
 		err = ErrClosed
 	}
-	end(err)
+	recv.End(err)
 }
 
 // fail ends an exchange before its head was handed on.

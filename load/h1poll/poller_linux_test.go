@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"sseload/sse"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -33,6 +35,10 @@ type sink struct {
 	stop  func(p []byte) bool // deliver's answer; nil = go on
 	ended chan error
 }
+
+// Receive and End make a sink an sse.Receiver.
+func (s *sink) Receive(p []byte, at time.Time) bool { return s.deliver(p, at) }
+func (s *sink) End(err error)                       { s.end(err) }
 
 func newSink() *sink { return &sink{ended: make(chan error, 1)} }
 
@@ -91,9 +97,7 @@ func push(t *testing.T, p *Poller, ctx context.Context, url string) (*http.Respo
 		t.Fatalf("RoundTrip: %v", err)
 	}
 	s := newSink()
-	resp.Body.(interface {
-		Push(func([]byte, time.Time) bool, func(error))
-	}).Push(s.deliver, s.end)
+	resp.Body.(sse.PushBody).Push(s)
 	return resp, s
 }
 
@@ -323,7 +327,7 @@ func TestPollerConsumerStops(t *testing.T) {
 	}
 	s := newSink()
 	s.stop = func([]byte) bool { return false }
-	resp.Body.(*conn).Push(s.deliver, s.end)
+	resp.Body.(*conn).Push(s)
 	if err := s.wait(t); !errors.Is(err, ErrPushStopped) {
 		t.Errorf("end %v, want ErrPushStopped", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"sseload/refserver"
+	"sseload/sse"
 )
 
 // benchServerEnv makes the test binary a reference server for the memory benchmark:
@@ -172,11 +173,9 @@ func idleStreamMemory(b *testing.B, url string, n int, roundTrip func(*http.Requ
 				return
 			}
 			defer resp.Body.Close()
-			if pb, ok := resp.Body.(interface {
-				Push(func([]byte, time.Time) bool, func(error))
-			}); ok {
+			if pb, ok := resp.Body.(sse.PushBody); ok {
 				// Pushed: the goroutine waits on its context, as the baseline's.
-				pb.Push(func([]byte, time.Time) bool { return true }, func(error) {})
+				pb.Push(sse.ReceiverFuncs{OnReceive: func([]byte, time.Time) bool { return true }, OnEnd: func(error) {}})
 				<-actx.Done()
 				return
 			}

@@ -22,7 +22,7 @@ var (
 	ErrNotSpoken = errors.New("http2: the server does not speak HTTP/2 here")
 	// ErrClosed ends the streams of a connection (or pool) closed by Close.
 	ErrClosed = errors.New("http2: connection closed by the client")
-	// ErrPushStopped resets a stream whose Push deliver returned false.
+	// ErrPushStopped resets a stream whose Push receiver returned false.
 	ErrPushStopped = errors.New("http2: push stopped by the body's consumer")
 	// ErrBodyClosed ends a stream whose body was closed.
 	ErrBodyClosed = errors.New("http2: response body closed")

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"sseload/refserver"
+	"sseload/sse"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -46,18 +47,18 @@ type pushReader struct {
 func reader(body io.Reader) *pushReader {
 	r := &pushReader{}
 	r.cond = sync.NewCond(&r.mu)
-	body.(*stream).Push(func(p []byte, _ time.Time) bool {
+	body.(*stream).Push(sse.ReceiverFuncs{OnReceive: func(p []byte, _ time.Time) bool {
 		r.mu.Lock()
 		r.buf = append(r.buf, p...)
 		r.mu.Unlock()
 		r.cond.Broadcast()
 		return true
-	}, func(err error) {
+	}, OnEnd: func(err error) {
 		r.mu.Lock()
 		r.err = err
 		r.mu.Unlock()
 		r.cond.Broadcast()
-	})
+	}})
 	return r
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sseload/refserver"
+	"sseload/sse"
 )
 
 // poolDialer dials for a Pool and remembers the connection numbers it was given.
@@ -124,7 +125,7 @@ func TestPoolReplacesBrokenConnectionsAndCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	ended := make(chan error, 1)
-	open.Body.(*stream).Push(func([]byte, time.Time) bool { return true }, func(err error) { ended <- err })
+	open.Body.(*stream).Push(sse.ReceiverFuncs{OnReceive: func([]byte, time.Time) bool { return true }, OnEnd: func(err error) { ended <- err }})
 	p.Close()
 	if err := <-ended; !errors.Is(err, ErrClosed) {
 		t.Errorf("an open stream after Close ended with %v, want ErrClosed", err)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"sseload/sse"
 )
 
 // pushed collects what a stream's Push delivers, from the reader goroutine.
@@ -47,7 +49,7 @@ func openPeerStream(t *testing.T, ctx context.Context) (*Conn, *peer, uint32, <-
 // goPush starts Push on body and returns where its end arrives.
 func goPush(body io.Reader, p *pushed) <-chan error {
 	done := make(chan error, 1)
-	body.(*stream).Push(p.deliver, func(err error) { done <- err })
+	body.(*stream).Push(sse.ReceiverFuncs{OnReceive: p.deliver, OnEnd: func(err error) { done <- err }})
 	return done
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"sseload/sse"
 )
 
 // stream is one request's stream and, once the head has arrived, its response
@@ -19,8 +21,8 @@ import (
 // channel and an entry in the connection's map.
 //
 // The stream ends once: from the server's side (fail: END_STREAM, RST_STREAM, the
-// connection lost) or from ours (abortWith: Close, the context, deliver
-// returning false), and Push's end is told once, after the last delivery.
+// connection lost) or from ours (abortWith: Close, the context, Receive
+// returning false), and the receiver's End is called once, after the last delivery.
 type stream struct {
 	c   *Conn
 	ctx context.Context // the request's: canceling it resets the stream
@@ -45,9 +47,9 @@ type stream struct {
 	resetting bool           // RST_STREAM is being sent; under c.mu
 	send      int64          // the window we send the request body in; under c.mu
 
-	deliver   func([]byte, time.Time) bool // Push's, until the push ends
-	pushEnd   func(error)                  // Push's end, until called
-	stopWatch func() bool                  // stops watching the context for a push
+	recv      sse.Receiver // Push's, until the push ends
+	ender     sse.Receiver // Push's until its End is called
+	stopWatch func() bool  // stops watching the context for a push
 }
 
 // awaitHead waits for the response head, the stream's failure, the context or the
@@ -103,12 +105,12 @@ func (s *stream) onData(data []byte, length int64, ended bool, at time.Time) {
 		s.c.resetStream(s, http2.ErrCodeFlowControl, &windowError{length, avail})
 		return
 	}
-	deliver := s.deliver
+	recv := s.recv
 	var credit uint32
 	switch {
 	case s.abort != nil:
-		deliver = nil // ended from our side: dropped
-	case deliver != nil:
+		recv = nil // ended from our side: dropped
+	case recv != nil:
 		credit = s.win.consume(length)
 	default:
 		s.pending, s.pendingAt = append(s.pending, data...), at
@@ -116,7 +118,7 @@ func (s *stream) onData(data []byte, length int64, ended bool, at time.Time) {
 		credit = s.win.consume(length - int64(len(data)))
 	}
 	s.mu.Unlock()
-	ok := deliver == nil || len(data) == 0 || deliver(data, at)
+	ok := recv == nil || len(data) == 0 || recv.Receive(data, at)
 	s.dmu.Unlock()
 	switch {
 	case !ok:
@@ -130,31 +132,31 @@ func (s *stream) onData(data []byte, length int64, ended bool, at time.Time) {
 	}
 }
 
-// Push implements sse.PushBody: what arrived before it is delivered first, from
-// this goroutine, then the reader goroutine hands each DATA payload to deliver
-// as it arrives, and end is called once when the stream ends: io.EOF at its
-// clean end, else what ended it. Canceling the request's context resets the
-// stream; deliver returning false resets it too. Push returns at once.
-func (s *stream) Push(deliver func([]byte, time.Time) bool, end func(error)) {
+// Push implements sse.PushBody: what arrived before it is received first, from
+// this goroutine, then the reader goroutine hands each DATA payload to
+// r.Receive as it arrives, and r.End is called once when the stream ends:
+// io.EOF at its clean end, else what ended it. Canceling the request's context
+// resets the stream; Receive returning false resets it too. Push returns at once.
+func (s *stream) Push(r sse.Receiver) {
 	s.dmu.Lock()
 	s.mu.Lock()
 	if s.abort != nil {
 		err := s.abort
 		s.mu.Unlock()
 		s.dmu.Unlock()
-		end(err)
+		r.End(err)
 		return
 	}
 	pending, pendingAt := s.pending, s.pendingAt
 	s.pending = nil
-	s.deliver, s.pushEnd = deliver, end
+	s.recv, s.ender = r, r
 	ended := s.end
 	var credit uint32
 	if ended == nil {
 		credit = s.win.consume(int64(len(pending)))
 	}
 	s.mu.Unlock()
-	ok := len(pending) == 0 || deliver(pending, pendingAt)
+	ok := len(pending) == 0 || r.Receive(pending, pendingAt)
 	s.dmu.Unlock()
 	switch {
 	case !ok:
@@ -168,7 +170,7 @@ func (s *stream) Push(deliver func([]byte, time.Time) bool, end func(error)) {
 	}
 	stop := context.AfterFunc(s.ctx, func() { s.abortWith(context.Cause(s.ctx)) })
 	s.mu.Lock()
-	if s.pushEnd != nil {
+	if s.ender != nil {
 		s.stopWatch = stop
 		stop = nil
 	}
@@ -189,11 +191,11 @@ func (s *stream) Close() error {
 }
 
 // finishPush ends a push, once: it waits out a delivery in progress, detaches
-// deliver and calls end with err. Without a push under way it does nothing.
+// the receiver and calls its End with err. Without a push under way it does nothing.
 func (s *stream) finishPush(err error) {
 	s.mu.Lock()
-	end, stop := s.pushEnd, s.stopWatch
-	s.pushEnd, s.stopWatch = nil, nil
+	end, stop := s.ender, s.stopWatch
+	s.ender, s.stopWatch = nil, nil
 	s.mu.Unlock()
 	if end == nil {
 		return
@@ -203,10 +205,10 @@ func (s *stream) finishPush(err error) {
 	}
 	s.dmu.Lock()
 	s.mu.Lock()
-	s.deliver = nil
+	s.recv = nil
 	s.mu.Unlock()
 	s.dmu.Unlock()
-	end(err)
+	end.End(err)
 }
 
 // fail ends the stream from the server's side (or the connection's) with err,
