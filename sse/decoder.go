@@ -83,7 +83,14 @@ type Decoder struct {
 // NewDecoder returns a Decoder reading from r with limits l. It does not read
 // until the first call to Next.
 func NewDecoder(r io.Reader, l Limits) *Decoder {
-	d := &Decoder{maxLine: l.MaxLine, maxEvent: l.MaxEvent}
+	d := new(Decoder)
+	d.init(r, l)
+	return d
+}
+
+// init makes *d a new Decoder, as NewDecoder returns.
+func (d *Decoder) init(r io.Reader, l Limits) {
+	*d = Decoder{maxLine: l.MaxLine, maxEvent: l.MaxEvent}
 	if d.maxLine <= 0 {
 		d.maxLine = DefaultMaxLine
 	}
@@ -91,7 +98,6 @@ func NewDecoder(r io.Reader, l Limits) *Decoder {
 		d.maxEvent = DefaultMaxEvent
 	}
 	d.Reset(r)
-	return d
 }
 
 // Reset makes d read a new stream from r, as a reconnecting EventSource does:
