@@ -99,9 +99,15 @@ func TestGroupsOverTopics(t *testing.T) {
 					t.Errorf("group %s: %d clients wanted, want %d", g.s.Group, g.s.Totals.ClientsWantedPeak, g.want)
 				}
 			}
-			if churners.Totals.StreamsDropped < 27 || steady.Totals.StreamsDropped+slow.Totals.StreamsDropped != 0 {
-				t.Errorf("drops: churners %d (want at least one each), others %d + %d (want none)",
-					churners.Totals.StreamsDropped, steady.Totals.StreamsDropped, slow.Totals.StreamsDropped)
+			// Witnesses never churn, and each group has its own, one per topic:
+			// in witness mode 20 of the 27 churners are witnesses.
+			churning := int64(27)
+			if tt.check == metrics.ModeWitness {
+				churning -= 20
+			}
+			if churners.Totals.StreamsDropped < churning || steady.Totals.StreamsDropped+slow.Totals.StreamsDropped != 0 {
+				t.Errorf("drops: churners %d (want at least one for each of the %d that churn), others %d + %d (want none)",
+					churners.Totals.StreamsDropped, churning, steady.Totals.StreamsDropped, slow.Totals.StreamsDropped)
 			}
 			// 50 events/s of about 120 bytes each is 6 KB/s; at 3 KB/s the
 			// slow readers fall behind and what they get arrives late.
