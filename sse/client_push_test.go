@@ -210,3 +210,30 @@ func TestClientStartHoldsNoGoroutineWhilePushed(t *testing.T) {
 		}
 	})
 }
+
+// TestClientPushedHookDropStops: a hook that drops the connection on the only
+// event of a piece stops the push there, the piece refused: the transport
+// sees the context done only later, on another goroutine, and may have read
+// the next piece by then.
+func TestClientPushedHookDropStops(t *testing.T) {
+	body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: make(chan manualPush, 1)}
+	rt := &manualTransport{body: body}
+	var c *sse.Client
+	var events []string
+	hooks := sse.Hooks{Event: func(ev sse.Event) {
+		events = append(events, string(ev.Data))
+		c.Drop(errors.New("the hook's drop"))
+	}}
+	c = sse.NewClient(sse.Config{URL: "http://stream.test/events", NoReconnect: true}, rt, hooks)
+	done := make(chan error, 1)
+	c.Start(t.Context(), func(err error) { done <- err })
+	p := <-body.pushed
+	if p.deliver([]byte("data: one\n\n"), time.Now()) {
+		t.Error("the piece whose event dropped the connection was taken: want false")
+	}
+	p.end(errors.New("reset by the transport"))
+	<-done
+	if !reflect.DeepEqual(events, []string{"one"}) {
+		t.Errorf("events %q, want only one", events)
+	}
+}

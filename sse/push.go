@@ -45,10 +45,9 @@ func (f ReceiverFuncs) End(err error)                       { f.OnEnd(err) }
 // pushState is a Client's pushed stream: Receive and End run on the
 // transport's goroutine, never at once, so it needs no lock.
 type pushState struct {
-	ctx      context.Context
-	done     <-chan struct{} // ctx's
+	done     <-chan struct{} // the request context's
 	end      func(error)
-	stopped  bool // ctx was done between two events of one piece
+	stopped  bool // done was closed after an event: a hook's Close or Drop
 	panicked *PanicError
 }
 
@@ -69,7 +68,7 @@ func (c *Client) readPushed(ctx context.Context, body PushBody) error {
 // transport's.
 func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
 	c.dec.ResetFed()
-	c.push = pushState{ctx: ctx, done: ctx.Done(), end: end}
+	c.push = pushState{done: ctx.Done(), end: end}
 	body.Push((*pushed)(c))
 }
 
@@ -85,21 +84,17 @@ func (r *pushed) Receive(p []byte, at time.Time) (more bool) {
 	c.readAt = at
 	d := c.dec
 	d.Feed(p)
-	for n := 0; d.Next(); n++ {
-		// A hook may have called Close or Drop: no event after that. The
-		// check waits for a piece's second event, as one event a piece is
-		// the common case and the context is one more cold object; a piece
-		// that ends after the stop is the transport's to end (it watches
-		// the context too). The stopped event's id is not noted.
-		if n > 0 {
-			select {
-			case <-c.push.done:
-				c.push.stopped = true
-				return false
-			default:
-			}
-		}
+	for d.Next() {
 		c.dispatch()
+		// A hook may have called Close or Drop: no event after that, in this
+		// piece or a later one (the transport's own watch of the context
+		// runs on another goroutine, and may come after the next read).
+		select {
+		case <-c.push.done:
+			c.push.stopped = true
+			return false
+		default:
+		}
 	}
 	c.noteID() // a blank line after an id: with no data moves the ID without an event
 	return d.Err() == nil
@@ -113,7 +108,7 @@ func (r *pushed) End(err error) {
 	switch {
 	case ps.panicked != nil:
 		err = ps.panicked
-	case ps.stopped || ps.ctx.Err() != nil:
+	case ps.stopped:
 		err = nil
 	case d.Err() != nil:
 		err = d.Err()
