@@ -36,9 +36,11 @@ func newPoller(cfg transportConfig) (*pollTransport, error) {
 		ConnectTimeout: d.timeout,
 		HeadTimeout:    cfg.openTimeout,
 		Abortive:       func(cause error) bool { return errors.Is(cause, errDropAbort) },
-		// A client's connections stay on one loop, and that loop's clients keep
-		// to their own histogram shards and counter stripes (both keyed by the
-		// client's id, and shards are a multiple of the loops).
+		// A client's connections stay on one loop, and when the loops divide
+		// the histogram shards (4 per CPU) and the counter stripes (16) — as
+		// the default loops do wherever the CPUs are a power of two — each
+		// loop's clients keep to shards and stripes of their own (all three
+		// are keyed by the client's id).
 		Affinity: func(ctx context.Context) (int, bool) {
 			if c := clientFrom(ctx); c != nil {
 				return c.id, true

@@ -18,9 +18,8 @@ func TestH1LoopsReachThePoller(t *testing.T) {
 	}
 	defer tr.close()
 	var p *pollTransport
-	switch rt := tr.rt.(type) {
-	case *meter:
-		p, _ = rt.next.(*pollTransport)
+	if m, ok := tr.rt.(*meter); ok {
+		p, _ = m.next.(*pollTransport)
 	}
 	if p == nil {
 		t.Fatalf("transport %T, want the poller under the meter", tr.rt)

@@ -130,6 +130,8 @@ func (p *problems) target(s Scenario) {
 		p.add("$.h1_loops", "must not be negative, got %d", s.H1Loops)
 	case s.H1Loops > maxH1Loops:
 		p.add("$.h1_loops", "at most %d, got %d", maxH1Loops, s.H1Loops)
+	case s.H1Loops > 0 && scheme == "https" && !s.Protocol.IsHTTP2():
+		p.add("$.h1_loops", "applies to cleartext http targets; https streams are read by goroutines, not event loops")
 	case s.H1Loops > 0 && s.H1IO != "" && s.H1IO != H1Poll:
 		p.add("$.h1_loops", "applies to h1_io poll only, and h1_io is %s", s.H1IO)
 	case s.H1Loops > 0 && s.Protocol.IsHTTP2():

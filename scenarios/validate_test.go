@@ -83,6 +83,7 @@ func TestValidate(t *testing.T) {
 		{"negative h1 loops", func(s *Scenario) { s.H1Loops = -1 }, []string{"$.h1_loops: must not be negative, got -1"}},
 		{"too many h1 loops", func(s *Scenario) { s.H1Loops = 5000 }, []string{"$.h1_loops: at most 1024, got 5000"}},
 		{"h1 loops with goroutines", func(s *Scenario) { s.H1IO, s.H1Loops = H1Goroutine, 2 }, []string{"$.h1_loops: applies to h1_io poll only, and h1_io is goroutine"}},
+		{"h1 loops with https", func(s *Scenario) { s.Target, s.H1Loops = "https://example.test/events", 2 }, []string{"$.h1_loops: applies to cleartext http targets; https streams are read by goroutines, not event loops"}},
 		{"h1 loops with h2c", func(s *Scenario) { s.Protocol, s.H1Loops = "h2c", 2 }, []string{"$.h1_loops: applies to h1 only, and protocol is h2c"}},
 		{"negative h2 conns", func(s *Scenario) { s.Protocol, s.H2Conns = "h2c", -1 }, []string{"$.h2_conns: must not be negative, got -1"}},
 		{"h2 conns with h1", func(s *Scenario) { s.H2Conns = 2 }, []string{"$.h2_conns: applies to h2 and h2c only, and protocol is h1"}},
