@@ -182,6 +182,40 @@ func TestSnapshotIsACopy(t *testing.T) {
 	}
 }
 
+// TestSnapshotQuietKinds: a kind that recorded nothing in an interval carries
+// the previous cumulative histogram and summary again and shares the empty
+// interval histogram; once it records, it gets fresh ones, and the snapshots
+// before keep their counts.
+func TestSnapshotQuietKinds(t *testing.T) {
+	r, clock := newTestRecorder(Config{Shards: 2})
+	r.Record(Delivery, 0, time.Millisecond)
+	clock.advance(time.Second)
+	first := r.Snapshot(RunInfo{}, false)
+	clock.advance(time.Second)
+	quiet := r.Snapshot(RunInfo{}, false)
+	if quiet.CumulativeHist[Delivery] != first.CumulativeHist[Delivery] || quiet.TotalLatency[Delivery] != first.TotalLatency[Delivery] {
+		t.Error("a quiet interval did not carry the cumulative histogram and summary on")
+	}
+	if quiet.IntervalHist[Delivery].TotalCount() != 0 || quiet.IntervalLatency[Delivery].Count != 0 {
+		t.Errorf("quiet interval: %d records", quiet.IntervalHist[Delivery].TotalCount())
+	}
+	if quiet.IntervalHist[Delivery] != quiet.IntervalHist[Open] {
+		t.Error("quiet kinds do not share the empty interval histogram")
+	}
+	r.Record(Delivery, 1, 3*time.Millisecond)
+	clock.advance(time.Second)
+	third := r.Snapshot(RunInfo{}, false)
+	if third.CumulativeHist[Delivery] == quiet.CumulativeHist[Delivery] {
+		t.Error("a kind that recorded carried the old cumulative histogram")
+	}
+	if got := third.CumulativeHist[Delivery].TotalCount(); got != 2 || third.TotalLatency[Delivery].Count != 2 {
+		t.Errorf("cumulative %d records (summary %d), want 2", got, third.TotalLatency[Delivery].Count)
+	}
+	if got := first.CumulativeHist[Delivery].TotalCount(); got != 1 || quiet.IntervalHist[Delivery].TotalCount() != 0 {
+		t.Errorf("earlier snapshots changed: cumulative %d, quiet interval %d", got, quiet.IntervalHist[Delivery].TotalCount())
+	}
+}
+
 func TestSnapshotRates(t *testing.T) {
 	r, clock := newTestRecorder(Config{})
 	c := r.Counters()

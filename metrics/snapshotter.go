@@ -100,6 +100,9 @@ func (r *Recorder) drainShards() [NumKinds]*hdrhistogram.Histogram {
 			sn.spare[k] = NewHistogram()
 		}
 	}
+	if sn.empty == nil {
+		sn.empty = NewHistogram()
+	}
 	for i := range r.shards {
 		sh := &r.shards[i]
 		var full [NumKinds]bool
@@ -123,9 +126,6 @@ func (r *Recorder) drainShards() [NumKinds]*hdrhistogram.Histogram {
 	}
 	for k := range out {
 		if out[k] == nil {
-			if sn.empty == nil {
-				sn.empty = NewHistogram()
-			}
 			out[k] = sn.empty
 		}
 	}
