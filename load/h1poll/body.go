@@ -3,6 +3,7 @@ package h1poll
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrMalformedChunk ends a chunked body that breaks the chunked coding (RFC 9112
@@ -25,10 +26,10 @@ const (
 // A chunked body ends with its last (zero-size) chunk, as net/http reads it: the
 // trailer section after it is not read (the connection is not reused).
 type body struct {
-	framing framing
 	left    int64 // byLength: bytes to come; byChunks: bytes of the current chunk's data
+	digits  int32 // hex digits of the chunk size so far
+	framing framing
 	state   chunkState
-	digits  int // hex digits of the chunk size so far
 	done    bool
 }
 
@@ -51,16 +52,18 @@ const (
 
 // emitter takes a body's payload: a conn, which an event touches anyway (a
 // func would be one more object, cold with a thousand streams).
-type emitter interface{ emit(p []byte) bool }
+type emitter interface {
+	emit(p []byte, at time.Time) bool
+}
 
-// feed takes p, the next bytes of the body, and calls to.emit with each run of
-// payload it holds, in order; emit returning false stops feed (it reports
+// feed takes p, the next bytes of the body, read at at, and calls to.emit with
+// each run of payload it holds, in order; emit returning false stops feed (it reports
 // stopped). Bytes after the end of the body are ignored. It returns an error
 // wrapping ErrMalformedChunk on a broken chunked coding.
-func (b *body) feed(p []byte, to emitter) (stopped bool, err error) {
+func (b *body) feed(p []byte, at time.Time, to emitter) (stopped bool, err error) {
 	switch b.framing {
 	case untilClose:
-		if len(p) > 0 && !to.emit(p) {
+		if len(p) > 0 && !to.emit(p, at) {
 			return true, nil
 		}
 		return false, nil
@@ -72,7 +75,7 @@ func (b *body) feed(p []byte, to emitter) (stopped bool, err error) {
 		n := min(int64(len(p)), b.left)
 		b.left -= n
 		b.done = b.left == 0
-		if n > 0 && !to.emit(p[:n]) {
+		if n > 0 && !to.emit(p[:n], at) {
 			return true, nil
 		}
 		return false, nil
@@ -118,7 +121,7 @@ func (b *body) feed(p []byte, to emitter) (stopped bool, err error) {
 			if b.left -= n; b.left == 0 {
 				b.state = chunkDataCR
 			}
-			if !to.emit(run) {
+			if !to.emit(run, at) {
 				return true, nil
 			}
 		case chunkDataCR:

@@ -7,6 +7,7 @@ import (
 	"net/http/httputil"
 	"strings"
 	"testing"
+	"time"
 )
 
 // feedAll feeds in to b in pieces cut at cuts, and returns the payload, whether
@@ -21,7 +22,7 @@ func feedBody(b body, in string, cuts ...int) (string, body, error) {
 	emit := func(p []byte) bool { out.Write(p); return true }
 	prev := 0
 	for _, c := range append(cuts, len(in)) {
-		if _, err := b.feed([]byte(in[prev:c]), emitFunc(emit)); err != nil {
+		if _, err := b.feed([]byte(in[prev:c]), time.Time{}, emitFunc(emit)); err != nil {
 			return out.String(), b, err
 		}
 		prev = c
@@ -100,7 +101,7 @@ func TestBodyByLengthAndUntilClose(t *testing.T) {
 func TestBodyStops(t *testing.T) {
 	b := body{framing: byChunks}
 	n := 0
-	stopped, err := b.feed([]byte("1\r\na\r\n1\r\nb\r\n"), emitFunc(func([]byte) bool { n++; return false }))
+	stopped, err := b.feed([]byte("1\r\na\r\n1\r\nb\r\n"), time.Time{}, emitFunc(func([]byte) bool { n++; return false }))
 	if !stopped || err != nil || n != 1 {
 		t.Errorf("stopped %v err %v after %d emits, want stopped after 1", stopped, err, n)
 	}
@@ -135,4 +136,4 @@ func FuzzChunkedBody(f *testing.F) {
 // emitFunc is an emitter of a func.
 type emitFunc func([]byte) bool
 
-func (f emitFunc) emit(p []byte) bool { return f(p) }
+func (f emitFunc) emit(p []byte, _ time.Time) bool { return f(p) }
