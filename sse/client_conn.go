@@ -191,10 +191,10 @@ func (c *Client) dispatch() {
 		if c.h.Comment != nil {
 			c.h.Comment(d.Comment())
 		}
-	} else if c.h.Event != nil {
+	} else if c.onEvent != nil {
 		ev := d.Event()
 		ev.At = c.readAt
-		c.h.Event(ev)
+		c.onEvent(ev)
 	}
 }
 

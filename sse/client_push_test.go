@@ -237,3 +237,28 @@ func TestClientPushedHookDropStops(t *testing.T) {
 		t.Errorf("events %q, want only one", events)
 	}
 }
+
+// A Drop before the push starts (here from the Open hook) cancels the attempt:
+// its stream dispatches nothing, not even from its first piece.
+func TestClientPushedDropBeforePush(t *testing.T) {
+	body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: make(chan manualPush, 1)}
+	rt := &manualTransport{body: body}
+	var c *sse.Client
+	var events []string
+	hooks := sse.Hooks{
+		Open:  func(*http.Response) { c.Drop(errors.New("the open hook's drop")) },
+		Event: func(ev sse.Event) { events = append(events, string(ev.Data)) },
+	}
+	c = sse.NewClient(sse.Config{URL: "http://stream.test/events", NoReconnect: true}, rt, hooks)
+	done := make(chan error, 1)
+	c.Start(t.Context(), func(err error) { done <- err })
+	p := <-body.pushed
+	if p.deliver([]byte("data: one\n\n"), time.Now()) {
+		t.Error("a piece of a dropped attempt was taken: want false")
+	}
+	p.end(errors.New("reset by the transport"))
+	<-done
+	if len(events) != 0 {
+		t.Errorf("events %q of a dropped attempt, want none", events)
+	}
+}

@@ -85,17 +85,19 @@ func eolIndex(p []byte) int {
 // views into its read buffer; only a line that spans reads is moved (once per
 // fill, to the front of the buffer).
 type scanner struct {
-	buf    []byte
-	r, w   int // unparsed bytes are buf[r:w]
-	lf, cr pos // where the next LF and CR are, or up to where there are none
+	// What a line of a fed stream touches comes first.
+	buf  []byte
+	r, w int   // unparsed bytes are buf[r:w]
+	rerr error // stored until the buffered lines are used up
+	// total is the bytes read since reset.
+	total int64
 	// skipLF is set after a line ended by CR: an LF right after it completes
 	// that CRLF. The CR may end one read and its LF start the next.
 	skipLF bool
-	rerr   error // stored until the buffered lines are used up
-	starve bool  // the last read was a feedReader's errNoData
-	full   bool  // the last read filled the buffer: more is likely waiting
-	empty  int   // consecutive empty reads
-	total  int64 // bytes read since reset
+	starve bool // the last read was a feedReader's errNoData
+	full   bool // the last read filled the buffer: more is likely waiting
+	empty  int  // consecutive empty reads
+	lf, cr pos  // where the next LF and CR are, or up to where there are none
 }
 
 // pos caches a search for one byte in buf so that each byte is searched once:

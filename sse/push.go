@@ -45,9 +45,9 @@ func (f ReceiverFuncs) End(err error)                       { f.OnEnd(err) }
 // pushState is a Client's pushed stream: Receive and End run on the
 // transport's goroutine, never at once, so it needs no lock.
 type pushState struct {
-	done     <-chan struct{} // the request context's
+	cuts     uint32 // Client.cuts when the push started
+	stopped  bool   // the attempt was canceled: a hook's Close or Drop, or before the push
 	end      func(error)
-	stopped  bool // done was closed after an event: a hook's Close or Drop
 	panicked *PanicError
 }
 
@@ -68,7 +68,10 @@ func (c *Client) readPushed(ctx context.Context, body PushBody) error {
 // transport's.
 func (c *Client) pushTo(ctx context.Context, body PushBody, end func(error)) {
 	c.dec.ResetFed()
-	c.push = pushState{done: ctx.Done(), end: end}
+	// cuts before the context: a cut that came before this load canceled
+	// the context first (Close and Drop count after they cancel).
+	c.push = pushState{cuts: c.cuts.Load(), end: end}
+	c.push.stopped = ctx.Err() != nil
 	body.Push((*pushed)(c))
 }
 
@@ -81,6 +84,9 @@ func (r *pushed) Receive(p []byte, at time.Time) (more bool) {
 			c.push.panicked, more = p, false
 		}
 	}()
+	if c.push.stopped {
+		return false // the attempt was canceled before its push started
+	}
 	c.readAt = at
 	d := c.dec
 	d.Feed(p)
@@ -89,11 +95,9 @@ func (r *pushed) Receive(p []byte, at time.Time) (more bool) {
 		// A hook may have called Close or Drop: no event after that, in this
 		// piece or a later one (the transport's own watch of the context
 		// runs on another goroutine, and may come after the next read).
-		select {
-		case <-c.push.done:
+		if c.cuts.Load() != c.push.cuts {
 			c.push.stopped = true
 			return false
-		default:
 		}
 	}
 	c.noteID() // a blank line after an id: with no data moves the ID without an event
