@@ -33,16 +33,26 @@ const (
 // the connection's reader; only drop, the phase and the atomics are touched from
 // elsewhere (the scheduler's sweeps).
 type client struct {
+	// What an event touches, in the first cache line (TestClientLayout): with
+	// a thousand streams each client is cold when its next event comes.
+	e            *engine
+	key          int    // what its events record under (transports.keys): id, or its loop's
+	topic        uint64 // metrics.TopicKey of its URL; 0 = the scenario's
+	stream       *metrics.Stream
+	lastRead     atomic.Int64  // the last body byte, on the engine's clock (the idle timeout)
+	opened       time.Duration // when the open stream opened
+	sentWall     int64         // Unix ns the open stream's request was about to be written
+	resumed      bool          // the open stream's request carried Last-Event-ID
+	firstPending bool          // the open stream's first event is to come
+	completed    bool          // the request loop's: the current request is complete
+
 	id         int
 	witness    bool
-	witnessIdx int // its place among its topic's witnesses
-	e          *engine
+	witnessIdx int                        // its place among its topic's witnesses
 	tmpl       *sse.Template              // the EventSource configuration of its URL
-	topic      uint64                     // metrics.TopicKey of its URL; 0 = the scenario's
 	badTarget  error                      // its URL did not render: every attempt fails
 	cur        atomic.Pointer[sse.Client] // the EventSource now running, for drop
-	stream     *metrics.Stream
-	quit       chan struct{} // closed by stop
+	quit       chan struct{}              // closed by stop
 	quitted    atomic.Bool
 	phase      atomic.Int32
 
@@ -54,19 +64,14 @@ type client struct {
 	// sending is when the request was about to be written (Unix ns): an event
 	// the server stamped before it cannot be live. The write's end would be
 	// late: the server may answer before the writer's goroutine runs again.
-	sending  atomic.Int64
-	sendAt   atomic.Int64 // the same on the engine's clock: where a request's time starts
-	lastRead atomic.Int64 // the last body byte (the idle timeout)
+	sending atomic.Int64
+	sendAt  atomic.Int64 // the same on the engine's clock: where a request's time starts
 	// silentSince is the lastRead of the silent spell last counted (Options.Silence).
 	silentSince atomic.Int64
 	firstDue    atomic.Int64 // when the first event is late; 0 = not pending
 
-	opened       time.Duration
-	sentWall     int64 // Unix ns the open stream's request was about to be written
-	resumed      bool  // the open stream's request carried Last-Event-ID
-	streaming    bool  // a stream is open and its ending not yet counted
+	streaming    bool // a stream is open and its ending not yet counted
 	lostAt       time.Duration
-	firstPending bool
 	reconnecting bool // the next attempt is a reconnection
 
 	// storm is the mass disconnect that dropped the client, until its stream is
@@ -79,7 +84,6 @@ type client struct {
 	reqWrote   time.Duration // when the current request was written
 	lastTiming time.Duration // the stream's latest timing event
 	timed      int64         // timing events on the current stream
-	completed  bool          // the current request is complete
 	reqDue     time.Duration // the open model: when the next request is due
 	hasDue     bool          // reqDue is set
 	done       atomic.Bool   // every request sent: parked until the run ends
@@ -390,7 +394,7 @@ func (c *client) onEvent(ev sse.Event) {
 	if c.completed {
 		return // after the end event, in the same read: the request is over
 	}
-	k.EventsReceived.Add(c.id, 1)
+	k.EventsReceived.Add(c.key, 1)
 	if c.firstPending {
 		c.firstPending = false
 		c.firstDue.Store(0)
@@ -413,7 +417,7 @@ func (c *client) onEvent(ev sse.Event) {
 	live := true
 	if ts, ok := c.e.latency.sendTime(ev.Data); ok {
 		if live = ts >= c.sentWall; live {
-			c.e.rec.Record(metrics.Delivery, c.id, time.Duration(at.UnixNano()-ts))
+			c.e.rec.Record(metrics.Delivery, c.key, time.Duration(at.UnixNano()-ts))
 		} else if c.resumed {
 			k.EventsReplayed.Add(1)
 		} else {
@@ -422,13 +426,13 @@ func (c *client) onEvent(ev sse.Event) {
 	} else if c.e.loop == nil { // API streams seldom carry a send time: no warning
 		c.e.latency.unreadable(k, ev.Data)
 	}
-	c.e.rec.EventType(c.id, ev.Type)
+	c.e.rec.EventType(c.key, ev.Type)
 	id := metrics.ParseEventID(ev.LastEventID) // once, for the fan-out and the checker
 	if c.topic != 0 {
 		id.OnTopic(c.topic)
 	}
 	if live {
-		c.e.rec.DispatchedID(c.id, &id, at, c.e.start.Add(c.opened))
+		c.e.rec.DispatchedID(c.key, &id, at, c.e.start.Add(c.opened))
 	}
 	c.stream.EventID(&id)
 	if l := c.e.loop; l != nil {
@@ -436,7 +440,7 @@ func (c *client) onEvent(ev sse.Event) {
 	}
 }
 
-func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(c.id, 1) }
+func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(c.key, 1) }
 
 // onError takes what ended an attempt, or an open stream: an open stream's end
 // is clean (io.EOF: the server ended it) or a cut; anything else is an attempt

@@ -36,11 +36,9 @@ func newPoller(cfg transportConfig) (*pollTransport, error) {
 		ConnectTimeout: d.timeout,
 		HeadTimeout:    cfg.openTimeout,
 		Abortive:       func(cause error) bool { return errors.Is(cause, errDropAbort) },
-		// A client's connections stay on one loop, and when the loops divide
-		// the histogram shards (4 per CPU) and the counter stripes (16) — as
-		// the default loops do wherever the CPUs are a power of two — each
-		// loop's clients keep to shards and stripes of their own (all three
-		// are keyed by the client's id).
+		// A client's connections stay on one loop (id % loops), and its
+		// events record under that loop's key (transports.keys), so each loop
+		// keeps to a histogram shard and a counter stripe of its own.
 		Affinity: func(ctx context.Context) (int, bool) {
 			if c := clientFrom(ctx); c != nil {
 				return c.id, true

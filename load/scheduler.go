@@ -151,7 +151,10 @@ func (s *scheduler) spawn(ctx context.Context) {
 	e := s.e
 	id := s.nextID
 	s.nextID++
-	c := &client{id: id, e: e}
+	c := &client{id: id, key: id, e: e}
+	if n := e.transports.keys; n > 0 {
+		c.key = id % n
+	}
 	tmpl, topic, err := e.clientTarget(c.globalID())
 	if err != nil {
 		// The template rendered for client 0 before the run; one that fails

@@ -12,7 +12,9 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
+	"sseload/load/h1poll"
 	"sseload/load/h2"
 	"sseload/metrics"
 	"sseload/scenarios"
@@ -44,6 +46,13 @@ type transportConfig struct {
 type transports struct {
 	rt    http.RoundTripper
 	close func()
+	// keys is how many goroutines deliver the clients' events when a client's
+	// connections all go to the same one (the event loops: client id % keys),
+	// and 0 when each client reads on its own or streams share connections.
+	// The clients' events then record under key id % keys (clientKey), so
+	// that each goroutine keeps to one histogram shard and counter stripe,
+	// warm, rather than spreading its events over all of them.
+	keys int
 }
 
 // newTransports builds the shared, long-lived transports of a run. HTTP/1.1 uses one
@@ -61,7 +70,11 @@ func newTransports(cfg transportConfig) (*transports, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &transports{rt: cfg.meter(p, true), close: p.Close}, nil
+			loops := cfg.h1Loops
+			if loops == 0 {
+				loops = h1poll.DefaultLoops()
+			}
+			return &transports{rt: cfg.meter(p, true), close: p.Close, keys: loops}, nil
 		}
 		rt := &h1Transport{dialer: cfg.dialer, headTimeout: cfg.openTimeout, readBuf: 1024}
 		return &transports{rt: cfg.meter(rt, false), close: func() {}}, nil
@@ -234,7 +247,7 @@ func (m *meter) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	counted := countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
 	if c := clientFrom(req.Context()); c != nil {
-		counted.key = c.id
+		counted.key = c.key
 		if m.since != nil {
 			counted.last, counted.since = &c.lastRead, m.since
 		}
@@ -270,12 +283,12 @@ func offStack(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 // countedBody counts a body's bytes, and stamps the time of the last into last
 // (when set; on the engine's clock), which the idle timeout watches.
 type countedBody struct {
-	io.ReadCloser
 	bytes   *metrics.Striped
-	key     int // the stripe of bytes: the client's id
+	key     int // the stripe of bytes: the client's key
 	last    *atomic.Int64
 	since   func(time.Time) time.Duration
 	onBytes func()
+	io.ReadCloser
 	release func() // nil, or frees the tab's connection slot when the body closes
 }
 
@@ -304,8 +317,12 @@ func (b *countedBody) got(n int, at time.Time) {
 // countedPushBody is countedBody for a body its transport pushes (HTTP/2, the
 // HTTP/1.1 event loops): it receives each piece, counts it and passes it on.
 type countedPushBody struct {
-	countedBody
+	// What a piece touches (next, then countedBody's first five fields) in
+	// the first cache line, and the object on one: it is cold at each piece
+	// with a thousand streams (TestClientLayout).
 	next sse.Receiver
+	countedBody
+	_ [128 - 16 - unsafe.Sizeof(countedBody{})]byte
 }
 
 func (b *countedPushBody) Push(r sse.Receiver) {
