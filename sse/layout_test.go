@@ -24,6 +24,7 @@ func TestClientLayout(t *testing.T) {
 	tmpl := NewTemplate(Config{URL: "http://stream.test/"})
 	for range 16 {
 		c := tmpl.NewClient(nil, Hooks{})
+		layoutSink = c // on the heap, as a load generator's are
 		if a := uintptr(unsafe.Pointer(c)); a%line != 0 {
 			t.Fatalf("a Client at %#x, not on a cache line", a)
 		}
@@ -32,3 +33,5 @@ func TestClientLayout(t *testing.T) {
 		}
 	}
 }
+
+var layoutSink *Client
