@@ -35,8 +35,9 @@ type Client struct {
 	readAt time.Time // when the latest read of the stream returned: its events' At
 	push   pushState // the pushed stream's, on the transport's goroutine
 	// cuts counts the Close and Drop calls that canceled an attempt, each
-	// after its cancel: a pushed stream stops dispatching when it moves (a
-	// load from this line; the context's channel is a cold one of its own).
+	// after its cancel and only while that attempt is the current one (cut): a
+	// pushed stream stops dispatching when it moves (a load from this line;
+	// the context's channel is a cold one of its own).
 	cuts  atomic.Uint32
 	state atomic.Int32
 
@@ -45,9 +46,11 @@ type Client struct {
 	onEvent func(Event) // h.Event, here beside the rest (comments are rare)
 	started bool
 	closed  bool
-	stop    context.CancelCauseFunc // cancels Run's context; nil outside Run
-	drop    context.CancelCauseFunc // cancels the current attempt; nil between attempts
-	body    []byte                  // the request body; Config.Body unless SetBody
+	// attempts counts the attempts begun: which one drop cancels.
+	attempts uint32
+	stop     context.CancelCauseFunc // cancels Run's context; nil outside Run
+	drop     context.CancelCauseFunc // cancels the current attempt; nil between attempts
+	body     []byte                  // the request body; Config.Body unless SetBody
 
 	t       *Template // the Config, shared
 	rt      http.RoundTripper
@@ -294,7 +297,7 @@ func (r *runner) after(o outcome) (stop bool, err error) {
 func (c *Client) Close() {
 	c.mu.Lock()
 	c.closed = true
-	stop, drop := c.stop, c.drop
+	stop, drop, attempt := c.stop, c.drop, c.attempts
 	if !c.started {
 		c.state.Store(int32(Closed)) // no Run to tell the State hook
 	}
@@ -303,8 +306,7 @@ func (c *Client) Close() {
 		stop(ErrClosed)
 	}
 	if drop != nil {
-		drop(ErrClosed) // the attempt's context is not the run's child
-		c.cuts.Add(1)
+		c.cut(drop, attempt, ErrClosed) // the attempt's context is not the run's child
 	}
 }
 
@@ -325,13 +327,31 @@ func (c *Client) Drop(cause error) {
 		cause = ErrDropped
 	}
 	c.mu.Lock()
-	drop := c.drop
+	drop, attempt := c.drop, c.attempts
 	c.mu.Unlock()
 	if drop != nil {
-		drop(cause)
-		c.cuts.Add(1)
+		c.cut(drop, attempt, cause)
 	}
 }
+
+// cut cancels attempt with cause, then counts the cut if attempt is still the
+// current one: the cut of an attempt that ended meanwhile (its cancel a no-op)
+// must not stop the next attempt's stream.
+func (c *Client) cut(drop context.CancelCauseFunc, attempt uint32, cause error) {
+	drop(cause)
+	if testCutHook != nil {
+		testCutHook()
+	}
+	c.mu.Lock()
+	if c.attempts == attempt && c.drop != nil {
+		c.cuts.Add(1)
+	}
+	c.mu.Unlock()
+}
+
+// testCutHook, when a test sets it, runs inside each cut between the cancel
+// and the count: where a cut can be overtaken by the next attempt.
+var testCutHook func()
 
 // SetBody replaces the request body of c's requests (Config.Body); call it
 // before Run or Start.

@@ -68,6 +68,7 @@ func (c *Client) connect(r *runner) (*openStream, outcome) {
 	actx, cancel := context.WithCancelCause(r.base)
 	c.mu.Lock()
 	c.drop = cancel
+	c.attempts++
 	closed := c.closed
 	c.mu.Unlock()
 	if closed {

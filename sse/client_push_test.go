@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -260,5 +261,58 @@ func TestClientPushedDropBeforePush(t *testing.T) {
 	<-done
 	if len(events) != 0 {
 		t.Errorf("events %q of a dropped attempt, want none", events)
+	}
+}
+
+// pushedTransport answers every request with a fresh pushed stream, handed to
+// the test on bodies.
+type pushedTransport struct{ bodies chan manualPush }
+
+func (m *pushedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body := &manualBody{ReadCloser: io.NopCloser(strings.NewReader("")), pushed: m.bodies}
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/2.0",
+		Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: body, Request: req}, nil
+}
+
+// A Drop overtaken by the next attempt (the attempt it canceled ended, and
+// the Client reconnected, before the Drop counted its cut) leaves the new
+// attempt's stream alone: only that attempt's own cut may stop it.
+func TestClientPushedLateDropSparesNextAttempt(t *testing.T) {
+	rt := &pushedTransport{bodies: make(chan manualPush, 1)}
+	var mu sync.Mutex
+	var events []string
+	hooks := sse.Hooks{Event: func(ev sse.Event) {
+		mu.Lock()
+		events = append(events, string(ev.Data))
+		mu.Unlock()
+	}}
+	c := sse.NewClient(sse.Config{URL: "http://stream.test/events", Retry: time.Millisecond}, rt, hooks)
+	done := make(chan error, 1)
+	c.Start(t.Context(), func(err error) { done <- err })
+	first := <-rt.bodies
+	var second manualPush
+	sse.SetTestCutHook(func() {
+		first.end(io.EOF) // the canceled attempt ends; the Client reconnects
+		select {
+		case second = <-rt.bodies:
+		case <-time.After(5 * time.Second):
+			t.Error("no second attempt")
+		}
+	})
+	c.Drop(errors.New("a late drop"))
+	sse.SetTestCutHook(nil)
+	if second.deliver == nil {
+		t.FailNow()
+	}
+	if !second.deliver([]byte("data: two\n\n"), time.Now()) {
+		t.Error("the next attempt's piece was refused: the late drop cut it")
+	}
+	c.Close()
+	second.end(io.EOF)
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if !reflect.DeepEqual(events, []string{"two"}) {
+		t.Errorf("events %q, want the next attempt's", events)
 	}
 }
