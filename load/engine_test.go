@@ -108,13 +108,18 @@ func TestAccountingLawUnderChurn(t *testing.T) {
 				t.Fatalf("got accounting for %d streams, want 100", len(sum.Streams))
 			}
 			var received int64
+			late := 0
 			for i, s := range sum.Streams {
 				received += s.Received
-				if s.FirstID == 0 {
-					// Opened after the last event: nothing was sent to it.
-					if s.Received != 0 {
-						t.Errorf("stream %d received %d events with no first id", i, s.Received)
+				if s.LastID < s.FirstID {
+					// No range (FirstID 1, LastID 0): the stream first opened
+					// after the last event (the topic's clock starts with the
+					// first stream), and nothing was sent to it — on a loaded
+					// machine, one whose first attempt was slow or cut.
+					if s.Received != 0 || s.Unique+s.Lost+s.Duplicated != 0 {
+						t.Errorf("stream %d has no range but counts %+v", i, s)
 					}
+					late++
 					continue
 				}
 				if s.LastID != maxEvents {
@@ -124,6 +129,14 @@ func TestAccountingLawUnderChurn(t *testing.T) {
 				if sent != s.Unique+s.Lost {
 					t.Errorf("stream %d: sent %d != received %d + lost %d", i, sent, s.Unique, s.Lost)
 				}
+			}
+			// A few late streams a loaded machine explains; more, or all, is a
+			// stream that opened and then received nothing.
+			if late > 10 {
+				t.Errorf("%d of 100 streams received no event (dropped %d, reconnects %d, opened %d, failed %d)",
+					late, tot.StreamsDropped, tot.Reconnects, tot.ReconnectsOpened, tot.ReconnectsFailed)
+			} else if late > 0 {
+				t.Logf("%d streams received no event (ended connecting %d, waiting %d)", late, tot.EndedConnecting, tot.EndedWaiting)
 			}
 			if received != tot.EventsReceived {
 				t.Errorf("streams received %d events, counters say %d", received, tot.EventsReceived)
