@@ -440,6 +440,16 @@ func (c *client) onEvent(ev sse.Event) {
 	}
 }
 
+// warm loads what onEvent touches first (sse.Warmer): the client's first
+// line and its stream's checker state.
+func (c *client) warm() uintptr {
+	v := uintptr(c.sentWall) + uintptr(c.topic)
+	if s := c.stream; s != nil {
+		v += s.Warm()
+	}
+	return v
+}
+
 func (c *client) onComment([]byte) { c.e.rec.Counters().Comments.Add(c.key, 1) }
 
 // onError takes what ended an attempt, or an open stream: an open stream's end

@@ -246,7 +246,8 @@ func (m *meter) roundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	counted := countedBody{ReadCloser: resp.Body, bytes: &m.counters.BytesReceived}
-	if c := clientFrom(req.Context()); c != nil {
+	c := clientFrom(req.Context())
+	if c != nil {
 		counted.key = c.key
 		if m.since != nil {
 			counted.last, counted.since = &c.lastRead, m.since
@@ -254,7 +255,7 @@ func (m *meter) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	counted.onBytes = m.onBytes
 	if _, ok := counted.ReadCloser.(sse.PushBody); ok {
-		resp.Body = &countedPushBody{countedBody: counted} // one object on the event path
+		resp.Body = &countedPushBody{countedBody: counted, c: c} // one object on the event path
 	} else {
 		resp.Body = &counted
 	}
@@ -322,11 +323,30 @@ type countedPushBody struct {
 	// with a thousand streams (TestClientLayout).
 	next sse.Receiver
 	countedBody
-	_ [128 - 16 - unsafe.Sizeof(countedBody{})]byte
+	// Warm's alone, on the second line.
+	warmNext sse.Warmer // next, when it warms
+	c        *client    // the stream's client; nil outside a load
+	_        [128 - 16 - unsafe.Sizeof(countedBody{}) - 16 - 8]byte
 }
+
+// Warm loads what the next piece touches first: this body's line, the next
+// Receiver's state and the client's (sse.Warmer).
+func (b *countedPushBody) Warm() uintptr {
+	v := uintptr(b.key)
+	if b.warmNext != nil {
+		v += b.warmNext.Warm()
+	}
+	if c := b.c; c != nil {
+		v += c.warm()
+	}
+	return v
+}
+
+var _ sse.Warmer = (*countedPushBody)(nil)
 
 func (b *countedPushBody) Push(r sse.Receiver) {
 	b.next = r
+	b.warmNext, _ = r.(sse.Warmer)
 	b.ReadCloser.(sse.PushBody).Push(b)
 }
 

@@ -91,6 +91,9 @@ func (s *Stream) Event(id []byte) {
 }
 
 // EventID is Event for an id already parsed.
+// Warm loads what EventID touches first, ahead of it (sse.Warmer).
+func (s *Stream) Warm() uintptr { return uintptr(s.received) }
+
 func (s *Stream) EventID(id *EventID) {
 	if s == nil {
 		return

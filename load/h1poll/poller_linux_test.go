@@ -469,3 +469,63 @@ func TestPollerLoops(t *testing.T) {
 		}
 	}
 }
+
+// warmingSink is a sink that is an sse.Warmer: it counts its Warms and notes,
+// at the first Receive of each read (a read's chunks share its time), whether
+// one came since the previous read's.
+type warmingSink struct {
+	*sink
+	warms, reads, unwarmed atomic.Int64
+	pending                atomic.Bool
+	last                   time.Time // Receive's alone
+}
+
+func (w *warmingSink) Warm() uintptr {
+	w.warms.Add(1)
+	w.pending.Store(true)
+	return 1
+}
+
+func (w *warmingSink) Receive(p []byte, at time.Time) bool {
+	if !at.Equal(w.last) {
+		w.last = at
+		w.reads.Add(1)
+		if !w.pending.Swap(false) {
+			w.unwarmed.Add(1)
+		}
+	}
+	return w.sink.Receive(p, at)
+}
+
+// TestPollerWarmsBeforeEachPush: a Receiver that warms is warmed before each
+// read's payload the loop pushes it, the whole stream through; only what came
+// with the head, pushed at the push's start, is not (one payload alone).
+func TestPollerWarmsBeforeEachPush(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 1; i <= 30; i++ {
+			fmt.Fprintf(w, "id: %d\ndata: event %d\n\n", i, i)
+			http.NewResponseController(w).Flush()
+			time.Sleep(2 * time.Millisecond) // each event a read of its own
+		}
+	}))
+	defer srv.Close()
+	p := newPoller(t, Config{})
+	resp, err := p.RoundTrip(get(t, t.Context(), srv.URL))
+	if err != nil {
+		t.Fatalf("RoundTrip: %v", err)
+	}
+	w := &warmingSink{sink: newSink()}
+	resp.Body.(sse.PushBody).Push(w)
+	if err := w.wait(t); err != io.EOF {
+		t.Fatalf("end %v, want io.EOF", err)
+	}
+	if got := w.got(); got != want(30) {
+		t.Fatalf("got %q, want the server's 30 events", got)
+	}
+	reads := w.reads.Load()
+	if reads < 10 || w.warms.Load() < reads-1 || w.unwarmed.Load() > 1 {
+		t.Fatalf("%d reads pushed, %d warms, %d reads pushed without a warm before them", reads, w.warms.Load(), w.unwarmed.Load())
+	}
+	t.Logf("%d reads pushed, %d warms", reads, w.warms.Load())
+}
