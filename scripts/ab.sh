@@ -9,7 +9,9 @@
 # --check none, and takes the client's utime+stime from /proc over a WINDOW-second window
 # (default 8) that starts SETTLE seconds (4) after the run did. It prints CPU µs per event
 # for each run and the mean per build. Alternating in one session is what makes the
-# builds comparable on a shared machine. Needs Go, git, jq and Linux /proc.
+# builds comparable on a shared machine. Builds are -trimpath: without it the checkout's
+# path shifts the code's layout, and two builds of one source in two directories differed
+# by 5 % on their own. Needs Go, git, jq and Linux /proc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,10 +42,10 @@ i=0
 for rev in "$@"; do
 	i=$((i + 1))
 	if [ "$rev" = WORKTREE ]; then
-		go build -o "$tmp/sseload-$i" .
+		go build -trimpath -o "$tmp/sseload-$i" .
 	else
 		git worktree add -q --detach "$tmp/wt-$i" "$rev"
-		(cd "$tmp/wt-$i" && go build -o "$tmp/sseload-$i" .)
+		(cd "$tmp/wt-$i" && go build -trimpath -o "$tmp/sseload-$i" .)
 	fi
 	echo "build $i: $rev" >&2
 done

@@ -35,3 +35,24 @@ func TestClientLayout(t *testing.T) {
 }
 
 var layoutSink *Client
+
+// TestClosureWarmsTheHooksObject checks what Warm reads of the event hook: the
+// first word of its closure, which for a func value is its code pointer (the
+// same for every closure of one func), and nothing for a nil hook.
+func TestClosureWarmsTheHooksObject(t *testing.T) {
+	if v := closure(nil); v != 0 {
+		t.Errorf("closure(nil) = %#x, want 0", v)
+	}
+	var a, b layoutHook
+	fa, fb := a.event, b.event // method values: a closure object each
+	if closure(fa) == 0 || closure(fa) != closure(fb) {
+		t.Errorf("closure of two method values of one method: %#x and %#x, want one code pointer", closure(fa), closure(fb))
+	}
+	if closure(fa) == closure(func(Event) {}) {
+		t.Errorf("closure of two different funcs gave one value %#x", closure(fa))
+	}
+}
+
+type layoutHook struct{ n int }
+
+func (h *layoutHook) event(Event) { h.n++ }
