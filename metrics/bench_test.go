@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -83,17 +84,25 @@ func BenchmarkEventTypeParallel(b *testing.B) {
 
 // BenchmarkSnapshot measures one tick with every kind recorded in every shard.
 func BenchmarkSnapshot(b *testing.B) {
-	r := NewRecorder(Config{})
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		for c := range len(r.shards) {
-			for k := range NumKinds {
-				r.Record(k, c, time.Duration(c+1)*time.Millisecond)
+	for _, shards := range []int{1, 8} {
+		b.Run(fmt.Sprintf("full-shards=%d", shards), func(b *testing.B) {
+			r := NewRecorder(Config{Shards: 8})
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				// One shard is the event loops' case (a loop records under
+				// one key); a spread of 1–30 ms, as a delivery has.
+				for c := range shards {
+					for k := range NumKinds {
+						for i := range 200 {
+							r.Record(k, c, time.Duration(1+i%30)*time.Millisecond+time.Duration(i)*time.Microsecond)
+						}
+					}
+				}
+				b.StartTimer()
+				r.Snapshot(RunInfo{}, false)
 			}
-		}
-		b.StartTimer()
-		r.Snapshot(RunInfo{}, false)
+		})
 	}
 }
 

@@ -50,14 +50,22 @@ func Summarize(h *hdrhistogram.Histogram) Summary {
 	if h == nil || h.TotalCount() == 0 {
 		return Summary{}
 	}
+	// One scan for the percentiles and the maximum (the 100th percentile is
+	// the highest recorded value's bucket, as Max gives it): Max, like each
+	// ValueAtPercentile, would walk the recorded range again
+	// (TestSummarizeMatchesTheLibrary).
+	v := h.ValueAtPercentilesSlice(summaryPercentiles[:])
 	return Summary{
 		Count: h.TotalCount(),
 		Min:   histDuration(h.Min()),
 		Mean:  histDuration(int64(h.Mean())),
-		P50:   Percentile(h, 50),
-		P90:   Percentile(h, 90),
-		P99:   Percentile(h, 99),
-		P999:  Percentile(h, 99.9),
-		Max:   histDuration(h.Max()),
+		P50:   histDuration(v[0]),
+		P90:   histDuration(v[1]),
+		P99:   histDuration(v[2]),
+		P999:  histDuration(v[3]),
+		Max:   histDuration(v[4]),
 	}
 }
+
+// summaryPercentiles are Summarize's, ascending, the maximum last.
+var summaryPercentiles = [...]float64{50, 90, 99, 99.9, 100}

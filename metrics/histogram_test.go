@@ -1,8 +1,11 @@
 package metrics
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 func TestNewHistogramGeometry(t *testing.T) {
@@ -75,5 +78,54 @@ func TestSummarizeEmpty(t *testing.T) {
 	}
 	if got := Percentile(nil, 99); got != 0 {
 		t.Errorf("Percentile(nil, 99) = %v, want 0", got)
+	}
+}
+
+// TestSummarizeMatchesTheLibrary checks Summarize's one-scan figures against
+// hdrhistogram-go's own Min, Mean, Max and ValueAtPercentile, value for value,
+// on histograms of every shape: empty, one value, values at the bounds, and
+// random spreads over narrow and wide ranges.
+func TestSummarizeMatchesTheLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 15))
+	var cases []*hdrhistogram.Histogram
+	one := NewHistogram()
+	_ = one.RecordValue(int64(3 * time.Millisecond))
+	bounds := NewHistogram()
+	_ = bounds.RecordValue(0)
+	_ = bounds.RecordValue(HighestNS)
+	cases = append(cases, NewHistogram(), one, bounds)
+	for i := range 200 {
+		h := NewHistogram()
+		n := 1 + rng.IntN(5000)
+		top := int64(1) << (10 + rng.IntN(31)) // 1 µs … 18 min
+		for range n {
+			v := rng.Int64N(top)
+			if i%3 == 0 {
+				v = top/2 + rng.Int64N(top/64+1) // a narrow peak
+			}
+			if err := h.RecordValues(v, 1+rng.Int64N(3)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cases = append(cases, h)
+	}
+	for i, h := range cases {
+		got := Summarize(h)
+		want := Summary{}
+		if h.TotalCount() > 0 {
+			want = Summary{
+				Count: h.TotalCount(),
+				Min:   time.Duration(h.Min()),
+				Mean:  time.Duration(int64(h.Mean())),
+				P50:   time.Duration(h.ValueAtPercentile(50)),
+				P90:   time.Duration(h.ValueAtPercentile(90)),
+				P99:   time.Duration(h.ValueAtPercentile(99)),
+				P999:  time.Duration(h.ValueAtPercentile(99.9)),
+				Max:   time.Duration(h.Max()),
+			}
+		}
+		if got != want {
+			t.Fatalf("case %d (%d values): Summarize = %+v, the library's figures %+v", i, h.TotalCount(), got, want)
+		}
 	}
 }

@@ -430,3 +430,31 @@ func TestErrorExamples(t *testing.T) {
 		t.Errorf("counts %v, errors %d; want 4 of http 503, 5 in all", s.ErrorsByClass, s.Totals.Errors)
 	}
 }
+
+// TestSnapshotDrainsEveryShard: an interval holds what every shard recorded in
+// it, whichever shard came first (its records are handed on as they are, the
+// others merged in), and each snapshot keeps its own after later records.
+func TestSnapshotDrainsEveryShard(t *testing.T) {
+	r, clock := newTestRecorder(Config{Shards: 3})
+	var snaps []Snapshot
+	for tick, clients := range [][]int{{0}, {0, 2}, {1, 2, 2}, {}, {2}} {
+		for _, c := range clients {
+			r.Record(Delivery, c, time.Duration(c+1)*time.Millisecond)
+		}
+		clock.advance(time.Second)
+		s := r.Snapshot(RunInfo{}, false)
+		if got := s.IntervalHist[Delivery].TotalCount(); got != int64(len(clients)) {
+			t.Errorf("tick %d: interval count %d, want %d", tick, got, len(clients))
+		}
+		snaps = append(snaps, s)
+	}
+	if got := snaps[len(snaps)-1].CumulativeHist[Delivery].TotalCount(); got != 7 {
+		t.Errorf("cumulative count %d, want 7", got)
+	}
+	if got := snaps[2].IntervalHist[Delivery].Max(); got < int64(3*time.Millisecond) || got > int64(3*time.Millisecond)*1001/1000 {
+		t.Errorf("tick 2: interval max %v, want 3 ms", time.Duration(got))
+	}
+	if got := snaps[0].IntervalHist[Delivery].TotalCount(); got != 1 {
+		t.Errorf("the first snapshot's interval changed to %d values, want 1", got)
+	}
+}

@@ -89,21 +89,28 @@ func (r *Recorder) Snapshot(info RunInfo, final bool) Snapshot {
 	return s
 }
 
-// drainShards moves every shard's interval records into fresh histograms, one per
-// kind that recorded (the others get the shared empty one), and leaves the
-// shards empty. Called with the snapshotter's lock held.
+// drainShards moves every shard's interval records into histograms of their own,
+// one per kind that recorded (the others get the shared empty one), and leaves
+// the shards empty: the first shard's histogram is handed on and the shard gets
+// a cleared spare; later shards' are merged into it. Called with the
+// snapshotter's lock held.
 func (r *Recorder) drainShards() [NumKinds]*hdrhistogram.Histogram {
 	sn := &r.snapshotter
 	var out [NumKinds]*hdrhistogram.Histogram
-	for k := range NumKinds {
-		if sn.spare[k] == nil {
-			sn.spare[k] = NewHistogram()
-		}
-	}
 	if sn.empty == nil {
 		sn.empty = NewHistogram()
 	}
 	for i := range r.shards {
+		// Outside the shard's lock: the shard's recorders wait on it. A new
+		// spare is cleared here, which touches its pages: memory fresh from
+		// the OS is not, and the shard's recorder (an event loop) would take
+		// the page faults.
+		for k := range NumKinds {
+			if sn.spare[k] == nil {
+				sn.spare[k] = NewHistogram()
+				sn.spare[k].Reset()
+			}
+		}
 		sh := &r.shards[i]
 		var full [NumKinds]bool
 		sh.mu.Lock()
@@ -115,10 +122,15 @@ func (r *Recorder) drainShards() [NumKinds]*hdrhistogram.Histogram {
 		}
 		sh.mu.Unlock()
 		for k := range NumKinds {
-			if full[k] {
-				if out[k] == nil {
-					out[k] = NewHistogram()
-				}
+			switch {
+			case !full[k]:
+			case out[k] == nil:
+				// The first shard's records become the interval's as they
+				// are: with the event loops one shard holds them all, and a
+				// merge walks the whole recorded range. The next drain gets
+				// a new spare.
+				out[k], sn.spare[k] = sn.spare[k], nil
+			default:
 				r.merge(Kind(k), out[k], sn.spare[k])
 				sn.spare[k].Reset()
 			}
