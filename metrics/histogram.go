@@ -34,9 +34,9 @@ func inRange(v int64) bool { return v >= 0 && v <= HighestNS }
 
 // Percentile returns the value at or below which percent (0–100: 99.9, not 0.999)
 // of the values recorded in h lie, as a duration. It is 0 for a nil or empty h.
-// It is the only caller of hdrhistogram's ValueAtPercentile in sseload's metrics,
-// which takes a percentage: a fraction there silently asks for a value near the
-// minimum.
+// It and Summarize are the only callers of hdrhistogram's ValueAtPercentile(s...)
+// in sseload's metrics, which take percentages: a fraction there silently asks
+// for a value near the minimum.
 func Percentile(h *hdrhistogram.Histogram, percent float64) time.Duration {
 	if h == nil || h.TotalCount() == 0 {
 		return 0
